@@ -1,0 +1,60 @@
+/**
+ * Types shared by the core, the adapters and the handler. Type-only: no runtime code.
+ */
+
+/** Why a single DNS query did not yield addresses. */
+export type DnsErrorKind = "servfail" | "nxdomain" | "timeout" | "refused" | "empty" | "other";
+
+/** What one discovery run saw. `ips` is sorted (numeric IPv4 order) and de-duplicated. */
+export interface Observation {
+  ips: string[];
+  /** Queries sent. */
+  queries: number;
+  /** Queries that returned at least one address. */
+  answers: number;
+  errors: Record<DnsErrorKind, number>;
+  /** The confidence rule was met: P(an unseen IP exists) < miss probability, or an answer held < 8 addresses. */
+  complete: boolean;
+  /** No query succeeded. */
+  failed: boolean;
+  durationMs: number;
+}
+
+/** ELBv2 target health states (TargetHealthStateEnum). */
+export type TargetHealthState = "initial" | "healthy" | "unhealthy" | "unhealthy.draining" | "unused" | "draining" | "unavailable";
+
+/** A target as DescribeTargetHealth reports it. */
+export interface RegisteredTarget {
+  ip: string;
+  port: number;
+  /** `"all"` for targets outside the VPC; undefined when the target is in the VPC. */
+  availabilityZone?: string | undefined;
+  state: TargetHealthState;
+}
+
+/** A target to register or deregister. */
+export interface TargetRef {
+  ip: string;
+  port: number;
+  /** `"all"` when SAME_VPC is false (the ALB is in another VPC). */
+  availabilityZone?: "all" | undefined;
+}
+
+/** Per-IP bookkeeping kept in the state object. */
+export interface TargetRecord {
+  /** ISO-8601 time the IP was first seen (or adopted). */
+  firstSeen: string;
+  /** ISO-8601 time the IP was last seen, refreshed only when the state is written anyway. */
+  lastSeen: string;
+  /** Consecutive complete observations without this IP. */
+  misses: number;
+}
+
+/** The state object stored in S3 (schema version 1). Keys of `targets` are the owned IPs. */
+export interface State {
+  version: 1;
+  albDnsName: string;
+  targetGroupArn: string;
+  port: number;
+  targets: Record<string, TargetRecord>;
+}
