@@ -1,0 +1,309 @@
+/**
+ * Find every IP of an ALB name with stated confidence.
+ *
+ * A DNS answer for an ALB holds at most 8 addresses, a random subset of the N current ones.
+ * We keep `concurrency` queries in flight (spread round-robin across the servers, never more
+ * than `maxQueriesPerSecond` started in any second), merge the answers, and after each answer
+ * estimate the chance that an IP exists that every answer so far has missed:
+ * (1 − m/(k+1))^q for k distinct IPs seen in q answers of size m. Below `missProbability` the
+ * observation is complete; at the query cap or the deadline it is incomplete; with no answer at
+ * all it is failed. DNS errors are counted by kind, never thrown.
+ */
+import { DiscoveryError } from "../errors.js";
+import type { DnsErrorKind, Observation } from "../types.js";
+import { createDnsClient, type DnsClient, type DnsServerAddress, type QueryResult } from "./dns-client.js";
+
+/** Most queries in flight. */
+export const MAX_CONCURRENCY = 32;
+/** Most queries started in any one-second window, whatever the caller asks. */
+export const MAX_QUERIES_PER_SECOND = 500;
+/** Route 53 puts at most this many A records in one answer for an ALB. */
+export const ANSWER_LIMIT = 8;
+
+/** Options of {@link discoverAlbIps}. */
+export interface DiscoverOptions {
+  /** The ALB DNS name. */
+  name: string;
+  /** Servers to ask (authoritative ones, see `resolveDnsServers`, or `DNS_SERVERS`). */
+  servers: readonly DnsServerAddress[];
+  /** Budget per query attempt in ms. */
+  timeoutMs: number;
+  /** Queries in flight, 1..32. */
+  concurrency: number;
+  /** Hard cap on queries sent; reaching it without confidence gives `complete: false`. */
+  maxQueries: number;
+  /** Stop once P(an unseen IP exists) is below this, e.g. 1e-6. In (0, 1). */
+  missProbability: number;
+  /** Rate limit; default and maximum 500. */
+  maxQueriesPerSecond?: number;
+  /** Epoch ms after which no new query is started (the observation is then incomplete). */
+  deadline?: number;
+  /** Attempts per query (only timeouts are retried). Default 1: another server is the better retry. */
+  tries?: number;
+}
+
+/**
+ * Probability that one more IP exists and was missed by every one of `q` answers of size `m`,
+ * given `k` distinct IPs seen: (1 − m/(k+1))^q. Returns 1 when nothing is known yet.
+ *
+ * @example
+ * missProbability(28, 43, 8); // ≈ 8.3e-7
+ * missProbability(5, 1, 8);   // 0: an answer of 8 cannot come from 6 IPs
+ */
+export function missProbability(k: number, q: number, m: number): number {
+  if (!(k > 0 && q > 0 && m > 0)) return 1;
+  const base = 1 - m / (k + 1);
+  if (base <= 0) return 0;
+  return base ** q;
+}
+
+/**
+ * How many more answers (without a new IP) bring {@link missProbability} below `target`:
+ * 0 when it already is, `Infinity` when nothing is known yet.
+ *
+ * @example
+ * answersNeeded(28, 40, 8, 1e-6); // 3
+ */
+export function answersNeeded(k: number, q: number, m: number, target: number): number {
+  if (!(k > 0 && q > 0 && m > 0)) return Number.POSITIVE_INFINITY;
+  if (missProbability(k, q, m) < target) return 0;
+  const base = 1 - m / (k + 1);
+  let total = Math.max(q + 1, Math.floor(Math.log(target) / Math.log(base)));
+  while (base ** total >= target) total += 1;
+  return total - q;
+}
+
+/** Numeric IPv4 order (so 10.0.0.9 < 10.0.0.10). */
+function ipKey(ip: string): number {
+  return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+/** Sort IPv4 addresses numerically and drop duplicates. */
+export function sortIps(ips: Iterable<string>): string[] {
+  return [...new Set(ips)].sort((a, b) => ipKey(a) - ipKey(b));
+}
+
+function validate(options: DiscoverOptions): void {
+  const problems: string[] = [];
+  if (typeof options.name !== "string" || options.name.trim() === "") {
+    problems.push(`name ${JSON.stringify(options.name)} must be a DNS name`);
+  }
+  if (
+    !Number.isInteger(options.concurrency) ||
+    options.concurrency < 1 ||
+    options.concurrency > MAX_CONCURRENCY
+  ) {
+    problems.push(`concurrency ${options.concurrency} must be an integer in 1..${MAX_CONCURRENCY}`);
+  }
+  if (!Number.isInteger(options.maxQueries) || options.maxQueries < 1) {
+    problems.push(`maxQueries ${options.maxQueries} must be an integer >= 1`);
+  }
+  if (!(options.missProbability > 0 && options.missProbability < 1)) {
+    problems.push(`missProbability ${options.missProbability} must be in (0, 1), e.g. 1e-6`);
+  }
+  if (!(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+    problems.push(`timeoutMs ${options.timeoutMs} must be a positive number of milliseconds`);
+  }
+  const rate = options.maxQueriesPerSecond;
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
+    problems.push(
+      `maxQueriesPerSecond ${rate} must be a positive number (at most ${MAX_QUERIES_PER_SECOND} is used)`,
+    );
+  }
+  if (options.deadline !== undefined && !Number.isFinite(options.deadline)) {
+    problems.push(`deadline ${options.deadline} must be epoch milliseconds`);
+  }
+  if (problems.length > 0) throw new RangeError(`discoverAlbIps: ${problems.join("; ")}`);
+  if (options.servers.length === 0) {
+    throw new DiscoveryError(
+      `No DNS servers to query for ${JSON.stringify(options.name)}; set DNS_SERVERS or let the name servers be discovered`,
+    );
+  }
+}
+
+/** At most `perSecond` starts in any 1000 ms window (a sliding log of start times). */
+function createRateLimiter(perSecond: number): { delayMs(now: number): number; take(now: number): void } {
+  const limit = Math.max(1, Math.floor(perSecond));
+  const starts: number[] = [];
+  const prune = (now: number) => {
+    while (starts.length > 0 && starts[0]! <= now - 1000) starts.shift();
+  };
+  return {
+    delayMs(now) {
+      prune(now);
+      return starts.length < limit ? 0 : starts[0]! + 1000 - now;
+    },
+    take(now) {
+      starts.push(now);
+    },
+  };
+}
+
+/** Round-robin over servers, skipping the ones whose last query failed while others remain. */
+function createServerPicker(clients: readonly DnsClient[]): {
+  next(): number;
+  mark(index: number, ok: boolean): void;
+} {
+  const down = new Array<boolean>(clients.length).fill(false);
+  let cursor = 0;
+  return {
+    next() {
+      if (down.every(Boolean)) down.fill(false);
+      for (let step = 0; step < clients.length; step++) {
+        const index = (cursor + step) % clients.length;
+        if (!down[index]) {
+          cursor = index + 1;
+          return index;
+        }
+      }
+      return 0;
+    },
+    mark(index, ok) {
+      down[index] = !ok;
+    },
+  };
+}
+
+/**
+ * Query `options.servers` for the A records of `options.name` until every IP is found with the
+ * requested confidence, the cap or deadline is reached, or the servers keep failing.
+ *
+ * @example
+ * const observation = await discoverAlbIps({
+ *   name: "internal-x-1.us-east-1.elb.amazonaws.com",
+ *   servers: [{ host: "127.0.0.1", port: 5353 }],
+ *   timeoutMs: 500, concurrency: 16, maxQueries: 500, missProbability: 1e-6,
+ * });
+ * // { ips: [...], complete: true, failed: false, queries: 43, ... }
+ */
+export async function discoverAlbIps(options: DiscoverOptions): Promise<Observation> {
+  validate(options);
+  const started = performance.now();
+  const rate = Math.min(options.maxQueriesPerSecond ?? MAX_QUERIES_PER_SECOND, MAX_QUERIES_PER_SECOND);
+  const clientOptions = { timeoutMs: options.timeoutMs, tries: options.tries ?? 1 };
+  const clients = options.servers.map((server) => createDnsClient(server, clientOptions));
+  const picker = createServerPicker(clients);
+  const limiter = createRateLimiter(rate);
+  // A dead or refusing DNS: stop after two waves (the probe, then a full window) without an
+  // answer, and not before every server was tried twice.
+  const failureCutoff = Math.max(options.concurrency + 1, 2 * clients.length);
+
+  const seen = new Set<string>();
+  const errors: Record<DnsErrorKind, number> = {
+    servfail: 0,
+    nxdomain: 0,
+    timeout: 0,
+    refused: 0,
+    empty: 0,
+    other: 0,
+  };
+  let sent = 0;
+  let answers = 0;
+  let maxAnswerSize = 0;
+  let consecutiveFailures = 0;
+  let complete = false;
+  let stopped = false;
+  const stop = new AbortController();
+
+  const finish = () => {
+    if (stopped) return;
+    stopped = true;
+    stop.abort();
+  };
+
+  const record = (result: QueryResult, server: number) => {
+    picker.mark(server, result.ok);
+    if (!result.ok) {
+      errors[result.kind] += 1;
+      consecutiveFailures += 1;
+      if (consecutiveFailures >= failureCutoff) finish();
+      return;
+    }
+    consecutiveFailures = 0;
+    answers += 1;
+    for (const ip of result.ips) seen.add(ip);
+    maxAnswerSize = Math.max(maxAnswerSize, result.ips.length);
+    const wholeSet = result.ips.length < ANSWER_LIMIT;
+    if (wholeSet || missProbability(seen.size, answers, maxAnswerSize) < options.missProbability) {
+      complete = true;
+      finish();
+    }
+  };
+
+  /** Resolves after `ms`, or early when discovery stops. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        stop.signal.removeEventListener("abort", done);
+        resolve();
+      }
+      stop.signal.addEventListener("abort", done);
+    });
+
+  let inFlight = 0;
+  let results = 0;
+  const waiters = new Set<() => void>();
+  const progress = () => {
+    for (const wake of waiters) wake();
+    waiters.clear();
+  };
+  stop.signal.addEventListener("abort", progress);
+  const nextResult = () => new Promise<void>((resolve) => waiters.add(resolve));
+  /**
+   * The queries in flight may be all we need: the probe before any result (most ALBs have
+   * fewer than 8 IPs, so one answer often suffices), or as many as the answers still needed if
+   * no new IP shows up. Never true with nothing in flight, so discovery cannot stall.
+   */
+  const inFlightSuffices = () =>
+    inFlight > 0 &&
+    (results === 0 || inFlight >= answersNeeded(seen.size, answers, maxAnswerSize, options.missProbability));
+
+  /** Sends queries one after another until discovery stops or the cap is reached. */
+  const worker = async () => {
+    while (!stopped && sent < options.maxQueries) {
+      if (options.deadline !== undefined && Date.now() >= options.deadline) return;
+      if (inFlightSuffices()) {
+        await nextResult();
+        continue;
+      }
+      const now = performance.now();
+      const wait = limiter.delayMs(now);
+      if (wait > 0) {
+        if (options.deadline !== undefined && Date.now() + wait > options.deadline) return;
+        await pause(wait);
+        continue;
+      }
+      limiter.take(now);
+      sent += 1;
+      inFlight += 1;
+      const server = picker.next();
+      const result = await clients[server]!.queryA(options.name);
+      inFlight -= 1;
+      results += 1;
+      if (!stopped) record(result, server);
+      progress();
+    }
+  };
+
+  const workers = Promise.all(Array.from({ length: options.concurrency }, worker));
+  const stoppedEarly = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve()));
+  try {
+    await Promise.race([workers, stoppedEarly]);
+  } finally {
+    finish();
+    for (const client of clients) client.close();
+  }
+
+  const failed = answers === 0;
+  return {
+    ips: sortIps(seen),
+    queries: sent,
+    answers,
+    errors,
+    complete: complete && !failed,
+    failed,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
