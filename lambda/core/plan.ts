@@ -1,0 +1,302 @@
+/**
+ * The reconcile decision: one pure, synchronous function from what DNS saw, what the target
+ * group holds and what we own, to the targets to register and deregister and the next state.
+ * No I/O and no clock: `now` is an argument. Rules: DESIGN.md "Reconcile rules".
+ */
+import type { Config } from "../config.js";
+import type { Observation, RegisteredTarget, State, TargetRecord, TargetRef } from "../types.js";
+import { compareIPv4, isIPv4, sortedUniqueIPv4 } from "./ip.js";
+import { STATE_VERSION } from "./state.js";
+
+/** The part of the configuration the plan depends on. */
+export interface PlanConfig {
+  /** ALB_DNS_NAME, recorded in the state. */
+  albDnsName: string;
+  /** NLB_TG_ARN, recorded in the state; a previous state for another target group is ignored. */
+  targetGroupArn: string;
+  /** ALB_LISTENER: the only port whose targets are ever touched. */
+  port: number;
+  /** Consecutive complete observations without an owned IP before it is deregistered. */
+  invocationsBeforeDeregistration: number;
+  /** At most this many deregistrations per run; the rest wait for the next run. */
+  maxDeregistrationsPerRun: number;
+  /** false ⇒ registrations carry `availabilityZone: "all"`. */
+  sameVpc: boolean;
+}
+
+/** Stable snake_case codes of the notes a plan carries; they appear in the log line. */
+export type PlanNoteCode =
+  /** No usable previous state: registered targets on the port were adopted with misses 0. */
+  | "state_adopted"
+  /** The previous state names another target group or port; it was ignored (then adopted). */
+  | "state_foreign"
+  /** No DNS query succeeded: no miss counted, nothing deregistered. */
+  | "observation_failed"
+  /** The query cap was hit before the confidence rule was met: no miss counted, nothing deregistered. */
+  | "observation_incomplete"
+  /** Observed strings that are not IPv4 dotted quads were ignored. */
+  | "observation_invalid_ip"
+  /** Observed IPs that were draining on the port are registered again. */
+  | "target_draining_reregistered"
+  /** Owned IPs absent from this complete observation, still below the threshold. */
+  | "target_missing"
+  /** Owned IPs at the threshold that are no longer registered (or already draining): dropped from state, no call. */
+  | "owned_target_gone"
+  /** Deregistering the due IPs would leave no non-draining target on the port: nothing deregistered. */
+  | "deregistration_would_empty"
+  /** More IPs were due than MAX_DEREGISTRATIONS_PER_RUN allows: the rest wait for the next run. */
+  | "deregistration_capped"
+  /** Targets registered on the port that this function does not own and did not see: left alone. */
+  | "target_unowned";
+
+/** Something the operator should know about a plan. */
+export interface PlanNote {
+  code: PlanNoteCode;
+  message: string;
+  /** The IPs concerned, in numeric order, when the note is about specific IPs. */
+  ips?: string[];
+}
+
+/** What to do in this run. */
+export interface Plan {
+  /** Targets to register, sorted by IP. */
+  register: TargetRef[];
+  /** Targets to deregister, sorted by IP; always owned IPs, never every target on the port. */
+  deregister: TargetRef[];
+  /** The state to store after applying the plan; `previous` itself when nothing changed. */
+  nextState: State;
+  /** true when nextState differs from previous in anything but lastSeen timestamps (=> must be written) */
+  stateChanged: boolean;
+  /** In a fixed order: state, observation, registration, deregistration, ownership notes. */
+  notes: PlanNote[];
+}
+
+const DRAINING_STATES: ReadonlySet<string> = new Set(["draining", "unhealthy.draining"]);
+
+/**
+ * The PlanConfig view of the validated Lambda config.
+ *
+ * @example
+ * const planConfig = toPlanConfig(loadConfig(process.env));
+ */
+export function toPlanConfig(config: Readonly<Config>): PlanConfig {
+  return {
+    albDnsName: config.albDnsName,
+    targetGroupArn: config.targetGroupArn,
+    port: config.albListenerPort,
+    invocationsBeforeDeregistration: config.invocationsBeforeDeregistration,
+    maxDeregistrationsPerRun: config.maxDeregistrationsPerRun,
+    sameVpc: config.sameVpc,
+  };
+}
+
+/**
+ * Decides what to register and deregister, and the next state.
+ *
+ * - Register every observed IP not registered on `config.port` in a non-draining state.
+ * - Seen IPs get misses 0; only a complete observation adds a miss to owned IPs it lacks.
+ * - An owned, registered IP reaching `invocationsBeforeDeregistration` misses is deregistered
+ *   (at most `maxDeregistrationsPerRun`, highest misses first, then IP order), unless that
+ *   would leave no non-draining target on the port.
+ * - Only IPs of `previous` are ever deregistered; with no (or a foreign) previous state the
+ *   non-draining targets on the port are adopted with misses 0 and that run counts no misses,
+ *   so it deregisters nothing. Other ports are never touched.
+ *
+ * @example
+ * const p = plan(observation, targets, previousState, planConfig, new Date());
+ * await elbv2.deregister(p.deregister); await elbv2.register(p.register);
+ * if (p.stateChanged) await store.save(p.nextState);
+ */
+export function plan(
+  observation: Observation,
+  registered: readonly RegisteredTarget[],
+  previous: State | null,
+  config: PlanConfig,
+  now: Date,
+): Plan {
+  const at = now.toISOString();
+  const notes: PlanNote[] = [];
+
+  // What the target group holds on our port: non-draining targets, and IPs that are only draining.
+  const active = new Map<string, RegisteredTarget>();
+  const drainingOnly = new Set<string>();
+  for (const t of registered) {
+    if (t.port !== config.port) continue;
+    if (DRAINING_STATES.has(t.state)) drainingOnly.add(t.ip);
+    else if (!active.has(t.ip)) active.set(t.ip, t);
+  }
+  for (const ip of active.keys()) drainingOnly.delete(ip);
+
+  // What DNS saw.
+  const invalid = sortedUniqueIPv4(observation.ips.filter((ip) => !isIPv4(ip)));
+  const observed = sortedUniqueIPv4(observation.ips.filter(isIPv4));
+  const seen = new Set(observed);
+
+  // What we own before this run.
+  let base: State | null = previous;
+  if (base !== null && (base.targetGroupArn !== config.targetGroupArn || base.port !== config.port)) {
+    notes.push({
+      code: "state_foreign",
+      message: `previous state is for target group ${base.targetGroupArn} port ${base.port}, but this function manages ${config.targetGroupArn} port ${config.port}; ignored it and adopted the registered targets`,
+    });
+    base = null;
+  }
+  const owned: Record<string, TargetRecord> = {};
+  if (base === null) {
+    const adopted = sortedUniqueIPv4(active.keys());
+    for (const ip of adopted) owned[ip] = { firstSeen: at, lastSeen: at, misses: 0 };
+    notes.push({
+      code: "state_adopted",
+      message: `no usable previous state: adopted ${adopted.length} target(s) registered on port ${config.port} with misses 0; nothing is deregistered this run`,
+      ips: adopted,
+    });
+  } else {
+    Object.assign(owned, base.targets);
+  }
+
+  // Only a complete observation counts misses, and never in the run that adopts (misses start at 0).
+  const counting = observation.complete && !observation.failed && base !== null;
+
+  if (invalid.length > 0) {
+    notes.push({
+      code: "observation_invalid_ip",
+      message: `ignored ${invalid.length} observed value(s) that are not IPv4 dotted quads: ${invalid.slice(0, 5).join(", ")}`,
+      ips: invalid,
+    });
+  }
+  if (observation.failed) {
+    notes.push({
+      code: "observation_failed",
+      message: `no DNS query succeeded (${observation.queries} sent): miss counters unchanged, nothing deregistered`,
+    });
+  } else if (!observation.complete) {
+    notes.push({
+      code: "observation_incomplete",
+      message: `DNS observation incomplete (${observation.ips.length} IP(s) in ${observation.queries} queries, cap reached before the confidence rule was met): miss counters unchanged, nothing deregistered; raise MAX_LOOKUP_PER_INVOCATION if this repeats`,
+    });
+  }
+
+  // Register what DNS saw and the port lacks.
+  const register = observed
+    .filter((ip) => !active.has(ip))
+    .map(
+      (ip): TargetRef =>
+        config.sameVpc ? { ip, port: config.port } : { ip, port: config.port, availabilityZone: "all" },
+    );
+  const reregistered = register.map((t) => t.ip).filter((ip) => drainingOnly.has(ip));
+  if (reregistered.length > 0) {
+    notes.push({
+      code: "target_draining_reregistered",
+      message: `${reregistered.length} draining IP(s) are back in DNS and are registered again`,
+      ips: reregistered,
+    });
+  }
+
+  // Next records: seen ⇒ misses 0 (new IPs become owned); unseen ⇒ +1 on a complete observation.
+  const next: Record<string, TargetRecord> = {};
+  for (const ip of sortedUniqueIPv4([...Object.keys(owned), ...observed])) {
+    const record = owned[ip];
+    if (seen.has(ip))
+      next[ip] = record === undefined ? { firstSeen: at, lastSeen: at, misses: 0 } : { ...record, misses: 0 };
+    else if (record !== undefined)
+      next[ip] = { ...record, misses: counting ? record.misses + 1 : record.misses };
+  }
+
+  // Deregister owned IPs at the threshold, within the safety rules.
+  const deregister: TargetRef[] = [];
+  if (counting) {
+    const unseen = Object.keys(next).filter((ip) => !seen.has(ip));
+    const due = unseen.filter((ip) => next[ip]!.misses >= config.invocationsBeforeDeregistration);
+    const missing = unseen.filter((ip) => next[ip]!.misses < config.invocationsBeforeDeregistration);
+    if (missing.length > 0) {
+      notes.push({
+        code: "target_missing",
+        message: `${missing.length} owned IP(s) missing from this complete observation, deregistered after ${config.invocationsBeforeDeregistration} consecutive misses`,
+        ips: missing,
+      });
+    }
+    const gone = due.filter((ip) => !active.has(ip));
+    for (const ip of gone) delete next[ip];
+    if (gone.length > 0) {
+      notes.push({
+        code: "owned_target_gone",
+        message: `${gone.length} owned IP(s) reached ${config.invocationsBeforeDeregistration} misses but are no longer registered (or already draining) on port ${config.port}: dropped from state, no call`,
+        ips: gone,
+      });
+    }
+    const candidates = due.filter((ip) => active.has(ip));
+    if (candidates.length > 0) {
+      const remaining = new Set([...active.keys(), ...register.map((t) => t.ip)]);
+      for (const ip of candidates) remaining.delete(ip);
+      if (remaining.size === 0) {
+        notes.push({
+          code: "deregistration_would_empty",
+          message: `deregistering the ${candidates.length} due IP(s) would leave no target on port ${config.port}: deregistered nothing, misses kept`,
+          ips: candidates,
+        });
+      } else {
+        const ordered = [...candidates].sort(
+          (a, b) => next[b]!.misses - next[a]!.misses || compareIPv4(a, b),
+        );
+        const limit = Math.max(0, Math.floor(config.maxDeregistrationsPerRun));
+        const chosen = ordered.slice(0, limit);
+        const waiting = ordered.slice(limit).sort(compareIPv4);
+        for (const ip of chosen.sort(compareIPv4)) {
+          const zone = active.get(ip)?.availabilityZone;
+          deregister.push(
+            zone === "all" ? { ip, port: config.port, availabilityZone: "all" } : { ip, port: config.port },
+          );
+          delete next[ip];
+        }
+        if (waiting.length > 0) {
+          notes.push({
+            code: "deregistration_capped",
+            message: `${candidates.length} IP(s) due for deregistration, MAX_DEREGISTRATIONS_PER_RUN is ${limit}: ${waiting.length} wait for the next run`,
+            ips: waiting,
+          });
+        }
+      }
+    }
+  }
+
+  const leaving = new Set(deregister.map((t) => t.ip));
+  const unowned = sortedUniqueIPv4(active.keys()).filter((ip) => next[ip] === undefined && !leaving.has(ip));
+  if (unowned.length > 0) {
+    notes.push({
+      code: "target_unowned",
+      message: `${unowned.length} target(s) on port ${config.port} are not in the state and not in DNS: left alone; deregister them by hand if they are stale`,
+      ips: unowned,
+    });
+  }
+
+  if (base !== null && !headerDiffers(base, config) && !recordsDiffer(base.targets, next)) {
+    return { register, deregister, nextState: base, stateChanged: false, notes };
+  }
+
+  const targets: Record<string, TargetRecord> = {};
+  for (const ip of Object.keys(next).sort(compareIPv4)) {
+    const record = next[ip]!;
+    targets[ip] = seen.has(ip) ? { ...record, lastSeen: at } : record;
+  }
+  const nextState: State = {
+    version: STATE_VERSION,
+    albDnsName: config.albDnsName,
+    targetGroupArn: config.targetGroupArn,
+    port: config.port,
+    targets,
+  };
+  return { register, deregister, nextState, stateChanged: true, notes };
+}
+
+function headerDiffers(state: State, config: PlanConfig): boolean {
+  return state.version !== STATE_VERSION || state.albDnsName !== config.albDnsName;
+}
+
+function recordsDiffer(
+  before: Readonly<Record<string, TargetRecord>>,
+  after: Readonly<Record<string, TargetRecord>>,
+): boolean {
+  const keys = Object.keys(before);
+  if (keys.length !== Object.keys(after).length) return true;
+  return keys.some((ip) => after[ip]?.misses !== before[ip]!.misses);
+}

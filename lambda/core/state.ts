@@ -1,0 +1,199 @@
+/**
+ * The state object: its schema, parsing with reasons, the empty state and a stable serialization.
+ * Pure: no S3, no clock unless a caller omits `now` when migrating a version-0 list.
+ */
+import { z } from "zod";
+import type { State, TargetRecord } from "../types.js";
+import { compareIPv4, isIPv4 } from "./ip.js";
+import type { PlanConfig } from "./plan.js";
+
+/** The schema version this build reads and writes. */
+export const STATE_VERSION = 1;
+
+/** Why a stored state could not be used. The caller treats the state as absent (adopt). */
+export type StateProblemCode = "state_corrupt" | "state_schema" | "state_foreign";
+
+/** Result of {@link parseState}. `migratedFrom: 0` marks a state converted from the original Lambda's IP list. */
+export type ParseStateResult =
+  | { ok: true; state: State; migratedFrom?: 0 | undefined }
+  | { ok: false; code: StateProblemCode; reason: string };
+
+/** What the stored state must belong to. `albDnsName` is compared only when given. */
+export interface StateIdentity {
+  targetGroupArn: string;
+  port: number;
+  albDnsName?: string | undefined;
+}
+
+const ipv4Key = z.string().refine(isIPv4, "expected an IPv4 dotted quad such as 10.0.1.25");
+
+const targetRecordSchema = z.object({
+  firstSeen: z.iso.datetime({ offset: true }),
+  lastSeen: z.iso.datetime({ offset: true }),
+  misses: z.int().min(0),
+});
+
+const stateSchemaV1 = z.object({
+  version: z.literal(STATE_VERSION),
+  albDnsName: z.string(),
+  targetGroupArn: z.string().min(1),
+  port: z.int().min(1).max(65535),
+  targets: z.record(ipv4Key, targetRecordSchema),
+});
+
+/** The original Lambda stored a plain JSON array of the active IPs. */
+const stateSchemaV0 = z.array(z.string().refine(isIPv4, "expected an IPv4 dotted quad such as 10.0.1.25"));
+
+const READOPT = "the state is treated as absent and the targets registered on the port are adopted";
+
+/**
+ * Parses the stored state text and checks that it belongs to `expect`.
+ *
+ * - not JSON → `state_corrupt` with the parser's message;
+ * - a JSON array of IPv4 strings (the original Lambda's list) → migrated: every IP owned with
+ *   misses 0, timestamps `now`, result `migratedFrom: 0`;
+ * - `version` other than 1 or a shape the schema rejects → `state_schema` naming the path;
+ * - another target group, port or (when given) ALB name → `state_foreign` naming both values.
+ *
+ * Never throws. On `ok: false` the caller reports the reason and plans with `previous = null`.
+ *
+ * @example
+ * const r = parseState(text, { targetGroupArn: arn, port: 443 });
+ * const previous = r.ok ? r.state : null;
+ */
+export function parseState(text: string, expect: StateIdentity, now: Date = new Date()): ParseStateResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, code: "state_corrupt", reason: `state is not valid JSON (${message}); ${READOPT}` };
+  }
+
+  if (Array.isArray(data)) return migrateV0(data, expect, now);
+
+  if (typeof data === "object" && data !== null && "version" in data && data.version !== STATE_VERSION) {
+    return {
+      ok: false,
+      code: "state_schema",
+      reason: `state has version ${JSON.stringify(data.version)} but this build reads version ${STATE_VERSION}; ${READOPT}`,
+    };
+  }
+
+  const parsed = stateSchemaV1.safeParse(data);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      code: "state_schema",
+      reason: `state does not match schema version ${STATE_VERSION} at ${describeIssues(parsed.error.issues)}; ${READOPT}`,
+    };
+  }
+  const state: State = parsed.data;
+
+  const foreign = foreignReason(state, expect);
+  if (foreign !== undefined) return { ok: false, code: "state_foreign", reason: `${foreign}; ${READOPT}` };
+
+  return { ok: true, state };
+}
+
+/**
+ * A state that owns nothing, for the given target group, port and ALB.
+ *
+ * @example
+ * emptyState(planConfig).targets; // {}
+ */
+export function emptyState(config: Pick<PlanConfig, "albDnsName" | "targetGroupArn" | "port">): State {
+  return {
+    version: STATE_VERSION,
+    albDnsName: config.albDnsName,
+    targetGroupArn: config.targetGroupArn,
+    port: config.port,
+    targets: {},
+  };
+}
+
+/**
+ * The state as pretty JSON with a stable key order (header fields, then targets in numeric IPv4
+ * order, each record as firstSeen, lastSeen, misses) and a trailing newline, so equal states
+ * serialize to equal bytes.
+ *
+ * @example
+ * await s3.putObject({ Body: serializeState(plan.nextState), ... });
+ */
+export function serializeState(state: State): string {
+  const targets: Record<string, TargetRecord> = {};
+  for (const ip of Object.keys(state.targets).sort(compareIPv4)) {
+    const r = state.targets[ip]!;
+    targets[ip] = { firstSeen: r.firstSeen, lastSeen: r.lastSeen, misses: r.misses };
+  }
+  const ordered: State = {
+    version: state.version,
+    albDnsName: state.albDnsName,
+    targetGroupArn: state.targetGroupArn,
+    port: state.port,
+    targets,
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+function migrateV0(data: unknown[], expect: StateIdentity, now: Date): ParseStateResult {
+  const parsed = stateSchemaV0.safeParse(data);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      code: "state_schema",
+      reason: `state is a JSON array (the original Lambda's IP list, version 0) with an entry that is not an IPv4 address at ${describeIssues(parsed.error.issues)}; ${READOPT}`,
+    };
+  }
+  const at = now.toISOString();
+  const state = emptyState({
+    albDnsName: expect.albDnsName ?? "",
+    targetGroupArn: expect.targetGroupArn,
+    port: expect.port,
+  });
+  for (const ip of [...new Set(parsed.data)].sort(compareIPv4)) {
+    state.targets[ip] = { firstSeen: at, lastSeen: at, misses: 0 };
+  }
+  return { ok: true, state, migratedFrom: 0 };
+}
+
+function foreignReason(state: State, expect: StateIdentity): string | undefined {
+  if (state.targetGroupArn !== expect.targetGroupArn) {
+    return `state belongs to target group ${state.targetGroupArn}, but this function manages ${expect.targetGroupArn}`;
+  }
+  if (state.port !== expect.port) {
+    return `state is for port ${state.port}, but this function manages port ${expect.port}`;
+  }
+  if (
+    expect.albDnsName !== undefined &&
+    normalizeDnsName(state.albDnsName) !== normalizeDnsName(expect.albDnsName)
+  ) {
+    return `state is for ALB ${JSON.stringify(state.albDnsName)}, but this function follows ${JSON.stringify(expect.albDnsName)}`;
+  }
+  return undefined;
+}
+
+function normalizeDnsName(name: string): string {
+  return name.trim().toLowerCase().replace(/\.$/, "");
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const shown = issues.slice(0, 3).map((issue) => {
+    const inner = issue.code === "invalid_key" ? issue.issues[0]?.message : undefined;
+    const message = inner === undefined ? issue.message : `invalid key: ${inner}`;
+    return `${formatPath(issue.path)}: ${message}`;
+  });
+  const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : "";
+  return `${shown.join("; ")}${more}`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(root)";
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out === "" ? key : `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
