@@ -103,7 +103,7 @@ const ALB_NAME_EXAMPLE = "internal-my-alb-123.us-east-1.elb.amazonaws.com";
 
 const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY/i;
 const ACCESS_KEY_ID = /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/;
-const BASE64_40 = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+const BASE64_40 = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 /** 40-character ARN resource parts such as `targetgroup/<name>/<id>` are not secrets. */
 const ARN_RESOURCE = /^(?:targetgroup|loadbalancer|listener|listener-rule)\//;
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
