@@ -1,0 +1,85 @@
+/**
+ * The public shapes of the local AWS world: start options, the connection info line, and the
+ * state snapshot of `GET /state`. Type-only, so a client in another process can import it.
+ */
+import type { MetricDatumRecord } from "./cloudwatch-model.js";
+import type { FaultSet, LatencySpec } from "./faults.js";
+
+export type { MetricDatumRecord } from "./cloudwatch-model.js";
+export type { DnsFault, DnsFaultMode } from "./dns.js";
+export type { ApiFault, AwsApiName, FaultSet, LatencySpec, ThrottleSpec } from "./faults.js";
+
+/** Options of `startWorld`. */
+export interface WorldOptions {
+  /** ALB IPs at start (and after reset), random from the VPC CIDR. Default 3. Ignored when `albIps` is set. */
+  albIpCount?: number;
+  /** Exact ALB IPs at start (and after reset). */
+  albIps?: string[];
+  /** Default `us-east-1`. */
+  region?: string;
+  /** Default `123456789012`. */
+  accountId?: string;
+  /** Time from registration (or an ALB change) until a target is healthy/unhealthy. Default 2000. */
+  healthCheckDelayMs?: number;
+  /** Time a deregistered target stays `draining`. Default 5000. */
+  deregistrationDelayMs?: number;
+  /** Latency of every DNS answer / AWS call in ms. Default 0 / 0. */
+  latency?: LatencySpec;
+  /** Seed for ALB IPs, DNS answer subsets and fault probabilities. Default 1. */
+  seed?: number;
+  /** VPC of the target group. Default `10.0.0.0/16`. */
+  vpcCidr?: string;
+  /** Target group quota. Default 1000 (AWS). */
+  maxTargetsPerGroup?: number;
+  /** Clock for the health state machine and timestamps. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** How to reach the world: exactly the JSON line `npm run sim -- --json` prints. */
+export interface WorldInfo {
+  /** `127.0.0.1:PORT`, UDP and TCP. */
+  dns: string;
+  endpoints: { elbv2: string; s3: string; cloudwatch: string };
+  /** Base URL of the control API. */
+  control: string;
+  albDnsName: string;
+  targetGroupArn: string;
+  bucket: string;
+  region: string;
+  listenerPort: number;
+}
+
+/** A target as the control API shows it. */
+export interface TargetState {
+  ip: string;
+  port: number;
+  /** As given at registration (`"all"` outside the VPC), else null. */
+  availabilityZone: string | null;
+  state: "initial" | "healthy" | "unhealthy" | "draining" | "unused";
+  reason: string | null;
+}
+
+/** A stored S3 object as the control API shows it. */
+export interface ObjectState {
+  etag: string;
+  size: number;
+  contentType: string;
+  lastModified: string;
+  /** The body: UTF-8 text when it is text, else base64 (see `encoding`). */
+  body: string;
+  encoding: "utf8" | "base64";
+}
+
+/** Snapshot of the whole world (`GET /state`). */
+export interface WorldState {
+  alb: { dnsName: string; ips: string[] };
+  targetGroups: Array<{ arn: string; name: string; port: number; vpcCidr: string; targets: TargetState[] }>;
+  s3: { buckets: Record<string, Record<string, ObjectState>> };
+  metrics: MetricDatumRecord[];
+  /** Requests per API (`elbv2:RegisterTargets`, `s3:PutObject`, …) and DNS queries (`dns`). */
+  requests: Record<string, number>;
+  faults: FaultSet;
+}
+
+/** Body of `POST /alb`. */
+export type AlbRequest = { ips: string[] } | { count: number };

@@ -1,0 +1,290 @@
+/**
+ * The local AWS world in one process, on loopback only: DNS (UDP+TCP), ELBv2, S3 and CloudWatch
+ * endpoints that the unmodified AWS SDK v3 clients reach through `AWS_ENDPOINT_URL_*`, plus the
+ * control API. Tests start it in-process; `sim/main.ts` runs it as a CLI.
+ */
+
+import { AlbIps } from "./alb.js";
+import { SimInputError } from "./api-error.js";
+import { cloudwatchHandler } from "./cloudwatch.js";
+import type { MetricDatumRecord } from "./cloudwatch-model.js";
+import { controlHandler } from "./control.js";
+import { startDnsServer } from "./dns.js";
+import { elbv2Handler } from "./elbv2.js";
+import { Elbv2Model, type TargetGroupSpec } from "./elbv2-model.js";
+import { FaultEngine, type FaultSet, parseFaultSet } from "./faults.js";
+import { Delays, listenLoopback } from "./http.js";
+import { parseCidr } from "./ip.js";
+import { deriveSeed, seededRandom } from "./random.js";
+import { s3Handler } from "./s3.js";
+import { S3Store } from "./s3-store.js";
+import type { ServiceContext } from "./service.js";
+import type { ObjectState, WorldInfo, WorldOptions, WorldState } from "./types.js";
+
+export type { WorldInfo, WorldOptions, WorldState } from "./types.js";
+
+/** A running world. */
+export interface World {
+  readonly info: WorldInfo;
+  /** Snapshot: ALB IPs, targets with health, S3 objects, metrics, request counts, faults. */
+  state(): WorldState;
+  /** Replace the ALB's IPs (DNS answers and target health follow). Returns the new list. */
+  setAlbIps(ips: string[]): string[];
+  /** Scale the ALB to `count` IPs (keeps existing ones; scaling in drops the newest). */
+  scaleAlb(count: number): string[];
+  /** Replace the fault set (validated; `{}` clears). Returns the set now in force. */
+  setFaults(faults: unknown): FaultSet;
+  /** Back to the initial world: initial ALB IPs, empty target group and bucket, no metrics/faults/counts. */
+  reset(): void;
+  /** Close every server and drop open connections (hung requests too). */
+  stop(): Promise<void>;
+  /** The Lambda environment for this world (endpoints, credentials, ALB/TG/bucket, DNS_SERVERS). */
+  env(): Record<string, string>;
+}
+
+/** The ALB listener port, also the target group's port. */
+export const LISTENER_PORT = 443;
+const TG_NAME = "alb-static-ip-demo";
+const TG_ID = "0123456789abcdef";
+const BUCKET = "alb-static-ip-demo-state";
+
+/**
+ * Start the world on free loopback ports.
+ *
+ * @example
+ * const world = await startWorld({ healthCheckDelayMs: 50 });
+ * const elbv2 = new ElasticLoadBalancingV2Client({ endpoint: world.info.endpoints.elbv2, region: "us-east-1" });
+ * await world.stop();
+ */
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const clock = options.clock ?? Date.now;
+  const region = options.region ?? "us-east-1";
+  const accountId = options.accountId ?? "123456789012";
+  const seed = options.seed ?? 1;
+  const baseLatency = { dns: options.latency?.dns ?? 0, aws: options.latency?.aws ?? 0 };
+  const vpcCidr = parseCidr(options.vpcCidr ?? "10.0.0.0/16");
+  checkDelay("healthCheckDelayMs", options.healthCheckDelayMs);
+  checkDelay("deregistrationDelayMs", options.deregistrationDelayMs);
+  const albDnsName = `internal-demo-alb-1234567890.${region}.elb.amazonaws.com`;
+  const targetGroupArn = `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${TG_NAME}/${TG_ID}`;
+
+  const freshAlb = (): AlbIps => {
+    const alb = new AlbIps(vpcCidr, deriveSeed(seed, "alb"));
+    if (options.albIps) alb.set(options.albIps);
+    else alb.scale(options.albIpCount ?? 3);
+    return alb;
+  };
+  const freshFaults = () => new FaultEngine(seededRandom(deriveSeed(seed, "faults")), clock, baseLatency);
+
+  let alb = freshAlb();
+  let faults = freshFaults();
+  const delays = new Delays();
+  const counts = new Map<string, number>();
+  const metrics: MetricDatumRecord[] = [];
+  const model = new Elbv2Model({
+    clock,
+    healthCheckDelayMs: options.healthCheckDelayMs ?? 2000,
+    deregistrationDelayMs: options.deregistrationDelayMs ?? 5000,
+    isLive: (ip) => alb.has(ip),
+    ...(options.maxTargetsPerGroup === undefined ? {} : { maxTargets: options.maxTargetsPerGroup }),
+  });
+  const groupSpec: TargetGroupSpec = {
+    arn: targetGroupArn,
+    name: TG_NAME,
+    port: LISTENER_PORT,
+    protocol: "TCP",
+    vpcId: "vpc-0a1b2c3d4e5f60718",
+    vpcCidr,
+    loadBalancerArns: [
+      `arn:aws:elasticloadbalancing:${region}:${accountId}:loadbalancer/net/alb-static-ip-nlb/fedcba9876543210`,
+    ],
+  };
+  model.addGroup(groupSpec);
+  const store = new S3Store(clock);
+  store.createBucket(BUCKET);
+
+  const ctx: ServiceContext = {
+    get faults() {
+      return faults;
+    },
+    delays,
+    count: (api) => counts.set(api, (counts.get(api) ?? 0) + 1),
+  };
+
+  const dns = await startDnsServer({
+    latencyMs: baseLatency.dns,
+    random: seededRandom(deriveSeed(seed, "dns")),
+  });
+  dns.setNameServers(`${region}.elb.amazonaws.com`, [
+    { name: "ns-sim-1.elb.amazonaws.com", ip: "127.0.0.1" },
+  ]);
+  const applyAlb = (): string[] => {
+    const ips = alb.list();
+    dns.setRecord(albDnsName, ips);
+    model.albChanged();
+    return ips;
+  };
+  applyAlb();
+
+  let world: World | undefined;
+  const [elbv2, s3, cloudwatch, control] = await Promise.all([
+    listenLoopback(elbv2Handler(ctx, model)),
+    listenLoopback(s3Handler(ctx, store)),
+    listenLoopback(cloudwatchHandler(ctx, { record: (data) => metrics.push(...data) }, clock)),
+    listenLoopback(controlHandler(() => world as World)),
+  ]);
+
+  const info: WorldInfo = {
+    dns: `${dns.host}:${dns.port}`,
+    endpoints: { elbv2: elbv2.url, s3: s3.url, cloudwatch: cloudwatch.url },
+    control: control.url,
+    albDnsName,
+    targetGroupArn,
+    bucket: BUCKET,
+    region,
+    listenerPort: LISTENER_PORT,
+  };
+
+  let stopped: Promise<void> | undefined;
+  world = {
+    info,
+    state: () => ({
+      alb: { dnsName: albDnsName, ips: alb.list() },
+      targetGroups: model.groupSpecs().map((spec) => ({
+        arn: spec.arn,
+        name: spec.name,
+        port: spec.port,
+        vpcCidr: spec.vpcCidr.text,
+        targets: model.describeHealth(spec.arn).map((t) => ({
+          ip: t.ip,
+          port: t.port,
+          availabilityZone: t.availabilityZone ?? null,
+          state: t.state,
+          reason: t.reason ?? null,
+        })),
+      })),
+      s3: { buckets: bucketsState(store) },
+      metrics: structuredClone(metrics),
+      requests: requestCounts(counts, dns.stats().queries),
+      faults: faults.current(),
+    }),
+    setAlbIps: (ips) => {
+      if (!Array.isArray(ips))
+        throw new SimInputError(`setAlbIps takes an array of IPv4 strings, got ${JSON.stringify(ips)}`);
+      alb.set(ips);
+      return applyAlb();
+    },
+    scaleAlb: (count) => {
+      alb.scale(count);
+      return applyAlb();
+    },
+    setFaults: (input) => {
+      const parsed = parseFaultSet(input);
+      faults.replace(parsed);
+      dns.setFault(parsed.dns ?? null);
+      dns.setLatency(faults.dnsLatency());
+      return faults.current();
+    },
+    reset: () => {
+      alb = freshAlb();
+      faults = freshFaults();
+      model.clearTargets();
+      store.clear();
+      store.createBucket(BUCKET);
+      metrics.length = 0;
+      counts.clear();
+      dns.setFault(null);
+      dns.setLatency(baseLatency.dns);
+      dns.resetStats();
+      applyAlb();
+    },
+    stop: () => {
+      stopped ??= (async () => {
+        delays.cancelAll();
+        await Promise.all([elbv2.close(), s3.close(), cloudwatch.close(), control.close(), dns.close()]);
+      })();
+      return stopped;
+    },
+    env: () => worldEnv(info),
+  };
+  return world;
+}
+
+/**
+ * The Lambda environment for a world: endpoints, dummy credentials, and the function's config.
+ *
+ * @example
+ * spawn("node", ["dist/lambda/index.mjs"], { env: { ...process.env, ...worldEnv(world.info) } });
+ */
+export function worldEnv(info: WorldInfo): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: info.endpoints.elbv2,
+    AWS_ENDPOINT_URL_S3: info.endpoints.s3,
+    AWS_ENDPOINT_URL_CLOUDWATCH: info.endpoints.cloudwatch,
+    AWS_REGION: info.region,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    ALB_DNS_NAME: info.albDnsName,
+    ALB_LISTENER: String(info.listenerPort),
+    S3_BUCKET: info.bucket,
+    NLB_TG_ARN: info.targetGroupArn,
+    DNS_SERVERS: info.dns,
+  };
+}
+
+function checkDelay(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
+    throw new SimInputError(`${name} must be a non-negative number of milliseconds (got ${value})`);
+  }
+}
+
+const STANDARD_APIS = [
+  "elbv2:DescribeTargetGroups",
+  "elbv2:DescribeTargetHealth",
+  "elbv2:RegisterTargets",
+  "elbv2:DeregisterTargets",
+  "s3:GetObject",
+  "s3:PutObject",
+  "s3:HeadObject",
+  "cloudwatch:PutMetricData",
+];
+
+function requestCounts(counts: ReadonlyMap<string, number>, dnsQueries: number): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const api of STANDARD_APIS) result[api] = 0;
+  for (const [api, n] of [...counts.entries()].sort(([a], [b]) => a.localeCompare(b))) result[api] = n;
+  result.dns = dnsQueries;
+  return result;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function bucketsState(store: S3Store): Record<string, Record<string, ObjectState>> {
+  const buckets: Record<string, Record<string, ObjectState>> = {};
+  for (const [name, objects] of store.entries()) {
+    const entries: Record<string, ObjectState> = {};
+    for (const [key, object] of objects) {
+      const text = asText(object.body);
+      entries[key] = {
+        etag: object.etag,
+        size: object.body.length,
+        contentType: object.contentType,
+        lastModified: object.lastModified.toISOString(),
+        body: text ?? object.body.toString("base64"),
+        encoding: text === undefined ? "base64" : "utf8",
+      };
+    }
+    buckets[name] = entries;
+  }
+  return buckets;
+}
+
+function asText(body: Buffer): string | undefined {
+  try {
+    const text = utf8.decode(body);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: binary detection on purpose
+    return /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(text) ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}
