@@ -203,12 +203,23 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
   let consecutiveFailures = 0;
   let complete = false;
   let stopped = false;
-  const stop = new AbortController();
+  /** Workers waiting for a result, a rate-limit slot, or the stop. */
+  const waiters = new Set<() => void>();
+  const wakeAll = () => {
+    const woken = [...waiters];
+    waiters.clear();
+    for (const wake of woken) wake();
+  };
+  let signalStopped: () => void = () => {};
+  const stoppedEarly = new Promise<void>((resolve) => {
+    signalStopped = resolve;
+  });
 
   const finish = () => {
     if (stopped) return;
     stopped = true;
-    stop.abort();
+    signalStopped();
+    wakeAll();
   };
 
   const record = (result: QueryResult, server: number) => {
@@ -230,27 +241,21 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
     }
   };
 
-  /** Resolves after `ms`, or early when discovery stops. */
+  /** Resolves after `ms`, or earlier on any result or the stop. */
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        stop.signal.removeEventListener("abort", done);
+        waiters.delete(done);
         resolve();
-      }
-      stop.signal.addEventListener("abort", done);
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
     });
-
+  /** Resolves on the next result or the stop. */
+  const nextResult = () => new Promise<void>((resolve) => waiters.add(resolve));
   let inFlight = 0;
   let results = 0;
-  const waiters = new Set<() => void>();
-  const progress = () => {
-    for (const wake of waiters) wake();
-    waiters.clear();
-  };
-  stop.signal.addEventListener("abort", progress);
-  const nextResult = () => new Promise<void>((resolve) => waiters.add(resolve));
   /**
    * The queries in flight may be all we need: the probe before any result (most ALBs have
    * fewer than 8 IPs, so one answer often suffices), or as many as the answers still needed if
@@ -283,12 +288,11 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
       inFlight -= 1;
       results += 1;
       if (!stopped) record(result, server);
-      progress();
+      wakeAll();
     }
   };
 
   const workers = Promise.all(Array.from({ length: options.concurrency }, worker));
-  const stoppedEarly = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve()));
   try {
     await Promise.race([workers, stoppedEarly]);
   } finally {

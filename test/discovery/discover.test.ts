@@ -1,0 +1,436 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  ANSWER_LIMIT,
+  answersNeeded,
+  type DiscoverOptions,
+  discoverAlbIps,
+  missProbability,
+  sortIps,
+} from "../../lambda/discovery/discover.js";
+import { DiscoveryError } from "../../lambda/errors.js";
+import { type DnsServer, startDnsServer } from "../../sim/dns.js";
+
+const NAME = "internal-x-1.us-east-1.elb.amazonaws.com";
+
+function ips(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Smallest q with missProbability(n, q, 8) below `target`: the queries needed once all IPs are seen. */
+function minimumQueries(n: number, target: number): number {
+  let q = 1;
+  while (missProbability(n, q, ANSWER_LIMIT) >= target) q++;
+  return q;
+}
+
+describe("missProbability", () => {
+  it.each([
+    [1, 1, 1, 0.5],
+    [9, 1, 8, 0.2],
+    [9, 2, 8, 0.04],
+    [28, 43, 8, (1 - 8 / 29) ** 43],
+    [100, 168, 8, (1 - 8 / 101) ** 168],
+  ])("k=%d q=%d m=%d gives (1 - m/(k+1))^q = %f", (k, q, m, expected) => {
+    // Act / Assess
+    expect(missProbability(k, q, m)).toBeCloseTo(expected, 12);
+  });
+
+  it("is 1 when nothing has been seen yet", () => {
+    // Act / Assess
+    expect(missProbability(0, 0, 0)).toBe(1);
+    expect(missProbability(5, 0, 8)).toBe(1);
+  });
+
+  it("is 0 when an answer is larger than the set could be with one more IP", () => {
+    // Act / Assess
+    expect(missProbability(5, 1, 8)).toBe(0);
+  });
+
+  it("falls with every answer and rises with every newly seen IP", () => {
+    // Act / Assess
+    expect(missProbability(20, 11, 8)).toBeLessThan(missProbability(20, 10, 8));
+    expect(missProbability(21, 10, 8)).toBeGreaterThan(missProbability(20, 10, 8));
+  });
+
+  it("needs about 43 answers at k=28 and 168 at k=100 for 1e-6", () => {
+    // Act / Assess
+    expect(minimumQueries(28, 1e-6)).toBe(43);
+    expect(minimumQueries(100, 1e-6)).toBe(168);
+  });
+});
+
+describe("answersNeeded", () => {
+  it("counts the answers still needed to reach the target without a new IP", () => {
+    // Act / Assess
+    expect(answersNeeded(28, 40, 8, 1e-6)).toBe(3);
+    expect(answersNeeded(28, 43, 8, 1e-6)).toBe(0);
+    expect(answersNeeded(100, 0, 8, 1e-6)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("agrees with missProbability for many inputs", () => {
+    // Act / Assess
+    for (const k of [8, 9, 15, 28, 60, 100, 250]) {
+      for (const q of [1, 5, 30]) {
+        const more = answersNeeded(k, q, 8, 1e-6);
+        expect(missProbability(k, q + more, 8)).toBeLessThan(1e-6);
+        if (more > 0) expect(missProbability(k, q + more - 1, 8)).toBeGreaterThanOrEqual(1e-6);
+      }
+    }
+  });
+});
+
+describe("sortIps", () => {
+  it("sorts numerically and removes duplicates", () => {
+    // Act / Assess
+    expect(sortIps(["10.0.0.10", "10.0.0.9", "9.255.255.255", "10.0.0.9"])).toEqual([
+      "9.255.255.255",
+      "10.0.0.9",
+      "10.0.0.10",
+    ]);
+  });
+});
+
+describe("discoverAlbIps against the sim DNS server", () => {
+  let server: DnsServer;
+  let base: DiscoverOptions;
+
+  beforeAll(async () => {
+    server = await startDnsServer();
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  beforeEach(() => {
+    server.setFault(null);
+    server.setLatency(0);
+    server.resetStats();
+    base = {
+      name: NAME,
+      servers: [{ host: server.host, port: server.port }],
+      timeoutMs: 500,
+      concurrency: 16,
+      maxQueries: 500,
+      missProbability: 1e-6,
+    };
+  });
+
+  // Trials per N. Discovery's own miss chance per run is about N × missProbability (the rule
+  // bounds each single unseen IP), so the large sets use 1e-9 here to keep the suite from
+  // flaking while still showing any bug that misses 1 run in 1000.
+  it.each([
+    [1, 500, 1e-6],
+    [5, 500, 1e-6],
+    [8, 1000, 1e-6],
+    [9, 1000, 1e-6],
+    [28, 300, 1e-9],
+    [100, 200, 1e-9],
+  ])("finds all %i IPs and reports complete in each of %i runs", async (n, trials, target) => {
+    // Prepare
+    server.setRecord(NAME, ips(n));
+    const expected = ips(n);
+    let wrong = 0;
+
+    // Act
+    for (let i = 0; i < trials; i++) {
+      const observation = await discoverAlbIps({ ...base, missProbability: target });
+      if (!observation.complete || observation.failed || observation.ips.join() !== expected.join()) wrong++;
+    }
+
+    // Assess
+    expect(wrong).toBe(0);
+  });
+
+  it("needs a single query when the ALB has fewer than 8 IPs", async () => {
+    // Prepare
+    server.setRecord(NAME, ips(5));
+
+    // Act
+    const observation = await discoverAlbIps(base);
+
+    // Assess
+    expect(observation).toMatchObject({ ips: ips(5), queries: 1, answers: 1, complete: true, failed: false });
+    expect(server.stats().queries).toBe(1);
+  });
+
+  it.each([
+    [28, 43],
+    [100, 168],
+  ])("at N=%i with the default 1e-6 it uses close to the minimum of %i queries", async (n, minimum) => {
+    // Prepare
+    server.setRecord(NAME, ips(n));
+    const queries: number[] = [];
+    const durations: number[] = [];
+
+    // Act
+    for (let i = 0; i < 30; i++) {
+      const observation = await discoverAlbIps(base);
+      expect(observation.complete).toBe(true);
+      queries.push(observation.queries);
+      durations.push(observation.durationMs);
+    }
+
+    // Assess
+    console.info(`N=${n}: median queries ${median(queries)}, median duration ${median(durations)} ms`);
+    expect(median(queries)).toBeGreaterThanOrEqual(minimum);
+    expect(median(queries)).toBeLessThanOrEqual(minimum + 8);
+  });
+
+  it("stops at the cap with complete: false and no more queries than the cap", async () => {
+    // Prepare
+    server.setRecord(NAME, ips(100));
+
+    // Act
+    const observation = await discoverAlbIps({ ...base, maxQueries: 10 });
+
+    // Assess
+    expect(observation).toMatchObject({ complete: false, failed: false });
+    expect(observation.queries).toBeLessThanOrEqual(10);
+    expect(server.stats().queries).toBeLessThanOrEqual(10);
+    expect(observation.ips.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(["timeout", "servfail"] as const)(
+    "a server that only answers %s gives failed: true quickly",
+    async (mode) => {
+      // Prepare
+      server.setRecord(NAME, ips(28));
+      server.setFault({ mode });
+      const timeoutMs = 200;
+      const started = performance.now();
+
+      // Act
+      const observation = await discoverAlbIps({ ...base, timeoutMs });
+
+      // Assess: a bound, not a benchmark (about 2 × timeout for a dead server).
+      expect(observation).toMatchObject({ ips: [], answers: 0, failed: true, complete: false });
+      expect(observation.errors[mode]).toBeGreaterThan(0);
+      expect(observation.queries).toBeLessThan(base.maxQueries);
+      expect(performance.now() - started).toBeLessThan(5 * timeoutMs);
+    },
+  );
+
+  it.each(["nxdomain", "refused", "empty"] as const)(
+    "%s answers are counted by kind, not thrown",
+    async (mode) => {
+      // Prepare
+      server.setRecord(NAME, ips(28));
+      server.setFault({ mode });
+
+      // Act
+      const observation = await discoverAlbIps(base);
+
+      // Assess
+      expect(observation.failed).toBe(true);
+      expect(observation.errors[mode]).toBeGreaterThan(0);
+      const others = Object.entries(observation.errors).filter(([kind]) => kind !== mode);
+      expect(others.every(([, count]) => count === 0)).toBe(true);
+    },
+  );
+
+  it("an unknown name gives failed with nxdomain counted", async () => {
+    // Act
+    const observation = await discoverAlbIps({ ...base, name: "gone-1.us-east-1.elb.amazonaws.com" });
+
+    // Assess
+    expect(observation.failed).toBe(true);
+    expect(observation.errors.nxdomain).toBeGreaterThan(0);
+  });
+
+  it("completes despite intermittent SERVFAILs and counts them", async () => {
+    // Prepare
+    server.setRecord(NAME, ips(28));
+    server.setFault({ mode: "servfail", probability: 0.3 });
+
+    // Act
+    const observation = await discoverAlbIps({ ...base, missProbability: 1e-9 });
+
+    // Assess
+    expect(observation).toMatchObject({ ips: ips(28), complete: true, failed: false });
+    expect(observation.errors.servfail).toBeGreaterThan(0);
+    expect(observation.answers + observation.errors.servfail).toBeLessThanOrEqual(observation.queries);
+  });
+
+  it("retries truncated UDP answers over TCP and completes", async () => {
+    // Prepare
+    server.setRecord(NAME, ips(28));
+    server.setFault({ mode: "truncate" });
+
+    // Act
+    const observation = await discoverAlbIps({ ...base, missProbability: 1e-9 });
+
+    // Assess
+    expect(observation).toMatchObject({ ips: ips(28), complete: true });
+    expect(server.stats().tcp).toBeGreaterThan(0);
+  });
+
+  it("reports whatever the DNS said while answers flap (the union of both sets)", async () => {
+    // Prepare
+    server.setRecord(NAME, ips(4));
+    server.setFault({ mode: "flap" });
+
+    // Act
+    const observation = await discoverAlbIps({ ...base, concurrency: 1 });
+
+    // Assess: the first answer holds the whole (real) set, so one query suffices.
+    expect(observation).toMatchObject({ ips: ips(4), queries: 1, complete: true });
+  });
+
+  it("starts no query after the deadline", async () => {
+    // Prepare
+    server.setRecord(NAME, ips(28));
+
+    // Act
+    const observation = await discoverAlbIps({ ...base, deadline: Date.now() - 1 });
+
+    // Assess
+    expect(observation).toMatchObject({ queries: 0, failed: true, complete: false });
+    expect(server.stats().queries).toBe(0);
+  });
+
+  it("stops starting queries at the deadline and reports incomplete", async () => {
+    // Prepare: each query takes at least 60 ms, the deadline allows only a few.
+    server.setRecord(NAME, ips(100));
+    server.setLatency(60);
+
+    // Act
+    const observation = await discoverAlbIps({ ...base, concurrency: 1, deadline: Date.now() + 150 });
+
+    // Assess
+    expect(observation).toMatchObject({ complete: false, failed: false });
+    expect(observation.queries).toBeGreaterThanOrEqual(1);
+    expect(observation.queries).toBeLessThanOrEqual(4);
+  });
+
+  it("never starts more than maxQueriesPerSecond queries within one second", async () => {
+    // Prepare: 25 queries at 20/s cannot all start within the first second.
+    server.setRecord(NAME, ips(100));
+    const started = performance.now();
+
+    // Act
+    const observation = await discoverAlbIps({ ...base, maxQueries: 25, maxQueriesPerSecond: 20 });
+
+    // Assess: a lower bound, which only a broken limiter can violate.
+    expect(observation.queries).toBe(25);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+  });
+
+  it("caps maxQueriesPerSecond at 500 whatever is asked", async () => {
+    // Prepare: 520 queries (1000 IPs, an unreachable target) need more than one second at 500/s.
+    server.setRecord(NAME, ips(1000));
+    const started = performance.now();
+
+    // Act
+    const observation = await discoverAlbIps({
+      ...base,
+      concurrency: 32,
+      maxQueries: 520,
+      maxQueriesPerSecond: 100_000,
+      missProbability: 1e-12,
+    });
+
+    // Assess
+    expect(observation).toMatchObject({ queries: 520, complete: false });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+  });
+
+  describe("with two servers", () => {
+    let other: DnsServer;
+
+    beforeAll(async () => {
+      other = await startDnsServer();
+    });
+
+    afterAll(async () => {
+      await other.close();
+    });
+
+    it.each(["servfail", "timeout"] as const)(
+      "completes via the healthy server when the other always answers %s",
+      async (mode) => {
+        // Prepare
+        server.setRecord(NAME, ips(28));
+        other.setRecord(NAME, ips(28));
+        other.setFault({ mode });
+        other.resetStats();
+
+        // Act
+        const observation = await discoverAlbIps({
+          ...base,
+          timeoutMs: 200,
+          missProbability: 1e-9,
+          servers: [
+            { host: other.host, port: other.port },
+            { host: server.host, port: server.port },
+          ],
+        });
+
+        // Assess
+        expect(observation).toMatchObject({ ips: ips(28), complete: true, failed: false });
+        expect(observation.errors[mode]).toBeGreaterThan(0);
+        expect(other.stats().queries).toBeLessThan(server.stats().queries);
+      },
+    );
+
+    it("spreads queries across healthy servers", async () => {
+      // Prepare
+      server.setRecord(NAME, ips(100));
+      other.setRecord(NAME, ips(100));
+      other.setFault(null);
+      other.resetStats();
+
+      // Act
+      const observation = await discoverAlbIps({
+        ...base,
+        servers: [
+          { host: other.host, port: other.port },
+          { host: server.host, port: server.port },
+        ],
+      });
+
+      // Assess
+      expect(observation.complete).toBe(true);
+      expect(other.stats().queries).toBeGreaterThan(observation.queries / 4);
+      expect(server.stats().queries).toBeGreaterThan(observation.queries / 4);
+    });
+  });
+});
+
+describe("discoverAlbIps option checks", () => {
+  const valid: DiscoverOptions = {
+    name: NAME,
+    servers: [{ host: "127.0.0.1", port: 53 }],
+    timeoutMs: 500,
+    concurrency: 16,
+    maxQueries: 500,
+    missProbability: 1e-6,
+  };
+
+  it.each([
+    [{ concurrency: 33 }, /concurrency 33 must be an integer in 1\.\.32/],
+    [{ concurrency: 0 }, /concurrency 0/],
+    [{ maxQueries: 0 }, /maxQueries 0 must be an integer >= 1/],
+    [{ missProbability: 0 }, /missProbability 0 must be in \(0, 1\)/],
+    [{ missProbability: 1 }, /missProbability 1/],
+    [{ timeoutMs: -1 }, /timeoutMs -1/],
+    [{ maxQueriesPerSecond: 0 }, /maxQueriesPerSecond 0/],
+    [{ name: "" }, /name "" must be a DNS name/],
+  ] as Array<[Partial<DiscoverOptions>, RegExp]>)("rejects %o", async (override, message) => {
+    // Act / Assess
+    await expect(discoverAlbIps({ ...valid, ...override })).rejects.toThrow(message);
+  });
+
+  it("throws a DiscoveryError suggesting DNS_SERVERS when there is no server to ask", async () => {
+    // Act / Assess
+    const error = await discoverAlbIps({ ...valid, servers: [] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect((error as DiscoveryError).code).toBe("discovery_failed");
+    expect((error as Error).message).toMatch(/DNS_SERVERS/);
+  });
+});
