@@ -21,7 +21,14 @@ export interface Observation {
 }
 
 /** ELBv2 target health states (TargetHealthStateEnum). */
-export type TargetHealthState = "initial" | "healthy" | "unhealthy" | "unhealthy.draining" | "unused" | "draining" | "unavailable";
+export type TargetHealthState =
+  | "initial"
+  | "healthy"
+  | "unhealthy"
+  | "unhealthy.draining"
+  | "unused"
+  | "draining"
+  | "unavailable";
 
 /** A target as DescribeTargetHealth reports it. */
 export interface RegisteredTarget {
@@ -48,6 +55,11 @@ export interface TargetRecord {
   lastSeen: string;
   /** Consecutive complete observations without this IP. */
   misses: number;
+  /**
+   * ISO-8601 time a run claimed this IP for deregistration (written before the DeregisterTargets call, so an
+   * overlapping run leaves it alone). A claim older than the claim TTL is taken over by the next run.
+   */
+  deregisteringSince?: string | undefined;
 }
 
 /** The state object stored in S3 (schema version 1). Keys of `targets` are the owned IPs. */

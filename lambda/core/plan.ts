@@ -22,7 +22,12 @@ export interface PlanConfig {
   maxDeregistrationsPerRun: number;
   /** false ⇒ registrations carry `availabilityZone: "all"`. */
   sameVpc: boolean;
+  /** How long another run's deregistration claim is honoured (default {@link DEFAULT_CLAIM_TTL_MS}). */
+  claimTtlMs?: number | undefined;
 }
+
+/** A claim older than this was left by a run that died between claiming and recording; it is taken over. */
+export const DEFAULT_CLAIM_TTL_MS = 2 * 60_000;
 
 /** Stable snake_case codes of the notes a plan carries; they appear in the log line. */
 export type PlanNoteCode =
@@ -47,7 +52,9 @@ export type PlanNoteCode =
   /** More IPs were due than MAX_DEREGISTRATIONS_PER_RUN allows: the rest wait for the next run. */
   | "deregistration_capped"
   /** Targets registered on the port that this function does not own and did not see: left alone. */
-  | "target_unowned";
+  | "target_unowned"
+  /** Another run claimed these IPs for deregistration less than the claim TTL ago: left to that run. */
+  | "deregistration_in_progress";
 
 /** Something the operator should know about a plan. */
 export interface PlanNote {
@@ -196,10 +203,30 @@ export function plan(
   const next: Record<string, TargetRecord> = {};
   for (const ip of sortedUniqueIPv4([...Object.keys(owned), ...observed])) {
     const record = owned[ip];
-    if (seen.has(ip))
-      next[ip] = record === undefined ? { firstSeen: at, lastSeen: at, misses: 0 } : { ...record, misses: 0 };
-    else if (record !== undefined)
+    if (seen.has(ip)) {
+      next[ip] =
+        record === undefined
+          ? { firstSeen: at, lastSeen: at, misses: 0 }
+          : { firstSeen: record.firstSeen, lastSeen: record.lastSeen, misses: 0 };
+    } else if (record !== undefined) {
       next[ip] = { ...record, misses: counting ? record.misses + 1 : record.misses };
+    }
+  }
+
+  // IPs another run claimed for deregistration recently: that run deregisters them; this one leaves them be.
+  const claimTtlMs = config.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
+  const claimedByOther = new Set(
+    Object.keys(next).filter((ip) => {
+      const since = next[ip]!.deregisteringSince;
+      return since !== undefined && !seen.has(ip) && now.getTime() - Date.parse(since) < claimTtlMs;
+    }),
+  );
+  if (claimedByOther.size > 0) {
+    notes.push({
+      code: "deregistration_in_progress",
+      message: `${claimedByOther.size} IP(s) were claimed for deregistration by another run less than ${Math.round(claimTtlMs / 1000)} s ago: left to that run`,
+      ips: sortedUniqueIPv4(claimedByOther),
+    });
   }
 
   // Deregister owned IPs at the threshold, within the safety rules.
@@ -224,10 +251,10 @@ export function plan(
         ips: gone,
       });
     }
-    const candidates = due.filter((ip) => active.has(ip));
+    const candidates = due.filter((ip) => active.has(ip) && !claimedByOther.has(ip));
     if (candidates.length > 0) {
       const remaining = new Set([...active.keys(), ...register.map((t) => t.ip)]);
-      for (const ip of candidates) remaining.delete(ip);
+      for (const ip of [...candidates, ...claimedByOther]) remaining.delete(ip);
       if (remaining.size === 0) {
         notes.push({
           code: "deregistration_would_empty",
@@ -298,5 +325,9 @@ function recordsDiffer(
 ): boolean {
   const keys = Object.keys(before);
   if (keys.length !== Object.keys(after).length) return true;
-  return keys.some((ip) => after[ip]?.misses !== before[ip]!.misses);
+  return keys.some(
+    (ip) =>
+      after[ip]?.misses !== before[ip]!.misses ||
+      after[ip]?.deregisteringSince !== before[ip]!.deregisteringSince,
+  );
 }

@@ -31,6 +31,7 @@ const targetRecordSchema = z.object({
   firstSeen: z.iso.datetime({ offset: true }),
   lastSeen: z.iso.datetime({ offset: true }),
   misses: z.int().min(0),
+  deregisteringSince: z.iso.datetime({ offset: true }).optional(),
 });
 
 const stateSchemaV1 = z.object({
@@ -114,7 +115,7 @@ export function emptyState(config: Pick<PlanConfig, "albDnsName" | "targetGroupA
 
 /**
  * The state as pretty JSON with a stable key order (header fields, then targets in numeric IPv4
- * order, each record as firstSeen, lastSeen, misses) and a trailing newline, so equal states
+ * order, each record as firstSeen, lastSeen, misses[, deregisteringSince]) and a trailing newline, so equal states
  * serialize to equal bytes.
  *
  * @example
@@ -124,7 +125,12 @@ export function serializeState(state: State): string {
   const targets: Record<string, TargetRecord> = {};
   for (const ip of Object.keys(state.targets).sort(compareIPv4)) {
     const r = state.targets[ip]!;
-    targets[ip] = { firstSeen: r.firstSeen, lastSeen: r.lastSeen, misses: r.misses };
+    targets[ip] = {
+      firstSeen: r.firstSeen,
+      lastSeen: r.lastSeen,
+      misses: r.misses,
+      ...(r.deregisteringSince ? { deregisteringSince: r.deregisteringSince } : {}),
+    };
   }
   const ordered: State = {
     version: state.version,

@@ -966,3 +966,66 @@ describe("plan: properties over random histories", () => {
     );
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Deregistration claims (an overlapping run must not deregister the same IPs twice)
+// ---------------------------------------------------------------------------------------------
+
+describe("deregistration claims written by another run", () => {
+  const FRESH = new Date(NOW.getTime() - 30_000).toISOString();
+  const STALE = new Date(NOW.getTime() - 5 * 60_000).toISOString();
+
+  function claimed(since: string): State {
+    const state = owned({ "10.0.0.1": 0, "10.0.0.2": 3 });
+    state.targets["10.0.0.2"] = { ...state.targets["10.0.0.2"]!, deregisteringSince: since };
+    return state;
+  }
+
+  it("leaves an IP claimed less than the claim TTL ago to the run that claimed it", () => {
+    // Prepare
+    const registered = [reg("10.0.0.1"), reg("10.0.0.2")];
+    // Act
+    const p = plan(obs(["10.0.0.1"]), registered, claimed(FRESH), CONFIG, NOW);
+    // Assess
+    expect(p.deregister).toEqual([]);
+    expect(codesOf(p)).toContain("deregistration_in_progress");
+    expect(p.nextState.targets["10.0.0.2"]?.deregisteringSince).toBe(FRESH);
+  });
+
+  it("takes over a stale claim left by a run that died and deregisters the IP", () => {
+    const registered = [reg("10.0.0.1"), reg("10.0.0.2")];
+    const p = plan(obs(["10.0.0.1"]), registered, claimed(STALE), CONFIG, NOW);
+    expect(ipsOf(p.deregister)).toEqual(["10.0.0.2"]);
+    expect(p.nextState.targets["10.0.0.2"]).toBeUndefined();
+  });
+
+  it("never acts on a stale claim when the observation is incomplete", () => {
+    const registered = [reg("10.0.0.1"), reg("10.0.0.2")];
+    const p = plan(obs(["10.0.0.1"], "incomplete"), registered, claimed(STALE), CONFIG, NOW);
+    expect(p.deregister).toEqual([]);
+  });
+
+  it("clears the claim and resets misses when the claimed IP is back in DNS", () => {
+    const registered = [reg("10.0.0.1"), reg("10.0.0.2")];
+    const p = plan(obs(["10.0.0.1", "10.0.0.2"]), registered, claimed(FRESH), CONFIG, NOW);
+    expect(p.stateChanged).toBe(true);
+    expect(p.nextState.targets["10.0.0.2"]).toMatchObject({ misses: 0 });
+    expect(p.nextState.targets["10.0.0.2"]?.deregisteringSince).toBeUndefined();
+  });
+
+  it("drops a claimed IP from state once the claiming run has deregistered it (it is draining)", () => {
+    const registered = [reg("10.0.0.1"), reg("10.0.0.2", "draining")];
+    const p = plan(obs(["10.0.0.1"]), registered, claimed(FRESH), CONFIG, NOW);
+    expect(p.deregister).toEqual([]);
+    expect(p.nextState.targets["10.0.0.2"]).toBeUndefined();
+  });
+
+  it("counts IPs claimed by another run as leaving when applying the never-empty rule", () => {
+    const state = owned({ "10.0.0.1": 2, "10.0.0.2": 3 });
+    state.targets["10.0.0.2"] = { ...state.targets["10.0.0.2"]!, deregisteringSince: FRESH };
+    const registered = [reg("10.0.0.1"), reg("10.0.0.2")];
+    const p = plan(obs([], "complete"), registered, state, CONFIG, NOW);
+    expect(p.deregister).toEqual([]);
+    expect(codesOf(p)).toContain("deregistration_would_empty");
+  });
+});

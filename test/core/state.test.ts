@@ -274,3 +274,19 @@ describe("serializeState", () => {
     );
   });
 });
+
+describe("deregistration claims in the stored state", () => {
+  it("round-trips a record's deregisteringSince through serializeState and parseState", () => {
+    const arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/static-ip/0123456789abcdef";
+    const since = "2026-03-01T12:00:00.000Z";
+    const state = {
+      version: 1 as const,
+      albDnsName: "internal-app-1.us-east-1.elb.amazonaws.com",
+      targetGroupArn: arn,
+      port: 443,
+      targets: { "10.0.0.2": { firstSeen: since, lastSeen: since, misses: 3, deregisteringSince: since } },
+    };
+    const parsed = parseState(serializeState(state), { targetGroupArn: arn, port: 443 });
+    expect(parsed.ok && parsed.state.targets["10.0.0.2"]?.deregisteringSince).toBe(since);
+  });
+});
