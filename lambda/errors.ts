@@ -28,7 +28,8 @@ export class ConfigError extends AlbStaticIpError {
 
   constructor(issues: readonly ConfigIssue[]) {
     const lines = issues.map(
-      (i) => `  - ${i.variable}: ${i.value === undefined ? "not set" : `got ${JSON.stringify(i.value)}`}; expected ${i.expected}`,
+      (i) =>
+        `  - ${i.variable}: ${i.value === undefined ? "not set" : `got ${JSON.stringify(i.value)}`}; expected ${i.expected}`,
     );
     super(
       "config_invalid",
@@ -47,7 +48,11 @@ export class DiscoveryError extends AlbStaticIpError {
 
 /** The stored state object is unreadable, of the wrong schema, or belongs to another target group. */
 export class StateError extends AlbStaticIpError {
-  constructor(code: "state_corrupt" | "state_foreign" | "state_schema", message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: "state_corrupt" | "state_foreign" | "state_schema",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }

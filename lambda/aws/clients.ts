@@ -1,0 +1,68 @@
+/**
+ * SDK client construction with bounded retries and timeouts, so one hung call cannot eat the Lambda timeout.
+ * Endpoints come from the SDK's own `AWS_ENDPOINT_URL_<SERVICE>` support (used by the local AWS world).
+ */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { S3Client } from "@aws-sdk/client-s3";
+
+export interface ClientOptions {
+  /** Region; undefined lets the SDK read AWS_REGION. */
+  region?: string | undefined;
+  /** Total attempts per call including the first (SDK standard retry mode). */
+  maxAttempts: number;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
+  region: undefined,
+  maxAttempts: 3,
+  connectionTimeoutMs: 1_000,
+  requestTimeoutMs: 5_000,
+};
+
+export interface AwsClients {
+  elbv2: ElasticLoadBalancingV2Client;
+  s3: S3Client;
+  cloudwatch: CloudWatchClient;
+}
+
+/** Creates the three clients with standard retries, bounded attempts and request/connection timeouts. */
+export function createClients(options: ClientOptions = DEFAULT_CLIENT_OPTIONS): AwsClients {
+  const common = {
+    ...(options.region ? { region: options.region } : {}),
+    maxAttempts: options.maxAttempts,
+    retryMode: "standard",
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  };
+  return {
+    elbv2: new ElasticLoadBalancingV2Client(common),
+    // Path-style works with every endpoint (incl. the local world); checksums only when the API requires them.
+    s3: new S3Client({ ...common, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED" }),
+    cloudwatch: new CloudWatchClient(common),
+  };
+}
+
+/** The error name/code an SDK error carries (`Throttling`, `NoSuchKey`, `PreconditionFailed`, ...). */
+export function awsErrorName(error: unknown): string {
+  if (error && typeof error === "object") {
+    const e = error as { name?: unknown; Code?: unknown };
+    if (typeof e.Code === "string") return e.Code;
+    if (typeof e.name === "string") return e.name;
+  }
+  return "UnknownError";
+}
+
+/** The HTTP status an SDK error carries, if any. */
+export function awsHttpStatus(error: unknown): number | undefined {
+  if (error && typeof error === "object" && "$metadata" in error) {
+    const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+    return typeof status === "number" ? status : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,98 @@
+/**
+ * Lambda entry point: wiring only. Config is validated at module load, so a bad environment fails the init
+ * with the ConfigError text before any AWS call; everything else happens in `reconcile()`.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import { createClients, DEFAULT_CLIENT_OPTIONS } from "./aws/clients.js";
+import { createTargetGroupAdapter } from "./aws/elbv2.js";
+import { createMetricsPublisher } from "./aws/metrics.js";
+import { createStateStore } from "./aws/state-store.js";
+import { loadConfig, stateKey } from "./config.js";
+import { discoverAlbIps, resolveDnsServers } from "./discovery/index.js";
+import { AlbStaticIpError } from "./errors.js";
+import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
+import { type RunLogger, type RunSummary, reconcile } from "./reconcile.js";
+import { runDeadlines } from "./timing.js";
+
+const config = loadConfig(process.env);
+const logger = new Logger({ serviceName: "alb-static-ip", logLevel: config.logLevel });
+const clients = createClients({ ...DEFAULT_CLIENT_OPTIONS, region: config.region });
+
+/** Powertools' Logger behind the small interface reconcile() needs. */
+const runLogger: RunLogger = {
+  debug: (message, extra) => logger.debug(message, { ...extra }),
+  info: (message, extra) => logger.info(message, { ...extra }),
+  warn: (message, extra) => logger.warn(message, { ...extra }),
+  error: (message, extra) => logger.error(message, { ...extra }),
+};
+
+/** The run failed; the message is the run's error, so the Lambda Errors metric and alarm see it. */
+export class RunFailedError extends AlbStaticIpError {}
+
+async function run(_event: unknown, context: Context & RunRequestContext): Promise<RunSummary> {
+  const request = context.runRequest ?? { trigger: "manual", dryRun: false };
+  if (request.ignored) logger.warn("Ignored part of the invocation event", { ignored: request.ignored });
+  const dryRun = config.dryRun || request.dryRun;
+  const deadlines = runDeadlines(Date.now(), context.getRemainingTimeInMillis());
+
+  const summary = await reconcile(
+    {
+      discover: async (deadline) =>
+        discoverAlbIps({
+          name: config.albDnsName,
+          servers:
+            config.dnsServers ??
+            (await resolveDnsServers(config.albDnsName, { timeoutMs: config.dnsTimeoutMs })),
+          timeoutMs: config.dnsTimeoutMs,
+          concurrency: config.dnsConcurrency,
+          maxQueries: config.maxLookupPerInvocation,
+          missProbability: config.missProbability,
+          deadline,
+        }),
+      targets: createTargetGroupAdapter(clients.elbv2, config.targetGroupArn),
+      store: createStateStore(clients.s3, {
+        bucket: config.s3Bucket,
+        key: stateKey(config),
+        expect: {
+          targetGroupArn: config.targetGroupArn,
+          port: config.albListenerPort,
+          albDnsName: config.albDnsName,
+        },
+      }),
+      metrics: config.cwMetricFlagIpCount
+        ? createMetricsPublisher(clients.cloudwatch, {
+            namespace: config.metricNamespace,
+            albDnsName: config.albDnsName,
+            targetGroupArn: config.targetGroupArn,
+          })
+        : undefined,
+      logger: runLogger,
+      now: () => new Date(),
+    },
+    {
+      planConfig: {
+        albDnsName: config.albDnsName,
+        targetGroupArn: config.targetGroupArn,
+        port: config.albListenerPort,
+        invocationsBeforeDeregistration: config.invocationsBeforeDeregistration,
+        maxDeregistrationsPerRun: config.maxDeregistrationsPerRun,
+        sameVpc: config.sameVpc,
+      },
+      dryRun,
+      ...deadlines,
+    },
+  );
+
+  const line = { ...summary, trigger: request.trigger };
+  if (summary.ok) logger.info("alb-static-ip run", line);
+  else logger.error("alb-static-ip run failed", line);
+  if (!summary.ok && summary.error) {
+    throw new RunFailedError(summary.error.code, summary.error.message);
+  }
+  return summary;
+}
+
+export const handler = middy(run).use(injectLambdaContext(logger)).use(runRequest());

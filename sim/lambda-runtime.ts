@@ -1,0 +1,134 @@
+/**
+ * Runs the bundled handler the way Lambda does: one process per container, the module imported once with the
+ * function's environment (so config validation at cold start is real), then invocations with a context whose
+ * getRemainingTimeInMillis() counts down from the function timeout.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export interface InvokeResult<T = unknown> {
+  ok: boolean;
+  result?: T;
+  error?: { name?: string; message: string; code?: string };
+  durationMs: number;
+  /** Lines the invocation wrote to stdout (the structured log lines). */
+  logs: string[];
+}
+
+export interface FunctionContainer {
+  /** Time the module import took. */
+  readonly initMs: number;
+  readonly initLogs: string[];
+  invoke<T = unknown>(event?: unknown, options?: { timeoutMs?: number }): Promise<InvokeResult<T>>;
+  stop(): Promise<void>;
+}
+
+export class InitError extends Error {
+  readonly logs: string[];
+  constructor(message: string, logs: string[]) {
+    super(message);
+    this.name = "InitError";
+    this.logs = logs;
+  }
+}
+
+const CHILD = fileURLToPath(new URL("./lambda-child.mjs", import.meta.url));
+export const DEFAULT_BUNDLE = fileURLToPath(new URL("../dist/lambda/index.mjs", import.meta.url));
+
+interface ChildMessage {
+  type: "ready" | "init-error" | "result";
+  id?: number;
+  initMs?: number;
+  name?: string;
+  message?: string;
+  logs: string[];
+  ok?: boolean;
+  result?: unknown;
+  error?: { name?: string; message: string; code?: string };
+  durationMs?: number;
+}
+
+/** Starts a container for `bundle` with exactly `env` (plus PATH) as its environment. Rejects with InitError on a failed init. */
+export async function startFunction(options: {
+  env: Record<string, string>;
+  bundle?: string;
+  timeoutMs?: number;
+}): Promise<FunctionContainer> {
+  const child: ChildProcess = fork(CHILD, [options.bundle ?? DEFAULT_BUNDLE], {
+    env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "--enable-source-maps", ...options.env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: [],
+  });
+  const defaultTimeout = options.timeoutMs ?? 50_000;
+  const pending = new Map<number, (m: ChildMessage) => void>();
+  let nextId = 1;
+
+  const first = await new Promise<ChildMessage>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as ChildMessage));
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      reject(new InitError(`function process exited with code ${code} during init`, [])),
+    );
+  });
+  if (first.type === "init-error") {
+    await new Promise((r) => child.once("exit", r));
+    throw new InitError(first.message ?? "init failed", first.logs);
+  }
+  child.removeAllListeners("exit");
+  child.on("message", (raw) => {
+    const m = raw as ChildMessage;
+    if (m.type === "result" && m.id !== undefined) {
+      pending.get(m.id)?.(m);
+      pending.delete(m.id);
+    }
+  });
+  child.on("exit", () => {
+    for (const resolve of pending.values()) {
+      resolve({
+        type: "result",
+        ok: false,
+        error: { message: "function process exited" },
+        logs: [],
+        durationMs: 0,
+      });
+    }
+    pending.clear();
+  });
+
+  return {
+    initMs: first.initMs ?? 0,
+    initLogs: first.logs,
+    invoke<T>(event: unknown = {}, invokeOptions: { timeoutMs?: number } = {}) {
+      const id = nextId++;
+      const timeoutMs = invokeOptions.timeoutMs ?? defaultTimeout;
+      return new Promise<InvokeResult<T>>((resolve) => {
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          resolve({
+            ok: false,
+            error: { name: "TimeoutError", message: `Task timed out after ${timeoutMs} ms` },
+            durationMs: timeoutMs,
+            logs: [],
+          });
+        }, timeoutMs + 1_000);
+        pending.set(id, (m) => {
+          clearTimeout(timer);
+          resolve({
+            ok: m.ok ?? false,
+            result: m.result as T,
+            error: m.error,
+            durationMs: m.durationMs ?? 0,
+            logs: m.logs,
+          });
+        });
+        child.send({ type: "invoke", id, event, timeoutMs });
+      });
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
