@@ -70,7 +70,7 @@ export interface DnsServer {
   setRecord(name: string, ips: readonly string[]): void;
   /** Remove a name; later queries get NXDOMAIN. */
   deleteRecord(name: string): void;
-  /** Serve NS records for `zone` and A records for the name servers' host names. */
+  /** Serve NS records for `zone` (replacing earlier ones) and A records for the name servers' host names. */
   setNameServers(zone: string, ns: Array<{ name: string; ip: string }>): void;
   /** Inject a fault, or clear it with `null`. */
   setFault(fault: DnsFault | null): void;
@@ -356,13 +356,20 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     },
     setNameServers(zone, ns) {
       const names: string[] = [];
+      const addresses = new Map<string, string[]>();
       for (const server of ns) {
         assertIpv4(server.ip, `setNameServers(${JSON.stringify(zone)}) for ${JSON.stringify(server.name)}`);
         const key = normalize(server.name);
-        const known = nsHosts.get(key) ?? [];
-        if (!known.includes(server.ip)) nsHosts.set(key, [...known, server.ip]);
-        names.push(server.name.replace(/\.+$/, ""));
+        const known = addresses.get(key);
+        if (known) {
+          if (!known.includes(server.ip)) known.push(server.ip);
+        } else {
+          addresses.set(key, [server.ip]);
+          names.push(server.name.replace(/\.+$/, ""));
+        }
       }
+      // A name server's addresses are replaced, like the zone's NS set.
+      for (const [key, ips] of addresses) nsHosts.set(key, ips);
       nsZones.set(normalize(zone), names);
     },
     setFault(next) {

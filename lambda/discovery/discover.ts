@@ -54,7 +54,7 @@ export function missProbability(k: number, q: number, m: number): number {
   if (!(k > 0 && q > 0 && m > 0)) return 1;
   const base = 1 - m / (k + 1);
   if (base <= 0) return 0;
-  return base ** (q * 3);
+  return base ** q;
 }
 
 /**

@@ -220,6 +220,18 @@ describe("sim DNS server", () => {
     expect(addresses(a)).toEqual(["127.0.0.2"]);
   });
 
+  it("replaces a zone's name servers and their addresses on a second setNameServers", async () => {
+    // Prepare
+    server.setNameServers("example.org", [{ name: "ns1.example.org", ip: "127.0.0.2" }]);
+    server.setNameServers("example.org", [{ name: "ns1.example.org", ip: "127.0.0.3" }]);
+
+    // Act
+    const a = await udpExchange(server, query("ns1.example.org"));
+
+    // Assess
+    expect(addresses(a)).toEqual(["127.0.0.3"]);
+  });
+
   describe("faults", () => {
     it.each([
       ["servfail", "SERVFAIL"],
