@@ -7,7 +7,13 @@
  * estimate the chance that an IP exists that every answer so far has missed:
  * (1 − m/(k+1))^q for k distinct IPs seen in q answers of size m. Below `missProbability` the
  * observation is complete; at the query cap or the deadline it is incomplete; with no answer at
- * all it is failed. DNS errors are counted by kind, never thrown.
+ * all it is failed. DNS errors are counted by kind, never thrown. `queries` counts every query
+ * sent, including those still in flight when discovery stopped (their results are ignored).
+ *
+ * The rule bounds the chance of missing one *particular* further IP; the chance that a run
+ * misses any of N IPs is therefore up to about N × missProbability (e.g. ≈ 1e-4 at N = 100
+ * with 1e-6). A miss only delays deregistration logic by one run: it takes
+ * INVOCATIONS_BEFORE_DEREGISTRATION consecutive misses to deregister.
  */
 import { DiscoveryError } from "../errors.js";
 import type { DnsErrorKind, Observation } from "../types.js";

@@ -1,5 +1,6 @@
 export {
   ANSWER_LIMIT,
+  answersNeeded,
   type DiscoverOptions,
   discoverAlbIps,
   MAX_CONCURRENCY,
