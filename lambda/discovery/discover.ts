@@ -12,8 +12,8 @@
  *
  * The rule bounds the chance of missing one *particular* further IP; the chance that a run
  * misses any of N IPs is therefore up to about N × missProbability (e.g. ≈ 1e-4 at N = 100
- * with 1e-6). A miss only delays deregistration logic by one run: it takes
- * INVOCATIONS_BEFORE_DEREGISTRATION consecutive misses to deregister.
+ * with 1e-6). A new IP that is missed gets registered a run later; an owned IP is only
+ * deregistered after INVOCATIONS_BEFORE_DEREGISTRATION consecutive misses.
  */
 import { DiscoveryError } from "../errors.js";
 import type { DnsErrorKind, Observation } from "../types.js";
