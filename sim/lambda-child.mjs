@@ -1,17 +1,19 @@
 // A one-container Lambda emulator: imports the bundled handler once (cold start, with the environment the parent
 // gave), then runs invocations sent over IPC with a Lambda-like context. Log lines written to stdout during an
-// invocation are captured and returned with its result, like CloudWatch Logs for that request.
+// invocation (stdout and stderr) are captured and returned with its result, like CloudWatch Logs for that request.
 import { pathToFileURL } from "node:url";
 
 const captured = [];
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = (chunk, ...rest) => {
-  captured.push(String(chunk));
-  if (process.env.LAMBDA_ECHO_LOGS === "1") return write(chunk, ...rest);
-  const cb = rest.find((r) => typeof r === "function");
-  if (cb) cb();
-  return true;
-};
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, ...rest) => {
+    captured.push(String(chunk));
+    if (process.env.LAMBDA_ECHO_LOGS === "1") return write(chunk, ...rest);
+    const cb = rest.find((r) => typeof r === "function");
+    if (cb) cb();
+    return true;
+  };
+}
 
 function drainLogs() {
   const text = captured.splice(0).join("");

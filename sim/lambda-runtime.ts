@@ -55,7 +55,13 @@ export async function startFunction(options: {
   timeoutMs?: number;
 }): Promise<FunctionContainer> {
   const child: ChildProcess = fork(CHILD, [options.bundle ?? DEFAULT_BUNDLE], {
-    env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "--enable-source-maps", ...options.env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_OPTIONS: "--enable-source-maps",
+      // Node 20 here; the deployed runtime is nodejs24.x, where the SDK does not warn.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...options.env,
+    },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv: [],
   });

@@ -1,0 +1,191 @@
+/**
+ * `npm start`: a live demo of the function on the embedded local AWS world. No AWS account, no credentials.
+ * Builds the bundle if needed, starts the world, invokes the bundled handler on an accelerated schedule
+ * (one "minute" every RUN_INTERVAL_MS) while a scripted ALB scales 3 → 12 → 40 → 6 with one DNS outage, and
+ * redraws a compact view after each run. Ends by itself with a summary; `--forever` keeps scaling at random.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { RunSummary } from "../lambda/reconcile.js";
+import { DEFAULT_BUNDLE, startFunction } from "../sim/lambda-runtime.js";
+import { startWorld } from "../sim/world.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const forever = process.argv.includes("--forever");
+const RUN_INTERVAL_MS = 2_000;
+const tty = process.stdout.isTTY === true;
+
+type Step = { run: number; say: string; act: (w: Awaited<ReturnType<typeof startWorld>>) => void };
+const SCRIPT: Step[] = [
+  { run: 4, say: "ALB scales out to 12 IPs", act: (w) => w.scaleAlb(12) },
+  { run: 8, say: "ALB scales out to 40 IPs", act: (w) => w.scaleAlb(40) },
+  {
+    run: 12,
+    say: "DNS outage (SERVFAIL) for 2 runs",
+    act: (w) => w.setFaults({ dns: { mode: "servfail" } }),
+  },
+  { run: 14, say: "DNS is back", act: (w) => w.setFaults({}) },
+  { run: 16, say: "ALB scales in to 6 IPs", act: (w) => w.scaleAlb(6) },
+];
+const LAST_RUN = 26;
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBundle(): void {
+  const stale =
+    !existsSync(DEFAULT_BUNDLE) || statSync(DEFAULT_BUNDLE).mtimeMs < newestMtime(join(root, "lambda"));
+  if (!stale) return;
+  console.log("Building the Lambda bundle (npm run build)…");
+  const built = spawnSync(
+    process.execPath,
+    [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/build.ts")],
+    {
+      stdio: "inherit",
+    },
+  );
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const SYMBOL: Record<string, string> = {
+  healthy: "\u001b[32m●\u001b[0m",
+  initial: "\u001b[33m◐\u001b[0m",
+  unhealthy: "\u001b[31m✗\u001b[0m",
+  draining: "\u001b[90m↓\u001b[0m",
+  missing: "\u001b[31;1m!\u001b[0m",
+};
+
+function ipCell(ip: string, mark: string): string {
+  return `${mark} ${ip.padEnd(15)}`;
+}
+
+async function main(): Promise<void> {
+  ensureBundle();
+  const world = await startWorld({
+    albIpCount: 3,
+    healthCheckDelayMs: 1_500,
+    deregistrationDelayMs: 4_000,
+    latency: { dns: 1, aws: 5 },
+  });
+  const fn = await startFunction({ env: { ...world.env(), LOG_LEVEL: "WARN" }, timeoutMs: 30_000 });
+  let runs = 0;
+  let registrations = 0;
+  let deregistrations = 0;
+  let liveLost = 0;
+  let failedRuns = 0;
+  const events: string[] = [];
+
+  const stop = async (code: number) => {
+    await fn.stop();
+    await world.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(130));
+
+  for (let run = 1; forever || run <= LAST_RUN; run += 1) {
+    const step = SCRIPT.find((s) => s.run === run);
+    if (step) {
+      step.act(world);
+      events.unshift(`run ${run}: ${step.say}`);
+    } else if (forever && run > LAST_RUN && run % 6 === 0) {
+      const n = 2 + Math.floor(Math.random() * 60);
+      world.scaleAlb(n);
+      events.unshift(`run ${run}: ALB scales to ${n} IPs`);
+    }
+    const albBefore = new Set(world.state().alb.ips);
+    const started = Date.now();
+    const out = await fn.invoke<RunSummary>({ source: "aws.events", "detail-type": "Scheduled Event" });
+    runs += 1;
+    // A failed run throws after logging its summary; read it from the log line then.
+    const summary = out.result ?? summaryFromLogs(out.logs);
+    if (!out.ok) failedRuns += 1;
+    const deregistered = summary?.deregistered ?? [];
+    registrations += summary?.registered.length ?? 0;
+    deregistrations += deregistered.length;
+    const lostNow = deregistered.filter((ip) => albBefore.has(ip) && world.state().alb.ips.includes(ip));
+    liveLost += lostNow.length;
+
+    draw(run, world, out.ok, summary, out.error?.message, events);
+    if (lostNow.length > 0) console.log(`LIVE IP DEREGISTERED: ${lostNow.join(", ")}`);
+    await new Promise((r) => setTimeout(r, Math.max(0, RUN_INTERVAL_MS - (Date.now() - started))));
+  }
+
+  console.log(
+    `\nSummary: ${runs} runs (${failedRuns} failed, as expected during the DNS outage), ` +
+      `${registrations} registrations, ${deregistrations} deregistrations, live IPs ever deregistered: ${liveLost} (must be 0).`,
+  );
+  await stop(liveLost === 0 ? 0 : 1);
+}
+
+function summaryFromLogs(logs: string[]): RunSummary | undefined {
+  for (const line of logs) {
+    try {
+      const parsed = JSON.parse(line) as { message?: string } & RunSummary;
+      if (parsed.message?.startsWith("alb-static-ip run")) return parsed;
+    } catch {
+      // not a JSON log line
+    }
+  }
+  return undefined;
+}
+
+function draw(
+  run: number,
+  world: Awaited<ReturnType<typeof startWorld>>,
+  ok: boolean,
+  summary: RunSummary | undefined,
+  error: string | undefined,
+  events: string[],
+): void {
+  const state = world.state();
+  const alb = new Set(state.alb.ips);
+  const tg = state.targetGroups[0];
+  const targets = new Map((tg?.targets ?? []).map((t) => [t.ip, t.state]));
+  const all = [...new Set([...alb, ...targets.keys()])].sort((a, b) =>
+    a.localeCompare(b, undefined, { numeric: true }),
+  );
+  const cells = all.map((ip) => {
+    const health = targets.get(ip);
+    const mark = health ? (SYMBOL[health] ?? "?") : SYMBOL.missing;
+    return ipCell(ip, `${mark}${alb.has(ip) ? " " : "\u001b[90m×\u001b[0m"}`);
+  });
+  const lines: string[] = [];
+  lines.push(
+    `\u001b[1malb-static-ip live demo\u001b[0m — local AWS world, one run every ${RUN_INTERVAL_MS / 1000} s (= 1 min)`,
+  );
+  lines.push(
+    `run ${run}${forever ? "" : `/${LAST_RUN}`}   ALB IPs: ${alb.size}   targets: ${targets.size}   ${ok ? "\u001b[32mok\u001b[0m" : `\u001b[31mfailed\u001b[0m: ${error?.split("\n")[0]?.slice(0, 90)}`}`,
+  );
+  if (summary) {
+    const d = summary.discovery;
+    lines.push(
+      `DNS: ${d.queries} queries, ${d.answers} answers, ${d.complete ? "complete" : d.failed ? "FAILED" : "incomplete"}, ${Math.round(d.durationMs)} ms` +
+        `   actions: +${summary.registered.length} −${summary.deregistered.length}   state ${summary.stateWritten ? "written" : "unchanged"}`,
+    );
+    if (summary.registered.length) lines.push(`  registered   ${summary.registered.join(" ")}`);
+    if (summary.deregistered.length) lines.push(`  deregistered ${summary.deregistered.join(" ")}`);
+  }
+  lines.push("");
+  for (let i = 0; i < cells.length; i += 4) lines.push(`  ${cells.slice(i, i + 4).join("  ")}`);
+  lines.push("");
+  lines.push(
+    `  ${SYMBOL.healthy} healthy  ${SYMBOL.initial} initial  ${SYMBOL.unhealthy} unhealthy  ${SYMBOL.draining} draining  ${SYMBOL.missing} in ALB, not registered  × no longer in ALB`,
+  );
+  lines.push(`  events: ${events.slice(0, 4).join(" | ") || "—"}`);
+  if (tty) process.stdout.write(`\u001b[2J\u001b[H${lines.join("\n")}\n`);
+  else
+    console.log(
+      `run ${run}: alb=${alb.size} targets=${targets.size} +${summary?.registered.length ?? 0} −${summary?.deregistered.length ?? 0} ` +
+        `queries=${summary?.discovery.queries ?? 0} ${ok ? "ok" : `failed: ${error?.split("\n")[0]}`}`,
+    );
+}
+
+await main();

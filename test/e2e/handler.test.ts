@@ -1,0 +1,170 @@
+/**
+ * End to end: the bundled dist/lambda/index.mjs, imported in a fresh process (so config validation at cold start
+ * is real), with the unmodified SDK clients pointed at the local AWS world through AWS_ENDPOINT_URL_*.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { RunSummary } from "../../lambda/reconcile.js";
+import { type FunctionContainer, InitError, startFunction } from "../../sim/lambda-runtime.js";
+import { startWorld, type World } from "../../sim/world.js";
+
+let world: World;
+const containers: FunctionContainer[] = [];
+
+async function container(extraEnv: Record<string, string> = {}): Promise<FunctionContainer> {
+  const fn = await startFunction({
+    env: { ...world.env(), LOG_LEVEL: "INFO", ...extraEnv },
+    timeoutMs: 20_000,
+  });
+  containers.push(fn);
+  return fn;
+}
+
+async function invoke(fn: FunctionContainer): Promise<RunSummary> {
+  const out = await fn.invoke<RunSummary>({ source: "aws.events", "detail-type": "Scheduled Event" });
+  if (!out.ok || !out.result)
+    throw new Error(`invocation failed: ${JSON.stringify(out.error)}\n${out.logs.join("\n")}`);
+  return out.result;
+}
+
+function targetIps(): string[] {
+  return (world.state().targetGroups[0]?.targets ?? [])
+    .filter((t) => t.state !== "draining")
+    .map((t) => t.ip)
+    .sort();
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  world = await startWorld({ albIpCount: 5, healthCheckDelayMs: 100, deregistrationDelayMs: 200 });
+});
+afterEach(async () => {
+  await Promise.all(containers.splice(0).map((c) => c.stop()));
+  world.reset();
+});
+afterAll(async () => {
+  await world.stop();
+});
+
+describe("bundled handler against the local AWS world", () => {
+  it("registers every ALB IP on the first run and the targets become healthy", async () => {
+    const fn = await container();
+    const summary = await invoke(fn);
+    const alb = [...world.state().alb.ips].sort();
+    expect(summary.registered.sort()).toEqual(alb);
+    expect(targetIps()).toEqual(alb);
+    await sleep(250);
+    expect(world.state().targetGroups[0]?.targets.every((t) => t.state === "healthy")).toBe(true);
+  });
+
+  it("registers new IPs in the one run after a scale-out", async () => {
+    const fn = await container();
+    await invoke(fn);
+    world.scaleAlb(28);
+    const summary = await invoke(fn);
+    expect(summary.discovery.complete).toBe(true);
+    expect(summary.registered).toHaveLength(23);
+    expect(targetIps()).toEqual([...world.state().alb.ips].sort());
+  });
+
+  it("deregisters removed IPs after exactly INVOCATIONS_BEFORE_DEREGISTRATION runs", async () => {
+    const fn = await container({ INVOCATIONS_BEFORE_DEREGISTRATION: "3" });
+    world.scaleAlb(10);
+    await invoke(fn);
+    world.scaleAlb(4);
+    const removedCount = 6;
+    const first = await invoke(fn);
+    const second = await invoke(fn);
+    expect(first.deregistered).toEqual([]);
+    expect(second.deregistered).toEqual([]);
+    expect(targetIps()).toHaveLength(10);
+    const third = await invoke(fn);
+    expect(third.deregistered).toHaveLength(removedCount);
+    expect(targetIps()).toEqual([...world.state().alb.ips].sort());
+  });
+
+  it("registers with AvailabilityZone all when SAME_VPC is false", async () => {
+    const fn = await container({ SAME_VPC: "false" });
+    await invoke(fn);
+    const targets = world.state().targetGroups[0]?.targets ?? [];
+    expect(targets.length).toBe(5);
+    for (const t of targets) expect(t.availabilityZone).toBe("all");
+  });
+
+  it("makes no S3 write and no ELBv2 write in a steady-state run", async () => {
+    const fn = await container();
+    await invoke(fn);
+    const before = world.state().requests;
+    const summary = await invoke(fn);
+    const after = world.state().requests;
+    const delta = (api: string) => (after[api] ?? 0) - (before[api] ?? 0);
+    expect(summary.stateWritten).toBe(false);
+    expect(delta("s3:PutObject")).toBe(0);
+    expect(delta("elbv2:RegisterTargets")).toBe(0);
+    expect(delta("elbv2:DeregisterTargets")).toBe(0);
+    expect(delta("elbv2:DescribeTargetHealth")).toBe(1);
+    expect(delta("s3:GetObject")).toBe(1);
+    expect(delta("cloudwatch:PutMetricData")).toBe(1);
+  });
+
+  it("stores the state object and the metrics the README describes", async () => {
+    const fn = await container();
+    await invoke(fn);
+    const state = world.state();
+    const objects = state.s3.buckets[world.info.bucket] ?? {};
+    const key = "alb-static-ip/alb-static-ip-demo-0123456789abcdef/443.json";
+    const body = JSON.parse(String(objects[key]?.body));
+    expect(body).toMatchObject({
+      version: 1,
+      targetGroupArn: world.info.targetGroupArn,
+      port: 443,
+      albDnsName: world.info.albDnsName,
+    });
+    expect(Object.keys(body.targets).sort()).toEqual([...state.alb.ips].sort());
+    const names = state.metrics.filter((m) => m.namespace === "ALBStaticIP").map((m) => m.metricName);
+    expect(new Set(names)).toEqual(
+      new Set([
+        "LoadBalancerIPCount",
+        "TargetsRegistered",
+        "TargetsDeregistered",
+        "DnsQueries",
+        "DiscoveryComplete",
+      ]),
+    );
+    const ipCount = state.metrics.find(
+      (m) =>
+        m.metricName === "LoadBalancerIPCount" &&
+        m.dimensions.length === 1 &&
+        m.dimensions[0]?.name === "LoadBalancerName",
+    );
+    expect(ipCount?.value).toBe(5);
+  });
+
+  it("logs one summary line holding the full IP list and the actions", async () => {
+    const fn = await container();
+    const out = await fn.invoke<RunSummary>({});
+    const lines = out.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.message === "alb-static-ip run");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.ips).toEqual(out.result?.ips);
+    expect(lines[0]?.registered).toHaveLength(5);
+  });
+
+  it("writes nothing in DRY_RUN", async () => {
+    const fn = await container({ DRY_RUN: "true" });
+    const summary = await invoke(fn);
+    expect(summary.dryRun).toBe(true);
+    const state = world.state();
+    expect(state.requests["elbv2:RegisterTargets"] ?? 0).toBe(0);
+    expect(state.requests["s3:PutObject"] ?? 0).toBe(0);
+    expect(state.targetGroups[0]?.targets).toEqual([]);
+  });
+
+  it("fails the init with the ConfigError text and makes no AWS call when the config is bad", async () => {
+    const attempt = container({ ALB_LISTENER: "70000", NLB_TG_ARN: "arn:aws:s3:::not-a-tg" });
+    await expect(attempt).rejects.toBeInstanceOf(InitError);
+    await expect(attempt).rejects.toThrow(/ALB_LISTENER[\s\S]*NLB_TG_ARN/);
+    expect(Object.values(world.state().requests).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+});
