@@ -54,6 +54,10 @@ export interface Config {
   discoveryMode: DiscoveryMode;
   /** AWS_REGION as set by Lambda; the target group ARN must be in this region when set. */
   region: string | undefined;
+  /** AWS_MAX_ATTEMPTS (default 3): attempts per AWS call including the first (the SDK's own variable name). */
+  awsMaxAttempts: number;
+  /** AWS_REQUEST_TIMEOUT_MS (default 5000): per-attempt timeout of an AWS call, so a hung connection is abandoned. */
+  awsRequestTimeoutMs: number;
 }
 
 /** Defaults of the optional variables, keyed by environment variable name (README, infrastructure). */
@@ -71,6 +75,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
   METRIC_NAMESPACE: "ALBStaticIP",
   LOG_LEVEL: "INFO",
   DISCOVERY_MODE: "dns",
+  AWS_MAX_ATTEMPTS: 3,
+  AWS_REQUEST_TIMEOUT_MS: 5000,
 } as const);
 
 /** Inclusive ranges of the numeric variables, for Terraform `validation` blocks and docs. */
@@ -81,6 +87,8 @@ export const CONFIG_RANGES = Object.freeze({
   DNS_TIMEOUT_MS: { min: 50, max: 30000 },
   DNS_CONCURRENCY: { min: 1, max: 32 },
   MAX_DEREGISTRATIONS_PER_RUN: { min: 1, max: 1000 },
+  AWS_MAX_ATTEMPTS: { min: 1, max: 10 },
+  AWS_REQUEST_TIMEOUT_MS: { min: 100, max: 60000 },
 } as const);
 
 /** Partitions accepted in NLB_TG_ARN. */
@@ -464,6 +472,20 @@ const V = {
     schema: discoveryModeSchema,
     expected: withDefault("dns (the only mode supported so far)", CONFIG_DEFAULTS.DISCOVERY_MODE),
   },
+  AWS_MAX_ATTEMPTS: {
+    schema: integer(1, 10),
+    expected: withDefault(
+      range("AWS_MAX_ATTEMPTS", "attempts per AWS call including the first"),
+      CONFIG_DEFAULTS.AWS_MAX_ATTEMPTS,
+    ),
+  },
+  AWS_REQUEST_TIMEOUT_MS: {
+    schema: integer(100, 60000),
+    expected: withDefault(
+      range("AWS_REQUEST_TIMEOUT_MS", "the per-attempt timeout of an AWS call in ms"),
+      CONFIG_DEFAULTS.AWS_REQUEST_TIMEOUT_MS,
+    ),
+  },
   AWS_REGION: {
     schema: checked((s) => (REGION_PATTERN.test(s) ? undefined : "not a region name")),
     expected: "an AWS region such as us-east-1, cn-north-1 or us-gov-west-1 (Lambda sets it)",
@@ -547,6 +569,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   const metricNamespace = read("METRIC_NAMESPACE", { value: d.METRIC_NAMESPACE });
   const logLevel = read("LOG_LEVEL", { value: d.LOG_LEVEL });
   const discoveryMode = read("DISCOVERY_MODE", { value: d.DISCOVERY_MODE });
+  const awsMaxAttempts = read("AWS_MAX_ATTEMPTS", { value: d.AWS_MAX_ATTEMPTS });
+  const awsRequestTimeoutMs = read("AWS_REQUEST_TIMEOUT_MS", { value: d.AWS_REQUEST_TIMEOUT_MS });
 
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
@@ -569,6 +593,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     logLevel: logLevel!,
     discoveryMode: discoveryMode!,
     region,
+    awsMaxAttempts: awsMaxAttempts!,
+    awsRequestTimeoutMs: awsRequestTimeoutMs!,
   });
 }
 

@@ -19,7 +19,12 @@ import { runDeadlines } from "./timing.js";
 
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: "alb-static-ip", logLevel: config.logLevel });
-const clients = createClients({ ...DEFAULT_CLIENT_OPTIONS, region: config.region });
+const clients = createClients({
+  ...DEFAULT_CLIENT_OPTIONS,
+  region: config.region,
+  maxAttempts: config.awsMaxAttempts,
+  requestTimeoutMs: config.awsRequestTimeoutMs,
+});
 
 /** Powertools' Logger behind the small interface reconcile() needs. */
 const runLogger: RunLogger = {

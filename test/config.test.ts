@@ -54,6 +54,8 @@ describe("loadConfig with valid input", () => {
       logLevel: "INFO",
       discoveryMode: "dns",
       region: undefined,
+      awsMaxAttempts: 3,
+      awsRequestTimeoutMs: 5000,
     });
   });
 
