@@ -1,0 +1,486 @@
+/**
+ * The inputs of AlbStaticIp, once: their defaults (shared by the construct and the Terraform module) and,
+ * for the module build, the Terraform variable of each prop (name, type, description, default and the
+ * `validation` blocks that reject at plan time what the Lambda would reject at cold start).
+ * The mapped type makes the compiler insist that every prop has a variable.
+ */
+import { CONFIG_DEFAULTS, CONFIG_RANGES, TARGET_GROUP_ARN_PATTERN } from "../lambda/config.js";
+import type { AlbStaticIpProps } from "./alb-static-ip.js";
+
+/** Defaults of the optional props (and of the module variables). */
+export const DEFAULTS = Object.freeze({
+  name: "alb-static-ip",
+  createTargetGroup: true,
+  createListener: false,
+  healthCheckProtocol: "TCP",
+  healthCheckPath: "/",
+  deregistrationDelaySeconds: 300,
+  createStateBucket: true,
+  stateBucketForceDestroy: false,
+  stateNoncurrentVersionExpirationDays: 30,
+  runtime: "nodejs24.x",
+  memorySize: 256,
+  timeout: 50,
+  scheduleExpression: "rate(1 minute)",
+  logRetentionInDays: 30,
+  maxLookupPerInvocation: CONFIG_DEFAULTS.MAX_LOOKUP_PER_INVOCATION,
+  invocationsBeforeDeregistration: CONFIG_DEFAULTS.INVOCATIONS_BEFORE_DEREGISTRATION,
+  publishIpCountMetric: CONFIG_DEFAULTS.CW_METRIC_FLAG_IP_COUNT,
+  sameVpc: CONFIG_DEFAULTS.SAME_VPC,
+  stateKeyPrefix: CONFIG_DEFAULTS.STATE_KEY_PREFIX,
+  dnsTimeoutMs: CONFIG_DEFAULTS.DNS_TIMEOUT_MS,
+  dnsConcurrency: CONFIG_DEFAULTS.DNS_CONCURRENCY,
+  missProbability: CONFIG_DEFAULTS.MISS_PROBABILITY,
+  maxDeregistrationsPerRun: CONFIG_DEFAULTS.MAX_DEREGISTRATIONS_PER_RUN,
+  dryRun: CONFIG_DEFAULTS.DRY_RUN,
+  metricNamespace: CONFIG_DEFAULTS.METRIC_NAMESPACE,
+  logLevel: CONFIG_DEFAULTS.LOG_LEVEL,
+  discoveryMode: CONFIG_DEFAULTS.DISCOVERY_MODE,
+  createIpCountAlarm: true,
+} as const);
+
+/** CloudWatch Logs accepts only these retention periods (0 = never expire). */
+export const LOG_RETENTION_DAYS = Object.freeze([
+  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const);
+
+/** Allowed `name`: lower-case letters, digits and hyphens, 1–32 characters (target group and bucket rules). */
+export const NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+/** Shape of an ALB DNS name (the Lambda checks it again, more strictly). */
+export const ALB_DNS_NAME_PATTERN = /^[A-Za-z0-9.-]+\.elb\.[a-z0-9.-]+\.?$/;
+/** Shape of an NLB ARN. */
+export const NLB_ARN_PATTERN =
+  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\/net\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+/** Shape of a VPC id. */
+export const VPC_ID_PATTERN = /^vpc-[0-9a-f]{8,17}$/;
+/** Shape of a KMS key ARN. */
+export const KMS_KEY_ARN_PATTERN = /^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+$/;
+/** S3 bucket names (general purpose buckets). */
+export const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** STATE_KEY_PREFIX: safe key characters, ending with `/`, or empty. */
+export const STATE_KEY_PREFIX_PATTERN = /^$|^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,510}\/$/;
+/** Runtimes the bundle (esbuild target node24) runs on. */
+export const RUNTIME_PATTERN = /^nodejs(2[4-9]|[3-9][0-9])\.x$/;
+/** EventBridge schedule expressions. */
+export const SCHEDULE_PATTERN = /^(rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/;
+
+/** Terraform variable type of a prop, which also says how the module build passes the variable in. */
+export type InputKind = "string" | "number" | "bool" | "list(string)" | "map(string)";
+
+export interface InputSpec {
+  /** The Terraform variable name (snake_case). */
+  readonly variable: string;
+  readonly kind: InputKind;
+  readonly description: string;
+  /** `undefined` = required variable; `null` = optional, unset. */
+  readonly default:
+    | string
+    | number
+    | boolean
+    | null
+    | readonly string[]
+    | Readonly<Record<string, string>>
+    | undefined;
+  readonly validation?: readonly { readonly condition: string; readonly errorMessage: string }[];
+}
+
+/** Props that are not module variables: the module build supplies them itself. */
+export type InternalProp = "lambdaCode" | "moduleNames";
+
+/** HCL string literal for `value` (for use inside validation expressions). */
+export function hclString(value: string): string {
+  const escaped = value
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, "\\n")
+    .replace(/\$\{/g, "$${")
+    .replace(/%\{/g, "%%{");
+  return `"${escaped}"`;
+}
+
+function matches(variable: string, pattern: RegExp, what: string, nullable = false): InputSpec["validation"] {
+  const test = `can(regex(${hclString(pattern.source)}, var.${variable}))`;
+  return [
+    {
+      condition: nullable ? `var.${variable} == null || ${test}` : test,
+      errorMessage: `${variable} must be ${what}.`,
+    },
+  ];
+}
+
+function integerIn(variable: string, min: number, max: number, what: string): InputSpec["validation"] {
+  return [
+    {
+      condition: `var.${variable} >= ${min} && var.${variable} <= ${max} && floor(var.${variable}) == var.${variable}`,
+      errorMessage: `${variable} must be a whole number from ${min} to ${max} (${what}).`,
+    },
+  ];
+}
+
+function oneOf(variable: string, values: readonly (string | number)[]): InputSpec["validation"] {
+  const list = values.map((v) => (typeof v === "string" ? hclString(v) : String(v))).join(", ");
+  return [
+    {
+      condition: `contains([${list}], var.${variable})`,
+      errorMessage: `${variable} must be one of ${values.join(", ")}.`,
+    },
+  ];
+}
+
+const R = CONFIG_RANGES;
+
+/** Every prop's Terraform variable, in the order the module's variables.tf lists them. */
+export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalProp>]-?: InputSpec } = {
+  name: {
+    variable: "name",
+    kind: "string",
+    description:
+      "Name of the function, its role, log group, schedule rule, alarms and (when created) target group and bucket prefix. Unique per region and account.",
+    default: DEFAULTS.name,
+    validation: matches(
+      "name",
+      NAME_PATTERN,
+      "1-32 lower-case letters, digits or hyphens, not starting or ending with a hyphen",
+    ),
+  },
+  albDnsName: {
+    variable: "alb_dns_name",
+    kind: "string",
+    description:
+      "DNS name of the internal Application Load Balancer, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com (ALB_DNS_NAME).",
+    default: undefined,
+    validation: matches(
+      "alb_dns_name",
+      ALB_DNS_NAME_PATTERN,
+      "the ALB's DNS name, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com",
+    ),
+  },
+  albListenerPort: {
+    variable: "alb_listener_port",
+    kind: "number",
+    description:
+      "ALB listener port: the port of the targets in the NLB target group and of the NLB listener (ALB_LISTENER).",
+    default: undefined,
+    validation: integerIn("alb_listener_port", R.ALB_LISTENER.min, R.ALB_LISTENER.max, "a TCP port"),
+  },
+  vpcId: {
+    variable: "vpc_id",
+    kind: "string",
+    description: "VPC of the NLB. Required when create_target_group is true.",
+    default: null,
+    validation: matches("vpc_id", VPC_ID_PATTERN, "a VPC id such as vpc-0123456789abcdef0", true),
+  },
+  createTargetGroup: {
+    variable: "create_target_group",
+    kind: "bool",
+    description:
+      "Create the IP-type TCP target group. Set to false to use an existing one (target_group_arn).",
+    default: DEFAULTS.createTargetGroup,
+  },
+  targetGroupArn: {
+    variable: "target_group_arn",
+    kind: "string",
+    description:
+      "ARN of an existing IP-type target group to keep in sync. Required when create_target_group is false.",
+    default: null,
+    validation: matches(
+      "target_group_arn",
+      TARGET_GROUP_ARN_PATTERN,
+      "a target group ARN, arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex digits>",
+      true,
+    ),
+  },
+  healthCheckProtocol: {
+    variable: "health_check_protocol",
+    kind: "string",
+    description:
+      "Health check of the created target group: TCP (default; a TCP connect to each ALB IP, independent of listener rules) or HTTP/HTTPS (a request through the ALB's rules).",
+    default: DEFAULTS.healthCheckProtocol,
+    validation: oneOf("health_check_protocol", ["TCP", "HTTP", "HTTPS"]),
+  },
+  healthCheckPath: {
+    variable: "health_check_path",
+    kind: "string",
+    description: "Path requested by HTTP/HTTPS health checks; ignored for TCP.",
+    default: DEFAULTS.healthCheckPath,
+    validation: [
+      {
+        condition: 'startswith(var.health_check_path, "/")',
+        errorMessage: "health_check_path must start with /.",
+      },
+    ],
+  },
+  deregistrationDelaySeconds: {
+    variable: "deregistration_delay_seconds",
+    kind: "number",
+    description:
+      "Seconds a deregistered ALB IP stays draining in the created target group, so connections to a retiring ALB node can finish (the ALB idle timeout must stay below the NLB's 350 s).",
+    default: DEFAULTS.deregistrationDelaySeconds,
+    validation: integerIn("deregistration_delay_seconds", 0, 3600, "seconds"),
+  },
+  createListener: {
+    variable: "create_listener",
+    kind: "bool",
+    description:
+      "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group.",
+    default: DEFAULTS.createListener,
+  },
+  nlbArn: {
+    variable: "nlb_arn",
+    kind: "string",
+    description: "ARN of the existing Network Load Balancer. Required when create_listener is true.",
+    default: null,
+    validation: matches(
+      "nlb_arn",
+      NLB_ARN_PATTERN,
+      "a Network Load Balancer ARN (…:loadbalancer/net/<name>/<id>)",
+      true,
+    ),
+  },
+  createStateBucket: {
+    variable: "create_state_bucket",
+    kind: "bool",
+    description:
+      "Create the hardened S3 bucket for the function's state. Set to false to use an existing bucket (state_bucket_name).",
+    default: DEFAULTS.createStateBucket,
+  },
+  stateBucketName: {
+    variable: "state_bucket_name",
+    kind: "string",
+    description:
+      'Name of the state bucket: the name of the created bucket (null: a unique name starting with "<name>-"), or the existing bucket when create_state_bucket is false.',
+    default: null,
+    validation: matches(
+      "state_bucket_name",
+      BUCKET_NAME_PATTERN,
+      "a valid S3 bucket name (3-63 lower-case letters, digits, . or -)",
+      true,
+    ),
+  },
+  stateBucketKmsKeyArn: {
+    variable: "state_bucket_kms_key_arn",
+    kind: "string",
+    description:
+      "KMS key ARN for the created bucket's default encryption (SSE-KMS with a bucket key) and the role's kms:Decrypt/GenerateDataKey on it. Null: SSE-S3 (AES256).",
+    default: null,
+    validation: matches("state_bucket_kms_key_arn", KMS_KEY_ARN_PATTERN, "a KMS key ARN", true),
+  },
+  stateBucketForceDestroy: {
+    variable: "state_bucket_force_destroy",
+    kind: "bool",
+    description: "Allow terraform destroy to delete the created bucket with its objects and versions.",
+    default: DEFAULTS.stateBucketForceDestroy,
+  },
+  stateNoncurrentVersionExpirationDays: {
+    variable: "state_noncurrent_version_expiration_days",
+    kind: "number",
+    description: "Days a replaced state object version is kept in the created bucket before it expires.",
+    default: DEFAULTS.stateNoncurrentVersionExpirationDays,
+    validation: integerIn("state_noncurrent_version_expiration_days", 1, 36500, "days"),
+  },
+  runtime: {
+    variable: "runtime",
+    kind: "string",
+    description: "Lambda runtime; the bundle targets Node.js 24.",
+    default: DEFAULTS.runtime,
+    validation: matches("runtime", RUNTIME_PATTERN, "nodejs24.x or a later nodejsNN.x runtime"),
+  },
+  memorySize: {
+    variable: "memory_size",
+    kind: "number",
+    description: "Lambda memory in MB (also scales CPU).",
+    default: DEFAULTS.memorySize,
+    validation: integerIn("memory_size", 128, 10240, "MB"),
+  },
+  timeout: {
+    variable: "timeout",
+    kind: "number",
+    description:
+      "Lambda timeout in seconds. Keep it below the schedule interval so runs do not overlap; a run normally takes under 2 s.",
+    default: DEFAULTS.timeout,
+    validation: integerIn("timeout", 3, 900, "seconds"),
+  },
+  scheduleExpression: {
+    variable: "schedule_expression",
+    kind: "string",
+    description: "EventBridge schedule of the function.",
+    default: DEFAULTS.scheduleExpression,
+    validation: matches("schedule_expression", SCHEDULE_PATTERN, "rate(N unit) or cron(...)"),
+  },
+  logRetentionInDays: {
+    variable: "log_retention_in_days",
+    kind: "number",
+    description: "Retention of the function's log group in days (0 = never expire).",
+    default: DEFAULTS.logRetentionInDays,
+    validation: oneOf("log_retention_in_days", LOG_RETENTION_DAYS),
+  },
+  logGroupKmsKeyArn: {
+    variable: "log_group_kms_key_arn",
+    kind: "string",
+    description:
+      "KMS key ARN to encrypt the log group with (the key policy must allow CloudWatch Logs). Null: service-managed encryption.",
+    default: null,
+    validation: matches("log_group_kms_key_arn", KMS_KEY_ARN_PATTERN, "a KMS key ARN", true),
+  },
+  maxLookupPerInvocation: {
+    variable: "max_lookup_per_invocation",
+    kind: "number",
+    description: "Hard cap on DNS queries per run (MAX_LOOKUP_PER_INVOCATION).",
+    default: DEFAULTS.maxLookupPerInvocation,
+    validation: integerIn(
+      "max_lookup_per_invocation",
+      R.MAX_LOOKUP_PER_INVOCATION.min,
+      R.MAX_LOOKUP_PER_INVOCATION.max,
+      "queries",
+    ),
+  },
+  invocationsBeforeDeregistration: {
+    variable: "invocations_before_deregistration",
+    kind: "number",
+    description:
+      "Consecutive complete observations an IP must be missing from before it is deregistered (INVOCATIONS_BEFORE_DEREGISTRATION).",
+    default: DEFAULTS.invocationsBeforeDeregistration,
+    validation: integerIn(
+      "invocations_before_deregistration",
+      R.INVOCATIONS_BEFORE_DEREGISTRATION.min,
+      R.INVOCATIONS_BEFORE_DEREGISTRATION.max,
+      "runs",
+    ),
+  },
+  publishIpCountMetric: {
+    variable: "publish_ip_count_metric",
+    kind: "bool",
+    description: "Publish LoadBalancerIPCount and the run metrics to CloudWatch (CW_METRIC_FLAG_IP_COUNT).",
+    default: DEFAULTS.publishIpCountMetric,
+  },
+  sameVpc: {
+    variable: "same_vpc",
+    kind: "bool",
+    description:
+      'The ALB is in the NLB\'s VPC (SAME_VPC). False registers targets with AvailabilityZone "all" (peered VPC).',
+    default: DEFAULTS.sameVpc,
+  },
+  stateKeyPrefix: {
+    variable: "state_key_prefix",
+    kind: "string",
+    description:
+      "Key prefix of the state object in the bucket (STATE_KEY_PREFIX); the role may read and write only below it.",
+    default: DEFAULTS.stateKeyPrefix,
+    validation: matches(
+      "state_key_prefix",
+      STATE_KEY_PREFIX_PATTERN,
+      "empty or safe key characters ending with /",
+    ),
+  },
+  dnsServers: {
+    variable: "dns_servers",
+    kind: "list(string)",
+    description:
+      "DNS servers (host or host:port) to query instead of the ALB zone's authoritative name servers (DNS_SERVERS). Empty: authoritative servers.",
+    default: [],
+    validation: [
+      {
+        condition: "length(var.dns_servers) <= 16",
+        errorMessage: "dns_servers takes at most 16 entries.",
+      },
+    ],
+  },
+  dnsTimeoutMs: {
+    variable: "dns_timeout_ms",
+    kind: "number",
+    description: "Timeout of one DNS query in milliseconds (DNS_TIMEOUT_MS).",
+    default: DEFAULTS.dnsTimeoutMs,
+    validation: integerIn("dns_timeout_ms", R.DNS_TIMEOUT_MS.min, R.DNS_TIMEOUT_MS.max, "milliseconds"),
+  },
+  dnsConcurrency: {
+    variable: "dns_concurrency",
+    kind: "number",
+    description: "DNS queries in flight (DNS_CONCURRENCY).",
+    default: DEFAULTS.dnsConcurrency,
+    validation: integerIn("dns_concurrency", R.DNS_CONCURRENCY.min, R.DNS_CONCURRENCY.max, "queries"),
+  },
+  missProbability: {
+    variable: "miss_probability",
+    kind: "number",
+    description:
+      "Discovery stops when the estimated chance that an ALB IP was missed drops below this (MISS_PROBABILITY).",
+    default: DEFAULTS.missProbability,
+    validation: [
+      {
+        condition: "var.miss_probability > 0 && var.miss_probability <= 0.5",
+        errorMessage: "miss_probability must be greater than 0 and at most 0.5, e.g. 1e-6.",
+      },
+    ],
+  },
+  maxDeregistrationsPerRun: {
+    variable: "max_deregistrations_per_run",
+    kind: "number",
+    description: "Cap on targets deregistered in one run (MAX_DEREGISTRATIONS_PER_RUN).",
+    default: DEFAULTS.maxDeregistrationsPerRun,
+    validation: integerIn(
+      "max_deregistrations_per_run",
+      R.MAX_DEREGISTRATIONS_PER_RUN.min,
+      R.MAX_DEREGISTRATIONS_PER_RUN.max,
+      "targets",
+    ),
+  },
+  dryRun: {
+    variable: "dry_run",
+    kind: "bool",
+    description: "Log the planned changes without registering, deregistering or writing state (DRY_RUN).",
+    default: DEFAULTS.dryRun,
+  },
+  metricNamespace: {
+    variable: "metric_namespace",
+    kind: "string",
+    description:
+      "CloudWatch namespace of the function's metrics (METRIC_NAMESPACE); the role may publish only to it.",
+    default: DEFAULTS.metricNamespace,
+    validation: [
+      {
+        condition: `can(regex(${hclString("^[A-Za-z0-9._/#:-]{1,255}$")}, var.metric_namespace)) && !startswith(lower(var.metric_namespace), "aws/")`,
+        errorMessage:
+          "metric_namespace must be 1-255 letters, digits or . - _ / # : and must not start with AWS/ (reserved by CloudWatch).",
+      },
+    ],
+  },
+  logLevel: {
+    variable: "log_level",
+    kind: "string",
+    description: "Log level of the function (LOG_LEVEL).",
+    default: DEFAULTS.logLevel,
+    validation: oneOf("log_level", ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]),
+  },
+  discoveryMode: {
+    variable: "discovery_mode",
+    kind: "string",
+    description: "How the function finds the ALB's IPs (DISCOVERY_MODE); only dns is supported.",
+    default: DEFAULTS.discoveryMode,
+    validation: oneOf("discovery_mode", ["dns"]),
+  },
+  createIpCountAlarm: {
+    variable: "create_ip_count_alarm",
+    kind: "bool",
+    description:
+      "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Needs publish_ip_count_metric.",
+    default: DEFAULTS.createIpCountAlarm,
+  },
+  alarmActions: {
+    variable: "alarm_actions",
+    kind: "list(string)",
+    description: "ARNs (e.g. SNS topics) notified when an alarm fires and when it recovers.",
+    default: [],
+    validation: [
+      {
+        condition: 'alltrue([for arn in var.alarm_actions : startswith(arn, "arn:")])',
+        errorMessage: "alarm_actions must hold ARNs, e.g. arn:aws:sns:us-east-1:123456789012:alerts.",
+      },
+    ],
+  },
+  tags: {
+    variable: "tags",
+    kind: "map(string)",
+    description: "Tags added to every resource that supports them.",
+    default: {},
+  },
+};

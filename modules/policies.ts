@@ -1,0 +1,116 @@
+/**
+ * The IAM and bucket policy statements of AlbStaticIp, as data. Least privilege, statement by statement:
+ * - RegisterTargets/DeregisterTargets on this one target group ARN;
+ * - DescribeTargetHealth on "*": ELBv2 Describe* actions support no resource-level permissions (the Service
+ *   Authorization Reference lists no resource type for them; the AWS Load Balancer Controller's reference
+ *   policy grants them on "*" for the same reason);
+ * - s3:GetObject/PutObject on `<bucket>/<state_key_prefix>*` only (the key embeds the target group name and
+ *   id, which for a created target group are known only after apply, hence the prefix-wide pattern;
+ *   conditional writes with If-Match need both actions);
+ * - s3:ListBucket on the bucket, so a missing state object reads as 404 NoSuchKey (first run) instead of
+ *   403 AccessDenied; without a condition, because S3's implicit check for GetObject carries no s3:prefix;
+ * - cloudwatch:PutMetricData (no resource types) limited by the cloudwatch:namespace condition;
+ * - logs:CreateLogStream/PutLogEvents on the function's own log group; no logs:CreateLogGroup (the group is
+ *   created by Terraform before the function).
+ */
+import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
+
+/** What the function's role may touch. */
+export interface FunctionPolicyInputs {
+  readonly targetGroupArn: string;
+  readonly bucketArn: string;
+  readonly stateKeyPrefix: string;
+  readonly metricNamespace: string;
+  readonly logGroupArn: string;
+}
+
+/** The statements of the function's inline policy (the optional KMS statement is added separately). */
+export function functionPolicyStatements(inputs: FunctionPolicyInputs): DataAwsIamPolicyDocumentStatement[] {
+  return [
+    {
+      sid: "SyncTargetsOfThisTargetGroup",
+      effect: "Allow",
+      actions: ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"],
+      resources: [inputs.targetGroupArn],
+    },
+    {
+      sid: "ReadTargetHealth",
+      effect: "Allow",
+      actions: ["elasticloadbalancing:DescribeTargetHealth"],
+      resources: ["*"],
+    },
+    {
+      sid: "ReadWriteStateObject",
+      effect: "Allow",
+      actions: ["s3:GetObject", "s3:PutObject"],
+      resources: [`${inputs.bucketArn}/${inputs.stateKeyPrefix}*`],
+    },
+    {
+      sid: "MissingStateIsNotFound",
+      effect: "Allow",
+      actions: ["s3:ListBucket"],
+      resources: [inputs.bucketArn],
+    },
+    {
+      sid: "PublishOwnMetrics",
+      effect: "Allow",
+      actions: ["cloudwatch:PutMetricData"],
+      resources: ["*"],
+      condition: [
+        { test: "StringEquals", variable: "cloudwatch:namespace", values: [inputs.metricNamespace] },
+      ],
+    },
+    {
+      sid: "WriteOwnLogGroup",
+      effect: "Allow",
+      actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      resources: [`${inputs.logGroupArn}:*`],
+    },
+  ];
+}
+
+/** The statement that lets the role use the state bucket's KMS key (SSE-KMS). */
+export function kmsStatement(kmsKeyArn: string): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: "UseStateBucketKey",
+    effect: "Allow",
+    actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+    resources: [kmsKeyArn],
+  };
+}
+
+/** The trust policy: only the Lambda service may assume the role. */
+export function assumeRoleStatements(): DataAwsIamPolicyDocumentStatement[] {
+  return [
+    {
+      sid: "LambdaAssumesRole",
+      effect: "Allow",
+      actions: ["sts:AssumeRole"],
+      principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }],
+    },
+  ];
+}
+
+/** The state bucket policy: refuse every request that is not HTTPS with TLS 1.2 or later. */
+export function bucketPolicyStatements(bucketArn: string): DataAwsIamPolicyDocumentStatement[] {
+  const everyone = [{ type: "*", identifiers: ["*"] }];
+  const resources = [bucketArn, `${bucketArn}/*`];
+  return [
+    {
+      sid: "DenyInsecureTransport",
+      effect: "Deny",
+      actions: ["s3:*"],
+      resources,
+      principals: everyone,
+      condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+    },
+    {
+      sid: "DenyOutdatedTls",
+      effect: "Deny",
+      actions: ["s3:*"],
+      resources,
+      principals: everyone,
+      condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+    },
+  ];
+}
