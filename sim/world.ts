@@ -33,7 +33,7 @@ export interface World {
   /** Scale the ALB to `count` IPs (keeps existing ones; scaling in drops the newest). */
   scaleAlb(count: number): string[];
   /** Replace the fault set (validated; `{}` clears). Returns the set now in force. */
-  setFaults(faults: unknown): FaultSet;
+  setFaults(faults: FaultSet): FaultSet;
   /** Back to the initial world: initial ALB IPs, empty target group and bucket, no metrics/faults/counts. */
   reset(): void;
   /** Close every server and drop open connections (hung requests too). */
