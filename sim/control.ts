@@ -3,7 +3,7 @@
  * and curl. `GET /state`, `GET /info`, `GET /faults`, `POST /alb`, `POST /faults`, `POST /reset`.
  */
 import type http from "node:http";
-import { SimInputError } from "./api-error.js";
+import { SimApiError, SimInputError } from "./api-error.js";
 import type { FaultSet } from "./faults.js";
 import { type Handler, readBody } from "./http.js";
 import type { WorldInfo, WorldState } from "./types.js";
@@ -53,7 +53,7 @@ export function controlHandler(target: () => ControlTarget): Handler {
           });
       }
     } catch (error) {
-      if (error instanceof SimInputError) {
+      if (error instanceof SimInputError || error instanceof SimApiError) {
         return sendJson(res, 400, { error: { code: "invalid_request", message: error.message } });
       }
       const message = error instanceof Error ? error.message : String(error);
