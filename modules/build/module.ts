@@ -1,0 +1,314 @@
+/**
+ * Synthesizes AlbStaticIp in "module mode" — every prop a Terraform variable, every toggle a `count` —
+ * and renders it as a plain Terraform module: files by role (versions, variables, main, iam, s3, alarms,
+ * outputs), no provider or backend blocks, the function code zipped from `path.module` by `archive_file`.
+ * The output depends only on the sources and the bundle, so a rebuild is byte-identical.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  App,
+  ref,
+  TerraformDataSource,
+  type TerraformElement,
+  TerraformLocal,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+  Token,
+} from "cdktf";
+import { resolve } from "cdktf/lib/_tokens.js";
+import { AlbStaticIp, type AlbStaticIpProps, DEFAULT_LAMBDA_DIR } from "../alb-static-ip.js";
+import { hclString, INPUTS, type InputSpec } from "../inputs.js";
+import { DataArchiveFile } from "./archive-file.js";
+import {
+  attribute,
+  block,
+  bodyFromFragment,
+  type Entry,
+  renderFile,
+  renderValue,
+  type Value,
+} from "./hcl.js";
+import { renderReadme } from "./readme.js";
+
+/** Version constraints of the module (lower bounds, as community modules declare them). */
+export const REQUIREMENTS = Object.freeze({
+  terraform: ">= 1.5.0",
+  providers: {
+    // nodejs24.x is accepted from 6.19.0 (hashicorp/terraform-provider-aws#44986); bindings: 6.25.0.
+    aws: { source: "hashicorp/aws", version: ">= 6.19.0" },
+    archive: { source: "hashicorp/archive", version: ">= 2.4.0" },
+  },
+});
+
+/** The bundle files the module ships in `lambda/`. */
+export const BUNDLE_FILES = Object.freeze(["index.mjs", "index.mjs.map"]);
+
+/** Directory of the committed module. */
+export const MODULE_DIR = join(import.meta.dirname, "..", "terraform", "alb-static-ip");
+
+/** One output of the module. */
+export interface OutputSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly value: string | undefined;
+}
+
+/** A rendered module: its text files by path, and the stack they came from (for tests). */
+export interface RenderedModule {
+  readonly files: Readonly<Record<string, string>>;
+  readonly stack: TerraformStack;
+  readonly variables: readonly InputSpec[];
+  readonly outputs: readonly OutputSpec[];
+}
+
+/** Which file a block goes to. */
+function fileOf(kind: "resource" | "data", type: string, name: string): string {
+  if (type.startsWith("aws_s3_") || (type === "aws_iam_policy_document" && name.startsWith("state_bucket"))) {
+    return "s3.tf";
+  }
+  if (type.startsWith("aws_iam_")) return "iam.tf";
+  if (type === "aws_cloudwatch_metric_alarm") return "alarms.tf";
+  return kind === "data" && type !== "archive_file" && type !== "aws_partition" ? "iam.tf" : "main.tf";
+}
+
+/** The Terraform value of a variable for the construct, by the variable's type. */
+function tokenOf(spec: InputSpec, variable: TerraformVariable): unknown {
+  switch (spec.kind) {
+    case "string":
+      return variable.stringValue;
+    case "number":
+      return variable.numberValue;
+    case "bool":
+      return variable.booleanValue;
+    case "list(string)":
+      return variable.listValue;
+    case "map(string)":
+      return Token.asStringMap(variable.value);
+  }
+}
+
+/** Renders the module's text files (everything but the bundle). */
+export function renderModule(): RenderedModule {
+  const app = new App({ outdir: join(import.meta.dirname, ".unused-cdktf-out"), skipValidation: true });
+  const stack = new TerraformStack(app, "module");
+
+  const props: Record<string, unknown> = {};
+  const variables: InputSpec[] = [];
+  for (const [prop, spec] of Object.entries(INPUTS) as [string, InputSpec][]) {
+    const variable = new TerraformVariable(stack, spec.variable, {
+      description: spec.description,
+      type: spec.kind,
+      // CDKTF cannot synthesize a null default to JSON; variables.tf is rendered from the spec anyway.
+      default: spec.default === null ? undefined : spec.default,
+      validation: spec.validation?.map((v) => ({
+        condition: `\${${v.condition}}`,
+        errorMessage: v.errorMessage,
+      })),
+    });
+    props[prop] = tokenOf(spec, variable);
+    variables.push(spec);
+  }
+
+  const pathModule = Token.asString(ref("path.module"));
+  const pathRoot = Token.asString(ref("path.root"));
+  const archive = new DataArchiveFile(stack, "lambda", {
+    type: "zip",
+    sourceDir: `${pathModule}/lambda`,
+    outputPath: `${pathRoot}/.terraform/alb-static-ip/${props.name as string}.zip`,
+    outputFileMode: "0644",
+  });
+
+  // Every prop is a variable token here; the construct treats tokens as plan-time values.
+  const construct = new AlbStaticIp(stack, "alb_static_ip", {
+    ...(props as unknown as AlbStaticIpProps),
+    moduleNames: true,
+    lambdaCode: { filename: archive.outputPath, sourceCodeHash: archive.outputBase64Sha256 },
+  });
+
+  const outputs: OutputSpec[] = [
+    {
+      name: "target_group_arn",
+      description: "ARN of the NLB target group kept in sync (created or given).",
+      value: construct.targetGroupArn,
+    },
+    {
+      name: "listener_arn",
+      description: "ARN of the NLB listener; null when create_listener is false.",
+      value: construct.listenerArn,
+    },
+    {
+      name: "state_bucket_name",
+      description: "Name of the S3 bucket holding the state (created or given).",
+      value: construct.stateBucketName,
+    },
+    { name: "function_name", description: "Name of the Lambda function.", value: construct.functionName },
+    { name: "function_arn", description: "ARN of the Lambda function.", value: construct.functionArn },
+    { name: "role_arn", description: "ARN of the function's IAM role.", value: construct.roleArn },
+    { name: "role_name", description: "Name of the function's IAM role.", value: construct.roleName },
+    {
+      name: "log_group_name",
+      description: "Name of the function's CloudWatch log group.",
+      value: construct.logGroupName,
+    },
+    {
+      name: "schedule_rule_arn",
+      description: "ARN of the EventBridge rule that invokes the function.",
+      value: construct.scheduleRuleArn,
+    },
+    {
+      name: "errors_alarm_arn",
+      description: "ARN of the alarm on function errors.",
+      value: construct.errorsAlarmArn,
+    },
+    {
+      name: "ip_count_alarm_arn",
+      description: "ARN of the alarm on LoadBalancerIPCount; null when not created.",
+      value: construct.ipCountAlarmArn,
+    },
+  ];
+  for (const output of outputs) {
+    new TerraformOutput(stack, `output_${output.name}`, {
+      value: output.value,
+      description: output.description,
+    }).overrideLogicalId(output.name);
+  }
+
+  const files: Record<string, Entry[]> = {
+    "versions.tf": [versionsBlock()],
+    "variables.tf": variables.map(variableBlock),
+    "main.tf": [],
+    "iam.tf": [],
+    "s3.tf": [],
+    "alarms.tf": [],
+    "outputs.tf": outputs.map((o) =>
+      block(
+        "output",
+        [o.name],
+        [
+          attribute("description", hclLiteral(o.description), true),
+          attribute("value", resolve(stack, o.value ?? null) as Value),
+        ],
+      ),
+    ),
+  };
+  const locals: Entry[] = [];
+  for (const element of stack.node.findAll() as TerraformElement[]) {
+    if (element instanceof TerraformLocal) {
+      const fragment = resolve(stack, element.toHclTerraform()) as {
+        locals: Record<string, { value: Value }>;
+      };
+      for (const [name, local] of Object.entries(fragment.locals)) locals.push(attribute(name, local.value));
+    } else if (element instanceof TerraformResource || element instanceof TerraformDataSource) {
+      const kind = element instanceof TerraformResource ? "resource" : "data";
+      const fragment = resolve(stack, element.toHclTerraform()) as Record<
+        string,
+        Record<string, Record<string, Record<string, unknown>>>
+      >;
+      const byType = fragment[kind] ?? {};
+      for (const [type, byName] of Object.entries(byType)) {
+        for (const [name, attributes] of Object.entries(byName)) {
+          files[fileOf(kind, type, name)]?.push(block(kind, [type, name], bodyFromFragment(attributes)));
+        }
+      }
+    }
+  }
+  if (locals.length > 0) files["main.tf"]?.unshift(block("locals", [], locals));
+
+  const rendered: Record<string, string> = {};
+  for (const [path, blocks] of Object.entries(files)) {
+    if (blocks.length > 0) rendered[path] = renderFile(blocks);
+  }
+  rendered["README.md"] = renderReadme({ variables, outputs, files: rendered, requirements: REQUIREMENTS });
+  return { files: rendered, stack, variables, outputs };
+}
+
+/** `terraform { required_version, required_providers }`. */
+function versionsBlock(): Entry {
+  const providers = Object.entries(REQUIREMENTS.providers).map(([name, p]) =>
+    attribute(
+      name,
+      `{\n      source  = ${hclString(p.source)}\n      version = ${hclString(p.version)}\n    }`,
+      true,
+    ),
+  );
+  return block(
+    "terraform",
+    [],
+    [
+      attribute("required_version", hclLiteral(REQUIREMENTS.terraform), true),
+      block("required_providers", [], providers),
+    ],
+  );
+}
+
+/** `variable "x" { description, type, default, nullable, validation }` in the community modules' order. */
+function variableBlock(spec: InputSpec): Entry {
+  const body: Entry[] = [
+    attribute("description", hclLiteral(spec.description), true),
+    attribute("type", spec.kind, true),
+  ];
+  if (spec.default !== undefined) body.push(attribute("default", literalValue(spec.default), true));
+  for (const v of spec.validation ?? []) {
+    body.push(
+      block(
+        "validation",
+        [],
+        [
+          attribute("condition", v.condition, true),
+          attribute("error_message", hclLiteral(v.errorMessage), true),
+        ],
+      ),
+    );
+  }
+  return block("variable", [spec.variable], body);
+}
+
+/** A literal (never interpolated) HCL value for a variable default. */
+export function literalValue(value: InputSpec["default"]): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "string") return hclLiteral(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `[${value.map((v) => hclLiteral(v)).join(", ")}]`;
+  const entries = Object.entries(value);
+  if (entries.length === 0) return "{}";
+  return renderValue(Object.fromEntries(entries.map(([k, v]) => [k, v.replace(/\$\{/g, "$${")])), 1);
+}
+
+function hclLiteral(value: string): string {
+  return hclString(value);
+}
+
+/**
+ * Writes the module into `outDir`: the rendered files plus the bundle copied from `bundleDir`.
+ * Generated files from an earlier build are removed first; nothing else in `outDir` is touched.
+ * Returns the written paths, relative to `outDir`, sorted.
+ */
+export function buildModule(outDir: string, bundleDir: string = DEFAULT_LAMBDA_DIR): string[] {
+  const missing = BUNDLE_FILES.filter((f) => !existsSync(join(bundleDir, f)));
+  if (missing.length > 0) {
+    throw new Error(
+      `The Lambda bundle is missing in ${bundleDir} (${missing.join(", ")}). Run "npm run build" first, then "npm run build:module".`,
+    );
+  }
+  const { files } = renderModule();
+  mkdirSync(outDir, { recursive: true });
+  for (const entry of readdirSync(outDir)) {
+    if (entry.endsWith(".tf") || entry === "README.md" || entry === "lambda") {
+      rmSync(join(outDir, entry), { recursive: true, force: true });
+    }
+  }
+  const written: string[] = [];
+  for (const [path, text] of Object.entries(files)) {
+    writeFileSync(join(outDir, path), text);
+    written.push(path);
+  }
+  mkdirSync(join(outDir, "lambda"), { recursive: true });
+  for (const file of BUNDLE_FILES) {
+    copyFileSync(join(bundleDir, file), join(outDir, "lambda", file));
+    written.push(`lambda/${file}`);
+  }
+  return written.sort();
+}

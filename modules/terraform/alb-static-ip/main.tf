@@ -1,0 +1,156 @@
+locals {
+  target_group_arn  = var.create_target_group ? aws_lb_target_group.this[0].arn : var.target_group_arn
+  state_bucket_name = var.create_state_bucket ? aws_s3_bucket.state[0].bucket : var.state_bucket_name
+}
+
+data "archive_file" "lambda" {
+  type             = "zip"
+  source_dir       = "${path.module}/lambda"
+  output_path      = "${path.root}/.terraform/alb-static-ip/${var.name}.zip"
+  output_file_mode = "0644"
+}
+
+data "aws_partition" "current" {}
+
+resource "aws_lb_target_group" "this" {
+  count                = var.create_target_group ? 1 : 0
+  deregistration_delay = tostring(var.deregistration_delay_seconds)
+  name                 = var.name
+  port                 = var.alb_listener_port
+  protocol             = "TCP"
+  proxy_protocol_v2    = false
+  target_type          = "ip"
+  vpc_id               = var.vpc_id
+  tags                 = var.tags
+
+  health_check {
+    enabled             = true
+    healthy_threshold   = 3
+    interval            = 10
+    matcher             = (var.health_check_protocol == "TCP") ? null : "200-399"
+    path                = (var.health_check_protocol == "TCP") ? null : var.health_check_path
+    port                = "traffic-port"
+    protocol            = var.health_check_protocol
+    unhealthy_threshold = 3
+  }
+
+  lifecycle {
+    precondition {
+      condition     = (var.vpc_id != null)
+      error_message = "vpc_id is required when create_target_group is true."
+    }
+  }
+}
+
+resource "aws_lb_listener" "this" {
+  count             = var.create_listener ? 1 : 0
+  load_balancer_arn = var.nlb_arn
+  port              = var.alb_listener_port
+  protocol          = "TCP"
+  tags              = var.tags
+
+  default_action {
+    target_group_arn = local.target_group_arn
+    type             = "forward"
+  }
+
+  lifecycle {
+    precondition {
+      condition     = (var.nlb_arn != null)
+      error_message = "nlb_arn is required when create_listener is true."
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  kms_key_id        = var.log_group_kms_key_arn
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_in_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  architectures                  = ["arm64"]
+  description                    = "Keeps an NLB IP-type target group in sync with the private IPs of an ALB (alb-static-ip)."
+  filename                       = data.archive_file.lambda.output_path
+  function_name                  = var.name
+  handler                        = "index.handler"
+  memory_size                    = var.memory_size
+  reserved_concurrent_executions = 1
+  role                           = aws_iam_role.this.arn
+  runtime                        = var.runtime
+  source_code_hash               = data.archive_file.lambda.output_base64sha256
+  timeout                        = var.timeout
+  tags                           = var.tags
+
+  environment {
+    variables = {
+      ALB_DNS_NAME                      = var.alb_dns_name
+      ALB_LISTENER                      = tostring(var.alb_listener_port)
+      S3_BUCKET                         = local.state_bucket_name
+      NLB_TG_ARN                        = local.target_group_arn
+      MAX_LOOKUP_PER_INVOCATION         = tostring(var.max_lookup_per_invocation)
+      INVOCATIONS_BEFORE_DEREGISTRATION = tostring(var.invocations_before_deregistration)
+      CW_METRIC_FLAG_IP_COUNT           = tostring(var.publish_ip_count_metric)
+      SAME_VPC                          = tostring(var.same_vpc)
+      STATE_KEY_PREFIX                  = var.state_key_prefix
+      DNS_TIMEOUT_MS                    = tostring(var.dns_timeout_ms)
+      DNS_CONCURRENCY                   = tostring(var.dns_concurrency)
+      MISS_PROBABILITY                  = tostring(var.miss_probability)
+      MAX_DEREGISTRATIONS_PER_RUN       = tostring(var.max_deregistrations_per_run)
+      DRY_RUN                           = tostring(var.dry_run)
+      METRIC_NAMESPACE                  = var.metric_namespace
+      LOG_LEVEL                         = var.log_level
+      DISCOVERY_MODE                    = var.discovery_mode
+      NODE_OPTIONS                      = "--enable-source-maps"
+      DNS_SERVERS                       = join(",", var.dns_servers)
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.this.name
+  }
+
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+
+  lifecycle {
+    precondition {
+      condition     = (var.create_target_group || (var.target_group_arn != null))
+      error_message = "target_group_arn is required when create_target_group is false."
+    }
+
+    precondition {
+      condition     = (var.create_state_bucket || (var.state_bucket_name != null))
+      error_message = "state_bucket_name is required when create_state_bucket is false."
+    }
+  }
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_event_age_in_seconds = 60
+  maximum_retry_attempts       = 0
+}
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  description         = "Runs the ${var.name} function (alb-static-ip) on a schedule."
+  name                = var.name
+  schedule_expression = var.schedule_expression
+  state               = "ENABLED"
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  arn       = aws_lambda_function.this.arn
+  rule      = aws_cloudwatch_event_rule.schedule.name
+  target_id = "alb-static-ip"
+}
+
+resource "aws_lambda_permission" "schedule" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.schedule.arn
+  statement_id  = "AllowScheduleRule"
+}

@@ -1,0 +1,381 @@
+variable "name" {
+  description = "Name of the function, its role, log group, schedule rule, alarms and (when created) target group and bucket prefix. Unique per region and account."
+  type        = string
+  default     = "alb-static-ip"
+
+  validation {
+    condition     = can(regex("^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$", var.name))
+    error_message = "name must be 1-32 lower-case letters, digits or hyphens, not starting or ending with a hyphen."
+  }
+}
+
+variable "alb_dns_name" {
+  description = "DNS name of the internal Application Load Balancer, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com (ALB_DNS_NAME)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9.-]+\\.elb\\.[a-z0-9.-]+\\.?$", var.alb_dns_name))
+    error_message = "alb_dns_name must be the ALB's DNS name, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com."
+  }
+}
+
+variable "alb_listener_port" {
+  description = "ALB listener port: the port of the targets in the NLB target group and of the NLB listener (ALB_LISTENER)."
+  type        = number
+
+  validation {
+    condition     = var.alb_listener_port >= 1 && var.alb_listener_port <= 65535 && floor(var.alb_listener_port) == var.alb_listener_port
+    error_message = "alb_listener_port must be a whole number from 1 to 65535 (a TCP port)."
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC of the NLB. Required when create_target_group is true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.vpc_id == null || can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must be a VPC id such as vpc-0123456789abcdef0."
+  }
+}
+
+variable "create_target_group" {
+  description = "Create the IP-type TCP target group. Set to false to use an existing one (target_group_arn)."
+  type        = bool
+  default     = true
+}
+
+variable "target_group_arn" {
+  description = "ARN of an existing IP-type target group to keep in sync. Required when create_target_group is false."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.target_group_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$", var.target_group_arn))
+    error_message = "target_group_arn must be a target group ARN, arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex digits>."
+  }
+}
+
+variable "health_check_protocol" {
+  description = "Health check of the created target group: TCP (default; a TCP connect to each ALB IP, independent of listener rules) or HTTP/HTTPS (a request through the ALB's rules)."
+  type        = string
+  default     = "TCP"
+
+  validation {
+    condition     = contains(["TCP", "HTTP", "HTTPS"], var.health_check_protocol)
+    error_message = "health_check_protocol must be one of TCP, HTTP, HTTPS."
+  }
+}
+
+variable "health_check_path" {
+  description = "Path requested by HTTP/HTTPS health checks; ignored for TCP."
+  type        = string
+  default     = "/"
+
+  validation {
+    condition     = startswith(var.health_check_path, "/")
+    error_message = "health_check_path must start with /."
+  }
+}
+
+variable "deregistration_delay_seconds" {
+  description = "Seconds a deregistered ALB IP stays draining in the created target group, so connections to a retiring ALB node can finish (the ALB idle timeout must stay below the NLB's 350 s)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600 && floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds
+    error_message = "deregistration_delay_seconds must be a whole number from 0 to 3600 (seconds)."
+  }
+}
+
+variable "create_listener" {
+  description = "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group."
+  type        = bool
+  default     = false
+}
+
+variable "nlb_arn" {
+  description = "ARN of the existing Network Load Balancer. Required when create_listener is true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.nlb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/net\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.nlb_arn))
+    error_message = "nlb_arn must be a Network Load Balancer ARN (…:loadbalancer/net/<name>/<id>)."
+  }
+}
+
+variable "create_state_bucket" {
+  description = "Create the hardened S3 bucket for the function's state. Set to false to use an existing bucket (state_bucket_name)."
+  type        = bool
+  default     = true
+}
+
+variable "state_bucket_name" {
+  description = "Name of the state bucket: the name of the created bucket (null: a unique name starting with \"<name>-\"), or the existing bucket when create_state_bucket is false."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket_name))
+    error_message = "state_bucket_name must be a valid S3 bucket name (3-63 lower-case letters, digits, . or -)."
+  }
+}
+
+variable "state_bucket_kms_key_arn" {
+  description = "KMS key ARN for the created bucket's default encryption (SSE-KMS with a bucket key) and the role's kms:Decrypt/GenerateDataKey on it. Null: SSE-S3 (AES256)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_bucket_kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\\/[A-Za-z0-9-]+$", var.state_bucket_kms_key_arn))
+    error_message = "state_bucket_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "state_bucket_force_destroy" {
+  description = "Allow terraform destroy to delete the created bucket with its objects and versions."
+  type        = bool
+  default     = false
+}
+
+variable "state_noncurrent_version_expiration_days" {
+  description = "Days a replaced state object version is kept in the created bucket before it expires."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.state_noncurrent_version_expiration_days >= 1 && var.state_noncurrent_version_expiration_days <= 36500 && floor(var.state_noncurrent_version_expiration_days) == var.state_noncurrent_version_expiration_days
+    error_message = "state_noncurrent_version_expiration_days must be a whole number from 1 to 36500 (days)."
+  }
+}
+
+variable "runtime" {
+  description = "Lambda runtime; the bundle targets Node.js 24."
+  type        = string
+  default     = "nodejs24.x"
+
+  validation {
+    condition     = can(regex("^nodejs(2[4-9]|[3-9][0-9])\\.x$", var.runtime))
+    error_message = "runtime must be nodejs24.x or a later nodejsNN.x runtime."
+  }
+}
+
+variable "memory_size" {
+  description = "Lambda memory in MB (also scales CPU)."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number from 128 to 10240 (MB)."
+  }
+}
+
+variable "timeout" {
+  description = "Lambda timeout in seconds. Keep it below the schedule interval so runs do not overlap; a run normally takes under 2 s."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.timeout >= 3 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number from 3 to 900 (seconds)."
+  }
+}
+
+variable "schedule_expression" {
+  description = "EventBridge schedule of the function."
+  type        = string
+  default     = "rate(1 minute)"
+
+  validation {
+    condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.schedule_expression))
+    error_message = "schedule_expression must be rate(N unit) or cron(...)."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the function's log group in days (0 = never expire)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be one of 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "log_group_kms_key_arn" {
+  description = "KMS key ARN to encrypt the log group with (the key policy must allow CloudWatch Logs). Null: service-managed encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_group_kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\\/[A-Za-z0-9-]+$", var.log_group_kms_key_arn))
+    error_message = "log_group_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "max_lookup_per_invocation" {
+  description = "Hard cap on DNS queries per run (MAX_LOOKUP_PER_INVOCATION)."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.max_lookup_per_invocation >= 1 && var.max_lookup_per_invocation <= 5000 && floor(var.max_lookup_per_invocation) == var.max_lookup_per_invocation
+    error_message = "max_lookup_per_invocation must be a whole number from 1 to 5000 (queries)."
+  }
+}
+
+variable "invocations_before_deregistration" {
+  description = "Consecutive complete observations an IP must be missing from before it is deregistered (INVOCATIONS_BEFORE_DEREGISTRATION)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.invocations_before_deregistration >= 1 && var.invocations_before_deregistration <= 1000 && floor(var.invocations_before_deregistration) == var.invocations_before_deregistration
+    error_message = "invocations_before_deregistration must be a whole number from 1 to 1000 (runs)."
+  }
+}
+
+variable "publish_ip_count_metric" {
+  description = "Publish LoadBalancerIPCount and the run metrics to CloudWatch (CW_METRIC_FLAG_IP_COUNT)."
+  type        = bool
+  default     = true
+}
+
+variable "same_vpc" {
+  description = "The ALB is in the NLB's VPC (SAME_VPC). False registers targets with AvailabilityZone \"all\" (peered VPC)."
+  type        = bool
+  default     = true
+}
+
+variable "state_key_prefix" {
+  description = "Key prefix of the state object in the bucket (STATE_KEY_PREFIX); the role may read and write only below it."
+  type        = string
+  default     = "alb-static-ip/"
+
+  validation {
+    condition     = can(regex("^$|^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,510}\\/$", var.state_key_prefix))
+    error_message = "state_key_prefix must be empty or safe key characters ending with /."
+  }
+}
+
+variable "dns_servers" {
+  description = "DNS servers (host or host:port) to query instead of the ALB zone's authoritative name servers (DNS_SERVERS). Empty: authoritative servers."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.dns_servers) <= 16
+    error_message = "dns_servers takes at most 16 entries."
+  }
+}
+
+variable "dns_timeout_ms" {
+  description = "Timeout of one DNS query in milliseconds (DNS_TIMEOUT_MS)."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.dns_timeout_ms >= 50 && var.dns_timeout_ms <= 30000 && floor(var.dns_timeout_ms) == var.dns_timeout_ms
+    error_message = "dns_timeout_ms must be a whole number from 50 to 30000 (milliseconds)."
+  }
+}
+
+variable "dns_concurrency" {
+  description = "DNS queries in flight (DNS_CONCURRENCY)."
+  type        = number
+  default     = 16
+
+  validation {
+    condition     = var.dns_concurrency >= 1 && var.dns_concurrency <= 32 && floor(var.dns_concurrency) == var.dns_concurrency
+    error_message = "dns_concurrency must be a whole number from 1 to 32 (queries)."
+  }
+}
+
+variable "miss_probability" {
+  description = "Discovery stops when the estimated chance that an ALB IP was missed drops below this (MISS_PROBABILITY)."
+  type        = number
+  default     = 0.000001
+
+  validation {
+    condition     = var.miss_probability > 0 && var.miss_probability <= 0.5
+    error_message = "miss_probability must be greater than 0 and at most 0.5, e.g. 1e-6."
+  }
+}
+
+variable "max_deregistrations_per_run" {
+  description = "Cap on targets deregistered in one run (MAX_DEREGISTRATIONS_PER_RUN)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.max_deregistrations_per_run >= 1 && var.max_deregistrations_per_run <= 1000 && floor(var.max_deregistrations_per_run) == var.max_deregistrations_per_run
+    error_message = "max_deregistrations_per_run must be a whole number from 1 to 1000 (targets)."
+  }
+}
+
+variable "dry_run" {
+  description = "Log the planned changes without registering, deregistering or writing state (DRY_RUN)."
+  type        = bool
+  default     = false
+}
+
+variable "metric_namespace" {
+  description = "CloudWatch namespace of the function's metrics (METRIC_NAMESPACE); the role may publish only to it."
+  type        = string
+  default     = "ALBStaticIP"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.metric_namespace)) && !startswith(lower(var.metric_namespace), "aws/")
+    error_message = "metric_namespace must be 1-255 letters, digits or . - _ / # : and must not start with AWS/ (reserved by CloudWatch)."
+  }
+}
+
+variable "log_level" {
+  description = "Log level of the function (LOG_LEVEL)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"], var.log_level)
+    error_message = "log_level must be one of DEBUG, INFO, WARN, ERROR, SILENT."
+  }
+}
+
+variable "discovery_mode" {
+  description = "How the function finds the ALB's IPs (DISCOVERY_MODE); only dns is supported."
+  type        = string
+  default     = "dns"
+
+  validation {
+    condition     = contains(["dns"], var.discovery_mode)
+    error_message = "discovery_mode must be one of dns."
+  }
+}
+
+variable "create_ip_count_alarm" {
+  description = "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Needs publish_ip_count_metric."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_actions" {
+  description = "ARNs (e.g. SNS topics) notified when an alarm fires and when it recovers."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.alarm_actions : startswith(arn, "arn:")])
+    error_message = "alarm_actions must hold ARNs, e.g. arn:aws:sns:us-east-1:123456789012:alerts."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource that supports them."
+  type        = map(string)
+  default     = {}
+}
