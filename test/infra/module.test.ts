@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Terraform templates, not JavaScript ones.
 /**
  * The generated Terraform module: read back with @cdktf/hcl2json, it must hold exactly what CDKTF
  * synthesizes for the same stack, declare what a hand-kept module declares, and nothing CDKTF-specific.
