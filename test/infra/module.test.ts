@@ -74,7 +74,7 @@ describe("the generated module, read back from HCL", () => {
     (kind) => {
       // Act
       const fromHcl = normalize(
-        kind === "locals" ? (merged.locals as Json[]).reduce((a, b) => ({ ...a, ...b }), {}) : merged[kind],
+        kind === "locals" ? Object.assign({}, ...(merged.locals as Json[])) : merged[kind],
       );
       const fromCdktf = normalize(cdktf[kind]);
 
