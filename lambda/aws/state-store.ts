@@ -90,9 +90,12 @@ export function createStateStore(client: S3Client, options: StateStoreOptions): 
       } catch (error) {
         const name = awsErrorName(error);
         const status = awsHttpStatus(error);
+        // 412: the ETag no longer matches; 409: a concurrent conditional write; NoSuchKey: the object we read was
+        // deleted meanwhile (S3 answers a conditional PUT on a missing key with 404). All mean: re-read, re-plan.
         if (
           name === "PreconditionFailed" ||
           name === "ConditionalRequestConflict" ||
+          name === "NoSuchKey" ||
           status === 412 ||
           status === 409
         ) {
