@@ -82,6 +82,18 @@ function claimState(p: Plan, previous: State | null, now: Date): State {
   return { ...p.nextState, targets };
 }
 
+/** `claimed` with the claim on `targets` withdrawn (their miss counts kept), after their deregistration failed. */
+function releaseClaims(claimed: State, targets: readonly TargetRef[]): State {
+  const records = { ...claimed.targets };
+  for (const t of targets) {
+    const record = records[t.ip];
+    if (record === undefined) continue;
+    const { deregisteringSince: _released, ...rest } = record;
+    records[t.ip] = rest;
+  }
+  return { ...claimed, targets: records };
+}
+
 const ips = (targets: readonly TargetRef[]): string[] => targets.map((t) => t.ip);
 
 /**
@@ -136,9 +148,22 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       });
     }
 
+    if (loaded.migratedFrom !== undefined) {
+      deps.logger.info("Stored state was the original Lambda's IP list; its IPs are owned from now on", {
+        code: "state_migrated",
+        migratedFrom: loaded.migratedFrom,
+        bucket: deps.store.bucket,
+        key: deps.store.key,
+      });
+    }
+    const noteCodes = (p: Plan, state: LoadedState): string[] => [
+      ...(state.migratedFrom !== undefined ? ["state_migrated"] : []),
+      ...p.notes.map((n) => n.code),
+    ];
+
     let current = { registered, loaded };
     let p = plan(observation, registered, loaded.state, planConfig, deps.now());
-    summary.notes = p.notes.map((n) => n.code);
+    summary.notes = noteCodes(p, loaded);
 
     if (!options.dryRun) {
       for (let attempt = 1; ; attempt += 1) {
@@ -162,7 +187,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         ]);
         current = { registered: registeredAgain, loaded: loadedAgain };
         p = plan(observation, registeredAgain, loadedAgain.state, planConfig, deps.now());
-        summary.notes = p.notes.map((n) => n.code);
+        summary.notes = noteCodes(p, loadedAgain);
       }
     }
 
@@ -201,7 +226,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       );
     } catch (error) {
       summary.notes.push("metrics_failed");
-      deps.logger.warn("Publishing metrics failed; the sync itself is unaffected", errorInfo(error));
+      // Under `error`: Powertools drops a top-level `message` key, which would lose the cause.
+      deps.logger.warn("Publishing metrics failed; the sync itself is unaffected", {
+        error: errorInfo(error),
+      });
     }
     summary.apiCalls.cloudwatch = deps.metrics.calls;
   }
@@ -233,9 +261,10 @@ async function applyAndSave(
   }
 
   let etag = loaded.etag;
+  const claim = claimState(p, loaded.state, deps.now());
   if (p.deregister.length > 0) {
     // Claim first: an overlapping run that planned the same deregistrations loses this conditional write.
-    const claimed = await deps.store.save(claimState(p, loaded.state, deps.now()), etag);
+    const claimed = await deps.store.save(claim, etag);
     if (!claimed.ok) return { ...outcome, conflict: true };
     etag = claimed.etag;
     outcome.stateWritten = true;
@@ -249,6 +278,15 @@ async function applyAndSave(
       outcome.deregistered = ips(p.deregister);
     } catch (error) {
       failure = error;
+      // Release this run's claim so the next run retries at once instead of honouring it for the claim TTL.
+      try {
+        const released = await deps.store.save(releaseClaims(claim, p.deregister), etag);
+        if (released.ok) etag = released.etag;
+      } catch (releaseError) {
+        deps.logger.warn("Could not release the deregistration claim; it expires after the claim TTL", {
+          error: errorInfo(releaseError),
+        });
+      }
     }
   }
   if (p.register.length > 0) {
@@ -277,7 +315,7 @@ async function discoverSafely(deps: ReconcileDeps, deadline: number): Promise<Ob
     return await deps.discover(deadline);
   } catch (error) {
     // No name server could be found at all: a failed observation, so the plan changes nothing.
-    deps.logger.error("DNS discovery could not start", errorInfo(error));
+    deps.logger.error("DNS discovery could not start", { error: errorInfo(error) });
     if (!(error instanceof DiscoveryError)) throw error;
     return {
       ips: [],
