@@ -1,0 +1,402 @@
+/**
+ * The fault matrix, end to end: the bundled handler in a fresh process against the local AWS world, one fault per
+ * cell. Each cell starts from a synced target group, churns the ALB (2 IPs gone, 2 new) so the faulted run has both
+ * registrations and deregistrations to get wrong, injects the fault, and asserts what was registered and
+ * deregistered (no live IP lost), what was logged, whether the invocation failed, and that clean runs converge.
+ *
+ * `MATRIX_OUT=<file>` writes the observed outcome of every cell as the README's markdown table.
+ */
+import { writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FunctionContainer } from "../../sim/lambda-runtime.js";
+import type { FaultSet } from "../../sim/types.js";
+import { startWorld, type World } from "../../sim/world.js";
+import {
+  activeTargets,
+  albIps,
+  churnAlb,
+  converge,
+  invokeWatched,
+  logRecords,
+  type Run,
+  type StateObject,
+  sleep,
+  startContainer,
+  stateObject,
+} from "./harness.js";
+
+interface CellContext {
+  world: World;
+  state: StateObject;
+}
+
+interface Expectation {
+  /** The invocation fails (the Errors metric and the alarm see it). */
+  fails: boolean;
+  /** A stable code the logs carry (error code, note or state problem). */
+  code: string;
+  /** The cause as the logs name it (AWS error code, DNS rcode, ...). */
+  cause: RegExp;
+  /** What the faulted run registered: the 2 new IPs, or nothing. */
+  registered: "new" | "none";
+  /** What the faulted run deregistered: the 2 IPs gone from DNS, or nothing. */
+  deregistered: "removed" | "none";
+}
+
+interface Cell {
+  row: string;
+  column: string;
+  /** ALB size for this cell (default 6, which one DNS answer holds; above 8 discovery needs many queries). */
+  albIpCount?: number;
+  fault?: FaultSet;
+  /** Before the churn and the faulted run (after the baseline run). */
+  arrange?: (ctx: CellContext) => Promise<void>;
+  /** Concurrently with the faulted run. */
+  during?: (ctx: CellContext) => Promise<void>;
+  expect: Expectation;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table
+// ---------------------------------------------------------------------------------------------
+
+type Api =
+  | "elbv2:DescribeTargetHealth"
+  | "elbv2:RegisterTargets"
+  | "elbv2:DeregisterTargets"
+  | "s3:GetObject"
+  | "s3:PutObject"
+  | "cloudwatch:PutMetricData";
+
+/** Per API: the error code a failed call yields and what the faulted run still gets done. */
+const API_ROWS: ReadonlyArray<{ api: Api; label: string; code: string; failed: Omit<Expectation, "cause"> }> =
+  [
+    {
+      api: "elbv2:DescribeTargetHealth",
+      label: "DescribeTargetHealth",
+      code: "describe_target_health_error",
+      failed: { fails: true, code: "", registered: "none", deregistered: "none" },
+    },
+    {
+      api: "elbv2:RegisterTargets",
+      label: "RegisterTargets",
+      code: "register_targets_error",
+      failed: { fails: true, code: "", registered: "none", deregistered: "removed" },
+    },
+    {
+      api: "elbv2:DeregisterTargets",
+      label: "DeregisterTargets",
+      code: "deregister_targets_error",
+      failed: { fails: true, code: "", registered: "new", deregistered: "none" },
+    },
+    {
+      api: "s3:GetObject",
+      label: "S3 GetObject",
+      code: "state_read_error",
+      failed: { fails: true, code: "", registered: "none", deregistered: "none" },
+    },
+    {
+      api: "s3:PutObject",
+      label: "S3 PutObject",
+      code: "state_write_error",
+      failed: { fails: true, code: "", registered: "none", deregistered: "none" },
+    },
+    {
+      api: "cloudwatch:PutMetricData",
+      label: "PutMetricData",
+      code: "put_metric_data_error",
+      // Metrics are best effort: the sync itself completes and the run succeeds.
+      failed: { fails: false, code: "", registered: "new", deregistered: "removed" },
+    },
+  ];
+
+function apiColumns(
+  api: Api,
+): Array<{ column: string; fault: FaultSet[Api]; cause: RegExp; transient?: true }> {
+  const s3 = api.startsWith("s3:");
+  return [
+    {
+      column: "throttling, transient (1 call)",
+      fault: { error: s3 ? "SlowDown" : "Throttling", remaining: 1 },
+      cause: /./,
+      transient: true,
+    },
+    { column: "throttling", fault: { error: s3 ? "SlowDown" : "Throttling" }, cause: /Throttling|SlowDown/ },
+    {
+      column: "500 / 503",
+      fault:
+        api === "s3:PutObject"
+          ? { error: "ServiceUnavailable", status: 503 }
+          : api.startsWith("elbv2:De")
+            ? { error: "ServiceUnavailable", status: 503 }
+            : { error: s3 ? "InternalError" : "InternalFailure", status: 500 },
+      cause: /InternalFailure|InternalError|ServiceUnavailable/,
+    },
+    { column: "hung connection", fault: { hang: true }, cause: /TimeoutError|requestTimeout/ },
+    { column: "AccessDenied", fault: { error: "AccessDenied", status: 403 }, cause: /AccessDenied/ },
+  ];
+}
+
+const ALL_DONE = { registered: "new", deregistered: "removed" } as const;
+
+const apiCells: Cell[] = API_ROWS.flatMap((row) =>
+  apiColumns(row.api).map(
+    (c): Cell => ({
+      row: row.label,
+      column: c.column,
+      fault: { [row.api]: c.fault },
+      expect: c.transient
+        ? { fails: false, code: "", cause: /./, ...ALL_DONE }
+        : { ...row.failed, code: row.code, cause: c.cause },
+    }),
+  ),
+);
+
+const DNS_FAILED = {
+  fails: true,
+  code: "discovery_failed",
+  registered: "none",
+  deregistered: "none",
+} as const;
+const dnsColumns: Array<Omit<Cell, "row">> = [
+  {
+    column: "SERVFAIL",
+    fault: { dns: { mode: "servfail" } },
+    expect: { ...DNS_FAILED, cause: /\d+ servfail/ },
+  },
+  {
+    column: "NXDOMAIN",
+    fault: { dns: { mode: "nxdomain" } },
+    expect: { ...DNS_FAILED, cause: /\d+ nxdomain/ },
+  },
+  { column: "timeout", fault: { dns: { mode: "timeout" } }, expect: { ...DNS_FAILED, cause: /\d+ timeout/ } },
+  {
+    column: "empty answer",
+    fault: { dns: { mode: "empty" } },
+    expect: { ...DNS_FAILED, cause: /\d+ empty/ },
+  },
+  {
+    column: "truncated (TCP fallback)",
+    fault: { dns: { mode: "truncate" } },
+    expect: { fails: false, code: "", cause: /./, ...ALL_DONE },
+  },
+  {
+    // Every other answer comes from a disjoint phantom set (mostly outside the VPC). The observation is the union,
+    // so the phantom IPs are registered with the real ones, and RegisterTargets rejects the whole batch with
+    // InvalidTarget naming a phantom IP. The dead IPs are still deregistered (deregister runs first); live ones
+    // are never touched, and the run fails loudly until the flapping stops.
+    column: "flapping answers",
+    fault: { dns: { mode: "flap" } },
+    expect: {
+      fails: true,
+      code: "register_targets_error",
+      cause: /InvalidTarget: The IP address '10\./,
+      registered: "none",
+      deregistered: "removed",
+    },
+  },
+];
+const dnsCells: Cell[] = dnsColumns.map((c) => ({ ...c, row: "DNS", albIpCount: 14 }));
+
+/** A valid state object body for `world`, owning `ips`. */
+function stateBody(world: World, ips: readonly string[], overrides: Record<string, unknown> = {}): string {
+  const at = new Date().toISOString();
+  const targets = Object.fromEntries(ips.map((ip) => [ip, { firstSeen: at, lastSeen: at, misses: 0 }]));
+  return JSON.stringify({
+    version: 1,
+    albDnsName: world.info.albDnsName,
+    targetGroupArn: world.info.targetGroupArn,
+    port: world.info.listenerPort,
+    targets,
+    ...overrides,
+  });
+}
+
+const ADOPTED = { fails: false, registered: "new", deregistered: "none" } as const;
+const stateColumns: Array<Omit<Cell, "row">> = [
+  {
+    column: "missing",
+    arrange: ({ state }) => state.remove(),
+    expect: { ...ADOPTED, code: "state_adopted", cause: /./ },
+  },
+  {
+    column: "corrupt JSON",
+    arrange: async ({ state }) => {
+      await state.write('{"version":1,"targets":{');
+    },
+    expect: { ...ADOPTED, code: "state_corrupt", cause: /not valid JSON/ },
+  },
+  {
+    column: "valid JSON, wrong schema",
+    arrange: async ({ state }) => {
+      await state.write(JSON.stringify({ version: 1, targets: ["10.0.0.1"], note: "hand-edited" }));
+    },
+    expect: { ...ADOPTED, code: "state_schema", cause: /schema/ },
+  },
+  {
+    column: "another target group",
+    arrange: async ({ world, state }) => {
+      const other = world.info.targetGroupArn.replace("0123456789abcdef", "fedcba9876543210");
+      await state.write(stateBody(world, albIps(world), { targetGroupArn: other }));
+    },
+    expect: { ...ADOPTED, code: "state_foreign", cause: /fedcba9876543210/ },
+  },
+  {
+    column: "older schema (original's IP list)",
+    arrange: async ({ world, state }) => {
+      await state.write(JSON.stringify(albIps(world)));
+    },
+    // The original's list is migrated: its IPs are owned, so the 2 gone from DNS are deregistered at once.
+    expect: { fails: false, code: "state_migrated", cause: /./, ...ALL_DONE },
+  },
+  {
+    column: "concurrent writer (412)",
+    // Reads are slow, so another writer updates the object between this run's read and its conditional write.
+    fault: { "elbv2:DescribeTargetHealth": { latencyMs: 400, remaining: 1 } },
+    during: async ({ world, state }) => {
+      await sleep(150);
+      const current = await state.read();
+      const owned = current ? Object.keys((JSON.parse(current.body) as { targets: object }).targets) : [];
+      await state.write(stateBody(world, owned));
+    },
+    expect: { fails: false, code: "re-planning", cause: /ETag mismatch/, ...ALL_DONE },
+  },
+];
+const stateCells: Cell[] = stateColumns.map((c) => ({ ...c, row: "State" }));
+
+const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...stateCells];
+
+// ---------------------------------------------------------------------------------------------
+// Running a cell
+// ---------------------------------------------------------------------------------------------
+
+interface Outcome {
+  cell: Cell;
+  run: Run;
+  registered: string[];
+  deregistered: string[];
+  removed: string[];
+  added: string[];
+  convergeRuns: number;
+  converged: boolean;
+  liveLost: string[];
+}
+
+const outcomes: Outcome[] = [];
+let world: World;
+let state: StateObject;
+
+beforeAll(async () => {
+  world = await startWorld({ albIpCount: 6, healthCheckDelayMs: 20, deregistrationDelayMs: 50, seed: 7 });
+  state = stateObject(world);
+});
+
+afterAll(async () => {
+  state.close();
+  await world.stop();
+  if (process.env.MATRIX_OUT) writeFileSync(process.env.MATRIX_OUT, renderMatrix(outcomes));
+});
+
+async function runCell(fn: FunctionContainer, cell: Cell): Promise<Outcome> {
+  world.reset();
+  if (cell.albIpCount !== undefined) world.scaleAlb(cell.albIpCount);
+  const baseline = await invokeWatched(world, fn);
+  if (!baseline.ok) throw new Error(`baseline run failed: ${JSON.stringify(baseline.error)}`);
+  await cell.arrange?.({ world, state });
+  const { removed, added } = churnAlb(world, 2);
+  world.setFaults(cell.fault ?? {});
+  const before = activeTargets(world);
+  const [run] = await Promise.all([invokeWatched(world, fn), cell.during?.({ world, state })]);
+  world.setFaults({});
+  const after = activeTargets(world);
+  const recovery = await converge(world, fn);
+  return {
+    cell,
+    run,
+    registered: after.filter((ip) => !before.includes(ip)),
+    deregistered: before.filter((ip) => !after.includes(ip)),
+    removed,
+    added,
+    convergeRuns: recovery.runs,
+    converged: recovery.converged,
+    liveLost: [...run.liveLost, ...run.liveDeregistered, ...recovery.lost],
+  };
+}
+
+const rows = [...new Set(CELLS.map((c) => c.row))];
+
+describe.each(rows)("fault matrix: %s", (row) => {
+  let fn: FunctionContainer;
+  beforeAll(async () => {
+    // One container per row, so the SDK's retry quota of one row's faults does not spill into the next.
+    fn = await startContainer(world, { AWS_MAX_ATTEMPTS: "2" });
+  });
+  afterAll(async () => {
+    await fn.stop();
+  });
+
+  it.each(CELLS.filter((c) => c.row === row).map((c) => [c.column, c] as const))(
+    "%s: loses no live IP, says why, and the next clean run converges",
+    async (_column, cell) => {
+      // Prepare + Act
+      const outcome = await runCell(fn, cell);
+      outcomes.push(outcome);
+      const { run } = outcome;
+      const text = run.logs.join("\n");
+
+      // Assess: nothing live lost, ever
+      expect(outcome.liveLost).toEqual([]);
+      // Assess: the invocation fails exactly when the cell says so (the alarm sees it)
+      expect(run.ok, text).toBe(!cell.expect.fails);
+      // Assess: what the faulted run changed
+      expect(outcome.registered).toEqual(cell.expect.registered === "new" ? outcome.added : []);
+      expect(outcome.deregistered).toEqual(cell.expect.deregistered === "removed" ? outcome.removed : []);
+      // Assess: the logs name the reason and the cause
+      const records = logRecords(run.logs);
+      if (cell.expect.fails) {
+        const failed = records.filter((l) => l.message === "alb-static-ip run failed");
+        expect(failed).toHaveLength(1);
+        const error = failed[0]?.error as { code?: string; message?: string } | undefined;
+        expect(error?.code).toBe(cell.expect.code);
+        expect(error?.message).toMatch(cell.expect.cause);
+      } else if (cell.expect.code) {
+        const evidence = records
+          .map(({ discovery: _discovery, ...rest }) => JSON.stringify(rest))
+          .filter((line) => line.includes(cell.expect.code));
+        expect(evidence.length, text).toBeGreaterThan(0);
+        expect(
+          evidence.some((line) => cell.expect.cause.test(line)),
+          evidence.join("\n"),
+        ).toBe(true);
+      }
+      // Assess: clean runs converge: targets == ALB IPs
+      expect(outcome.converged).toBe(true);
+      expect(activeTargets(world)).toEqual(albIps(world));
+    },
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// The README table
+// ---------------------------------------------------------------------------------------------
+
+function renderMatrix(list: readonly Outcome[]): string {
+  const lines = [
+    "| Where | Fault | Invocation | Logged | Faulted run did | Recovery | Live IPs lost |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const o of list) {
+    const invocation = o.run.ok ? "succeeds" : "**fails**";
+    const logged = o.cell.expect.code ? `\`${o.cell.expect.code}\`` : "—";
+    const did = `+${o.registered.length} registered, −${o.deregistered.length} deregistered (of +${o.added.length}/−${o.removed.length} due)`;
+    const recovery = o.converged
+      ? `converged after ${o.convergeRuns} clean run${o.convergeRuns > 1 ? "s" : ""}`
+      : "**did not converge**";
+    lines.push(
+      `| ${o.cell.row} | ${o.cell.column} | ${invocation} | ${logged} | ${did} | ${recovery} | ${o.liveLost.length} |`,
+    );
+  }
+  const lost = list.reduce((n, o) => n + o.liveLost.length, 0);
+  lines.push("", `${list.length} cells, ${lost} live IPs lost.`, "");
+  return lines.join("\n");
+}

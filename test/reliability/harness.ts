@@ -1,0 +1,177 @@
+/**
+ * Shared harness of the reliability tests: the bundled handler in fresh processes against the local AWS world,
+ * with a watch on the one promise that matters most — no live ALB IP is ever deregistered.
+ */
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { stateKey } from "../../lambda/config.js";
+import type { RunSummary } from "../../lambda/reconcile.js";
+import { type FunctionContainer, startFunction } from "../../sim/lambda-runtime.js";
+import type { World } from "../../sim/world.js";
+
+/** The schedule's event, as EventBridge sends it. */
+export const SCHEDULED_EVENT = { source: "aws.events", "detail-type": "Scheduled Event" };
+
+/**
+ * Environment of the containers under test: short AWS and DNS timeouts so hung calls cost well under a second,
+ * INVOCATIONS_BEFORE_DEREGISTRATION 1 so every faulted run has deregistration work to get wrong.
+ */
+export const FAST_ENV: Readonly<Record<string, string>> = Object.freeze({
+  LOG_LEVEL: "INFO",
+  AWS_REQUEST_TIMEOUT_MS: "300",
+  AWS_MAX_ATTEMPTS: "3",
+  DNS_TIMEOUT_MS: "100",
+  INVOCATIONS_BEFORE_DEREGISTRATION: "1",
+});
+
+/** One invocation as the harness saw it. */
+export interface Run {
+  ok: boolean;
+  summary: RunSummary | undefined;
+  error: { name?: string; message: string; code?: string } | undefined;
+  logs: string[];
+  /** ALB IPs that were active targets before this run and are not after it (must stay empty). */
+  liveLost: string[];
+  /** IPs in this run's `deregistered` that were in the ALB's DNS set when the run started. */
+  liveDeregistered: string[];
+}
+
+/** Non-draining targets on the listener port of the world's target group, sorted. */
+export function activeTargets(world: World): string[] {
+  return (world.state().targetGroups[0]?.targets ?? [])
+    .filter((t) => t.port === world.info.listenerPort && t.state !== "draining")
+    .map((t) => t.ip)
+    .sort();
+}
+
+/** All targets (any port, any state) as `ip:port:state`, sorted. */
+export function allTargets(world: World): string[] {
+  return (world.state().targetGroups[0]?.targets ?? []).map((t) => `${t.ip}:${t.port}:${t.state}`).sort();
+}
+
+/** The world's ALB IPs, sorted. */
+export function albIps(world: World): string[] {
+  return [...world.state().alb.ips].sort();
+}
+
+/** Starts a container of the bundled handler for `world` with FAST_ENV and `extra`. */
+export function startContainer(world: World, extra: Record<string, string> = {}): Promise<FunctionContainer> {
+  return startFunction({ env: { ...world.env(), ...FAST_ENV, ...extra }, timeoutMs: 20_000 });
+}
+
+/** Invokes `fn` once and checks, against the world, that no live IP was lost. */
+export async function invokeWatched(
+  world: World,
+  fn: FunctionContainer,
+  event: unknown = SCHEDULED_EVENT,
+): Promise<Run> {
+  const aliveBefore = new Set(albIps(world));
+  const activeBefore = activeTargets(world);
+  const out = await fn.invoke<RunSummary>(event);
+  const aliveAfter = new Set(albIps(world));
+  const activeAfter = new Set(activeTargets(world));
+  const liveLost = activeBefore.filter(
+    (ip) => aliveBefore.has(ip) && aliveAfter.has(ip) && !activeAfter.has(ip),
+  );
+  const summary = out.result ?? undefined;
+  const liveDeregistered = (summary?.deregistered ?? []).filter((ip) => aliveBefore.has(ip));
+  return { ok: out.ok, summary, error: out.error, logs: out.logs, liveLost, liveDeregistered };
+}
+
+/** Runs clean invocations until the active targets equal the ALB IPs (at most `max`); returns how many it took. */
+export async function converge(
+  world: World,
+  fn: FunctionContainer,
+  max = 4,
+): Promise<{ runs: number; converged: boolean; lost: string[] }> {
+  const lost: string[] = [];
+  for (let runs = 1; runs <= max; runs += 1) {
+    const run = await invokeWatched(world, fn);
+    lost.push(...run.liveLost, ...run.liveDeregistered);
+    if (run.ok && sameList(activeTargets(world), albIps(world))) return { runs, converged: true, lost };
+  }
+  return { runs: max, converged: false, lost };
+}
+
+/** Same elements in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Parsed JSON log lines (non-JSON lines are skipped). */
+export function logRecords(logs: readonly string[]): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const line of logs) {
+    try {
+      const value: unknown = JSON.parse(line);
+      if (value && typeof value === "object" && !Array.isArray(value))
+        out.push(value as Record<string, unknown>);
+    } catch {
+      // not a structured line
+    }
+  }
+  return out;
+}
+
+/** S3 access to the world's state object, through the real SDK (the way another writer would do it). */
+export interface StateObject {
+  readonly key: string;
+  read(): Promise<{ body: string; etag: string } | undefined>;
+  write(body: string): Promise<string>;
+  remove(): Promise<void>;
+  close(): void;
+}
+
+/** The state object of the function configured by `world.env()`. */
+export function stateObject(world: World): StateObject {
+  const client = new S3Client({
+    endpoint: world.info.endpoints.s3,
+    region: world.info.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+  const key = stateKey({
+    stateKeyPrefix: "alb-static-ip/",
+    targetGroupArn: world.info.targetGroupArn,
+    albListenerPort: world.info.listenerPort,
+  });
+  const Bucket = world.info.bucket;
+  return {
+    key,
+    async read() {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+        return { body: (await out.Body?.transformToString("utf-8")) ?? "", etag: out.ETag ?? "" };
+      } catch (error) {
+        if ((error as { name?: string }).name === "NoSuchKey") return undefined;
+        throw error;
+      }
+    },
+    async write(body) {
+      const out = await client.send(
+        new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: "application/json" }),
+      );
+      return out.ETag ?? "";
+    },
+    async remove() {
+      await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
+    },
+    close() {
+      client.destroy();
+    },
+  };
+}
+
+/** Replace `count` of the current ALB IPs by as many new ones; returns what was removed and added. */
+export function churnAlb(world: World, count: number): { removed: string[]; added: string[] } {
+  const before = world.state().alb.ips;
+  const removed = before.slice(0, count);
+  const kept = before.slice(count);
+  world.scaleAlb(before.length + count); // adds `count` new IPs
+  const grown = world.state().alb.ips;
+  const added = grown.filter((ip) => !before.includes(ip));
+  world.setAlbIps([...kept, ...added]);
+  return { removed: [...removed].sort(), added: [...added].sort() };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
