@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Terraform templates, not JavaScript ones.
 /**
  * The examples must work against the module as it is: every argument they pass is a module variable,
  * every required variable is passed, every variable they use is declared, every module output they read
