@@ -163,6 +163,10 @@ export interface AlbStaticIpProps {
   readonly logLevel?: string;
   /** DISCOVERY_MODE (default dns). */
   readonly discoveryMode?: string;
+  /** AWS_MAX_ATTEMPTS (default 3): attempts per AWS call. */
+  readonly awsMaxAttempts?: number;
+  /** AWS_REQUEST_TIMEOUT_MS (default 5000): per-attempt timeout of an AWS call. */
+  readonly awsRequestTimeoutMs?: number;
 
   /** Alarm on LoadBalancerIPCount < 1 for 3 minutes (default true; only with `publishIpCountMetric`). */
   readonly createIpCountAlarm?: Toggle;
@@ -680,6 +684,8 @@ export class AlbStaticIp extends Construct {
       METRIC_NAMESPACE: metricNamespace,
       LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
       DISCOVERY_MODE: props.discoveryMode ?? DEFAULTS.discoveryMode,
+      AWS_MAX_ATTEMPTS: envValue(props.awsMaxAttempts ?? DEFAULTS.awsMaxAttempts),
+      AWS_REQUEST_TIMEOUT_MS: envValue(props.awsRequestTimeoutMs ?? DEFAULTS.awsRequestTimeoutMs),
       NODE_OPTIONS: "--enable-source-maps",
     };
     const dnsServers = props.dnsServers;

@@ -36,6 +36,8 @@ export const DEFAULTS = Object.freeze({
   metricNamespace: CONFIG_DEFAULTS.METRIC_NAMESPACE,
   logLevel: CONFIG_DEFAULTS.LOG_LEVEL,
   discoveryMode: CONFIG_DEFAULTS.DISCOVERY_MODE,
+  awsMaxAttempts: CONFIG_DEFAULTS.AWS_MAX_ATTEMPTS,
+  awsRequestTimeoutMs: CONFIG_DEFAULTS.AWS_REQUEST_TIMEOUT_MS,
   createIpCountAlarm: true,
 } as const);
 
@@ -457,6 +459,26 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
     description: "How the function finds the ALB's IPs (DISCOVERY_MODE); only dns is supported.",
     default: DEFAULTS.discoveryMode,
     validation: oneOf("discovery_mode", ["dns"]),
+  },
+  awsMaxAttempts: {
+    variable: "aws_max_attempts",
+    kind: "number",
+    description: "Attempts per AWS API call, the first included (AWS_MAX_ATTEMPTS).",
+    default: DEFAULTS.awsMaxAttempts,
+    validation: integerIn("aws_max_attempts", R.AWS_MAX_ATTEMPTS.min, R.AWS_MAX_ATTEMPTS.max, "attempts"),
+  },
+  awsRequestTimeoutMs: {
+    variable: "aws_request_timeout_ms",
+    kind: "number",
+    description:
+      "Timeout of one attempt of an AWS API call in milliseconds, so a hung connection is abandoned (AWS_REQUEST_TIMEOUT_MS).",
+    default: DEFAULTS.awsRequestTimeoutMs,
+    validation: integerIn(
+      "aws_request_timeout_ms",
+      R.AWS_REQUEST_TIMEOUT_MS.min,
+      R.AWS_REQUEST_TIMEOUT_MS.max,
+      "milliseconds",
+    ),
   },
   createIpCountAlarm: {
     variable: "create_ip_count_alarm",

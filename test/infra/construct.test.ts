@@ -131,6 +131,8 @@ describe("AlbStaticIp with default props", () => {
       METRIC_NAMESPACE: "ALBStaticIP",
       LOG_LEVEL: "INFO",
       DISCOVERY_MODE: "dns",
+      AWS_MAX_ATTEMPTS: "3",
+      AWS_REQUEST_TIMEOUT_MS: "5000",
       NODE_OPTIONS: "--enable-source-maps",
     });
   });
@@ -414,6 +416,8 @@ const PROP_EFFECTS: Record<
     ["Edge/StaticIP", "Edge/StaticIP"],
   ],
   logLevel: ["DEBUG", (s) => envOf(s).LOG_LEVEL, "DEBUG"],
+  awsMaxAttempts: [5, (s) => envOf(s).AWS_MAX_ATTEMPTS, "5"],
+  awsRequestTimeoutMs: [2000, (s) => envOf(s).AWS_REQUEST_TIMEOUT_MS, "2000"],
   createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 1],
   alarmActions: [
     ["arn:aws:sns:us-east-1:123456789012:alerts"],

@@ -102,6 +102,8 @@ resource "aws_lambda_function" "this" {
       METRIC_NAMESPACE                  = var.metric_namespace
       LOG_LEVEL                         = var.log_level
       DISCOVERY_MODE                    = var.discovery_mode
+      AWS_MAX_ATTEMPTS                  = tostring(var.aws_max_attempts)
+      AWS_REQUEST_TIMEOUT_MS            = tostring(var.aws_request_timeout_ms)
       NODE_OPTIONS                      = "--enable-source-maps"
       DNS_SERVERS                       = join(",", var.dns_servers)
     }

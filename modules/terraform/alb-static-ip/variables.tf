@@ -357,6 +357,28 @@ variable "discovery_mode" {
   }
 }
 
+variable "aws_max_attempts" {
+  description = "Attempts per AWS API call, the first included (AWS_MAX_ATTEMPTS)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.aws_max_attempts >= 1 && var.aws_max_attempts <= 10 && floor(var.aws_max_attempts) == var.aws_max_attempts
+    error_message = "aws_max_attempts must be a whole number from 1 to 10 (attempts)."
+  }
+}
+
+variable "aws_request_timeout_ms" {
+  description = "Timeout of one attempt of an AWS API call in milliseconds, so a hung connection is abandoned (AWS_REQUEST_TIMEOUT_MS)."
+  type        = number
+  default     = 5000
+
+  validation {
+    condition     = var.aws_request_timeout_ms >= 100 && var.aws_request_timeout_ms <= 60000 && floor(var.aws_request_timeout_ms) == var.aws_request_timeout_ms
+    error_message = "aws_request_timeout_ms must be a whole number from 100 to 60000 (milliseconds)."
+  }
+}
+
 variable "create_ip_count_alarm" {
   description = "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Needs publish_ip_count_metric."
   type        = bool
