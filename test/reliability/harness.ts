@@ -112,6 +112,12 @@ export function logRecords(logs: readonly string[]): Array<Record<string, unknow
   return out;
 }
 
+/** The state object as the world holds it (no S3 call, so injected S3 faults do not affect the observer). */
+export function storedState(world: World, key: string): { body: string; etag: string } | undefined {
+  const object = world.state().s3.buckets[world.info.bucket]?.[key];
+  return object ? { body: object.body, etag: object.etag } : undefined;
+}
+
 /** S3 access to the world's state object, through the real SDK (the way another writer would do it). */
 export interface StateObject {
   readonly key: string;

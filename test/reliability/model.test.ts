@@ -1,0 +1,323 @@
+/**
+ * Model-based test (fast-check commands): random sequences of ALB scale events, DNS faults, AWS API faults and
+ * invocations of the bundled handler against the local AWS world, with the invariants checked after every run:
+ *
+ * 1. no live IP is ever deregistered (live = in the ALB's DNS set when the run started);
+ * 2. every IP continuously in DNS for two clean runs (ok, complete observation) is registered;
+ * 3. no target the function does not own is touched: a foreign target on another port and one on our port that
+ *    was never in DNS (registered after the first state write, so it is never adopted) stay registered;
+ * 4. the state never goes backwards: the object never returns to an earlier version (ETag) once replaced, and no
+ *    IP's `lastSeen` moves back in time.
+ *
+ * Bounded for `npm test` (MODEL_RUNS runs × ≤ MODEL_STEPS commands, default 15 × 25, and a time limit);
+ * `NIGHTLY=1` runs 200 × 60.
+ */
+import {
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FunctionContainer } from "../../sim/lambda-runtime.js";
+import type { ApiFault, AwsApiName, DnsFaultMode, FaultSet } from "../../sim/types.js";
+import { startWorld, type World } from "../../sim/world.js";
+import {
+  activeTargets,
+  albIps,
+  allTargets,
+  invokeWatched,
+  type StateObject,
+  startContainer,
+  stateObject,
+  storedState,
+} from "./harness.js";
+
+const NIGHTLY = process.env.NIGHTLY === "1";
+const RUNS = Number(process.env.MODEL_RUNS ?? (NIGHTLY ? 200 : 15));
+const STEPS = Number(process.env.MODEL_STEPS ?? (NIGHTLY ? 60 : 25));
+const TIME_LIMIT_MS = NIGHTLY ? 3_600_000 : 40_000;
+
+/** A target on another port and one on our port that DNS never returns: neither is ours to touch. */
+const FOREIGN = [
+  { ip: "10.0.250.1", port: 8443 },
+  { ip: "10.0.250.2", port: 443 },
+] as const;
+
+interface Model {
+  /** ALB IP sets and cleanliness of every invocation so far in this sequence. */
+  history: Array<{ alb: Set<string>; clean: boolean }>;
+  /** IPs removed from the ALB, for the "IP comes back" command. */
+  removed: string[];
+  /** Every ETag the state object has had, and the current one. */
+  etags: Set<string>;
+  etag: string | undefined;
+  lastSeen: Map<string, string>;
+  faults: FaultSet;
+}
+
+interface Real {
+  world: World;
+  fn: FunctionContainer;
+  state: StateObject;
+}
+
+const totals = { runs: 0, steps: 0, invocations: 0, failedInvocations: 0, liveLost: 0 };
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+class ScaleAlb implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly count: number) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    const before = albIps(r.world);
+    r.world.scaleAlb(this.count);
+    const after = new Set(albIps(r.world));
+    m.removed.push(...before.filter((ip) => !after.has(ip)));
+  }
+  toString = () => `ScaleAlb(${this.count})`;
+}
+
+class ChurnAlb implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly count: number) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    const before = albIps(r.world);
+    const n = Math.min(this.count, before.length - 1);
+    if (n <= 0) return;
+    r.world.scaleAlb(before.length + n);
+    const grown = r.world.state().alb.ips;
+    r.world.setAlbIps(grown.filter((ip) => !before.slice(0, n).includes(ip)));
+    m.removed.push(...before.slice(0, n));
+  }
+  toString = () => `ChurnAlb(${this.count})`;
+}
+
+class RestoreIp implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly pick: number) {}
+  check = (m: Readonly<Model>) => m.removed.length > 0;
+  async run(m: Model, r: Real): Promise<void> {
+    const ip = m.removed.splice(this.pick % m.removed.length, 1)[0];
+    const current = r.world.state().alb.ips;
+    if (ip !== undefined && !current.includes(ip)) r.world.setAlbIps([...current, ip]);
+  }
+  toString = () => `RestoreIp(#${this.pick})`;
+}
+
+class SetDnsFault implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly mode: DnsFaultMode,
+    readonly probability: number,
+  ) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    m.faults = { ...m.faults, dns: { mode: this.mode, probability: this.probability } };
+    r.world.setFaults(m.faults);
+  }
+  toString = () => `SetDnsFault(${this.mode}, p=${this.probability})`;
+}
+
+class SetApiFault implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly api: AwsApiName,
+    readonly fault: ApiFault,
+  ) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    m.faults = { ...m.faults, [this.api]: this.fault };
+    r.world.setFaults(m.faults);
+  }
+  toString = () => `SetApiFault(${this.api}, ${JSON.stringify(this.fault)})`;
+}
+
+class ClearFaults implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    m.faults = {};
+    r.world.setFaults({});
+  }
+  toString = () => "ClearFaults";
+}
+
+class Invoke implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    const alb = new Set(albIps(r.world));
+    const run = await invokeWatched(r.world, r.fn);
+    totals.invocations += 1;
+    if (!run.ok) totals.failedInvocations += 1;
+    totals.liveLost += run.liveLost.length + run.liveDeregistered.length;
+
+    // 1. no live IP deregistered
+    expect(run.liveDeregistered, "deregistered while in DNS").toEqual([]);
+    expect(run.liveLost, "live target lost").toEqual([]);
+
+    // 2. two clean runs in a row ⇒ every IP in DNS for both is registered
+    const clean = run.ok && run.summary?.discovery.complete === true && run.summary.error === undefined;
+    m.history.push({ alb, clean });
+    const previous = m.history.at(-2);
+    if (clean && previous?.clean) {
+      const active = new Set(activeTargets(r.world));
+      const steady = [...alb].filter((ip) => previous.alb.has(ip));
+      expect(
+        steady.filter((ip) => !active.has(ip)),
+        "in DNS for two clean runs but not registered",
+      ).toEqual([]);
+    }
+
+    // 3. foreign targets untouched
+    const targets = allTargets(r.world);
+    for (const f of FOREIGN) {
+      expect(
+        targets.some((t) => t.startsWith(`${f.ip}:${f.port}:`) && !t.endsWith(":draining")),
+        `foreign target ${f.ip}:${f.port} was touched`,
+      ).toBe(true);
+    }
+
+    // 4. state never goes backwards
+    const stored = storedState(r.world, r.state.key);
+    if (stored && stored.etag !== m.etag) {
+      expect(m.etags.has(stored.etag), "state object returned to an earlier version").toBe(false);
+      m.etags.add(stored.etag);
+      m.etag = stored.etag;
+      const body = JSON.parse(stored.body) as { targets: Record<string, { lastSeen: string }> };
+      for (const [ip, record] of Object.entries(body.targets)) {
+        const before = m.lastSeen.get(ip);
+        if (before !== undefined) expect(record.lastSeen >= before, `lastSeen of ${ip} went back`).toBe(true);
+        m.lastSeen.set(ip, record.lastSeen);
+      }
+    }
+  }
+  toString = () => "Invoke";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arbitraries
+// ---------------------------------------------------------------------------------------------
+
+const FAULT_APIS: AwsApiName[] = [
+  "elbv2:DescribeTargetHealth",
+  "elbv2:RegisterTargets",
+  "elbv2:DeregisterTargets",
+  "s3:GetObject",
+  "s3:PutObject",
+  "cloudwatch:PutMetricData",
+];
+
+const apiFault: fc.Arbitrary<ApiFault> = fc.oneof(
+  fc.record({
+    error: fc.constantFrom("Throttling", "InternalFailure", "AccessDenied", "ServiceUnavailable"),
+  }),
+  fc.record({
+    error: fc.constantFrom("Throttling", "InternalFailure"),
+    remaining: fc.integer({ min: 1, max: 3 }),
+  }),
+  fc.record({ hang: fc.constant(true), remaining: fc.constant(1) }),
+  fc.record({ error: fc.constant("InternalFailure"), probability: fc.constantFrom(0.3, 0.6) }),
+);
+
+const commands = [
+  fc.integer({ min: 1, max: 20 }).map((n) => new ScaleAlb(n)),
+  fc.integer({ min: 1, max: 4 }).map((n) => new ChurnAlb(n)),
+  fc.nat(50).map((n) => new RestoreIp(n)),
+  fc
+    .tuple(
+      fc.constantFrom<DnsFaultMode>(
+        "servfail",
+        "nxdomain",
+        "timeout",
+        "empty",
+        "truncate",
+        "flap",
+        "refused",
+      ),
+      fc.constantFrom(0.3, 0.7, 1),
+    )
+    .map(([mode, p]) => new SetDnsFault(mode, p)),
+  fc.tuple(fc.constantFrom(...FAULT_APIS), apiFault).map(([api, f]) => new SetApiFault(api, f)),
+  fc.constant(new ClearFaults()),
+  // Invocations are the point: weight them up.
+  fc.constant(new Invoke()),
+  fc.constant(new Invoke()),
+  fc.constant(new Invoke()),
+];
+
+// ---------------------------------------------------------------------------------------------
+// The property
+// ---------------------------------------------------------------------------------------------
+
+let world: World;
+let fn: FunctionContainer;
+let state: StateObject;
+let elbv2: ElasticLoadBalancingV2Client;
+
+beforeAll(async () => {
+  world = await startWorld({ albIpCount: 6, healthCheckDelayMs: 20, deregistrationDelayMs: 50, seed: 11 });
+  fn = await startContainer(world, { AWS_MAX_ATTEMPTS: "2" });
+  state = stateObject(world);
+  elbv2 = new ElasticLoadBalancingV2Client({
+    endpoint: world.info.endpoints.elbv2,
+    region: world.info.region,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+});
+
+afterAll(async () => {
+  elbv2.destroy();
+  state.close();
+  await fn.stop();
+  await world.stop();
+  console.info(
+    `model-based: ${totals.runs} runs, ${totals.steps} commands, ${totals.invocations} invocations ` +
+      `(${totals.failedInvocations} failed on injected faults), ${totals.liveLost} live IPs lost`,
+  );
+});
+
+/** A fresh world with a synced target group, a state object, and the two foreign targets. */
+async function setup(): Promise<{ model: Model; real: Real }> {
+  world.reset();
+  const first = await invokeWatched(world, fn);
+  if (!first.ok) throw new Error(`setup run failed: ${JSON.stringify(first.error)}`);
+  await elbv2.send(
+    new RegisterTargetsCommand({
+      TargetGroupArn: world.info.targetGroupArn,
+      Targets: FOREIGN.map((f) => ({ Id: f.ip, Port: f.port })),
+    }),
+  );
+  const stored = storedState(world, state.key);
+  const model: Model = {
+    history: [],
+    removed: [],
+    etags: new Set(stored ? [stored.etag] : []),
+    etag: stored?.etag,
+    lastSeen: new Map(),
+    faults: {},
+  };
+  return { model, real: { world, fn, state } };
+}
+
+describe("model-based: random scale events, faults and invocations", () => {
+  it(
+    "never deregisters a live IP, registers what stays in DNS, leaves foreign targets alone, never rolls state back",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.commands(commands, { maxCommands: STEPS, size: "max" }), async (cmds) => {
+          totals.runs += 1;
+          const counted = [...cmds];
+          totals.steps += counted.length;
+          await fc.asyncModelRun(setup, counted);
+        }),
+        {
+          numRuns: RUNS,
+          interruptAfterTimeLimit: TIME_LIMIT_MS,
+          markInterruptAsFailure: false,
+          endOnFailure: true,
+        },
+      );
+      expect(totals.liveLost).toBe(0);
+      expect(totals.invocations).toBeGreaterThan(0);
+    },
+    TIME_LIMIT_MS + 60_000,
+  );
+});
