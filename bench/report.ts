@@ -1,0 +1,142 @@
+/**
+ * Markdown tables for the benchmark results (printed by `npm run bench`, pasted into the README).
+ */
+
+import type { ColdStartResult } from "./cold-start.js";
+import type { CompletenessRow } from "./completeness.js";
+import type { ConvergenceResult } from "./convergence.js";
+import type { Floor, LatencyRow } from "./latency.js";
+
+/**
+ * A Markdown table from a header and rows.
+ *
+ * @example
+ * table(["a", "b"], [["1", "2"]]); // "| a | b |\n|---|---|\n| 1 | 2 |"
+ */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const p = (x: number) => x.toFixed(3);
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const times = (x: number | null) => (x === null ? "–" : `${x.toFixed(1)}×`);
+
+/** Table 1: completeness of one invocation's discovery step. */
+export function completenessTable(rows: readonly CompletenessRow[]): string {
+  return table(
+    [
+      "N",
+      "P(all found) ours",
+      "P(all found) baseline",
+      "queries ours (median / p99)",
+      "queries baseline (median / p99)",
+      "wall ms ours (median / p95)",
+      "wall ms baseline (median / p95)",
+      "invocations",
+    ],
+    rows.map((r) => [
+      String(r.n),
+      `${p(r.ours.pAllFound)} (≥ ${p(r.ours.pAllFoundLower95)})`,
+      `${p(r.baseline.pAllFound)} (found ${(r.baseline.meanFoundShare * 100).toFixed(1)} %)`,
+      `${r.ours.queries.median} / ${r.ours.queries.p99}`,
+      `${r.baseline.queries.median} / ${r.baseline.queries.p99}`,
+      `${ms(r.ours.wallMs.median)} / ${ms(r.ours.wallMs.p95)}`,
+      `${ms(r.baseline.wallMs.median)} / ${ms(r.baseline.wallMs.p95)}`,
+      `${r.ours.invocations} + ${r.baseline.invocations}`,
+    ]),
+  );
+}
+
+/** Table 2: invocation latency. */
+export function latencyTable(rows: readonly LatencyRow[], floor: Floor): string {
+  const body = rows.map((r) => [
+    String(r.n),
+    r.scenario === "steady" ? "steady state" : "with changes",
+    `${ms(r.ours.wallMs.median)} / ${ms(r.ours.wallMs.p95)}`,
+    `${ms(r.baseline.wallMs.median)} / ${ms(r.baseline.wallMs.p95)}`,
+    times(r.speedup.median),
+    times(r.speedup.p95),
+    `${(r.ours.wallMs.median / floor.measuredMs.median).toFixed(2)}×`,
+  ]);
+  return (
+    `${table(
+      [
+        "N",
+        "scenario",
+        "ours ms (median / p95)",
+        "baseline ms (median / p95)",
+        "speed-up (median)",
+        "speed-up (p95)",
+        "ours / floor",
+      ],
+      body,
+    )}\n\n` +
+    `Floor: three sequential SDK round trips (S3 Get, Put, Get) against the same world: ` +
+    `median ${ms(floor.measuredMs.median)} ms (p95 ${ms(floor.measuredMs.p95)}; nominal ${floor.nominalMs} ms of injected latency).`
+  );
+}
+
+/** Table 3: cost per invocation. */
+export function costTable(rows: readonly LatencyRow[]): string {
+  return table(
+    [
+      "N",
+      "scenario",
+      "AWS API calls ours (median / max)",
+      "AWS API calls baseline (median / max)",
+      "S3 writes ours (mean)",
+      "S3 writes baseline (mean)",
+      "DNS queries ours / baseline (median)",
+      "failed runs ours / baseline",
+    ],
+    rows.map((r) => [
+      String(r.n),
+      r.scenario === "steady" ? "steady state" : "with changes",
+      `${r.ours.cost.apiCalls.median} / ${r.ours.cost.apiCalls.max}`,
+      `${r.baseline.cost.apiCalls.median} / ${r.baseline.cost.apiCalls.max}`,
+      String(r.ours.cost.s3Writes.mean),
+      String(r.baseline.cost.s3Writes.mean),
+      `${r.ours.cost.dnsQueries.median} / ${r.baseline.cost.dnsQueries.median}`,
+      `${r.ours.cost.failedRuns} / ${r.baseline.cost.failedRuns}`,
+    ]),
+  );
+}
+
+/** Table 4: cold start. */
+export function coldStartTable(result: ColdStartResult): string {
+  const ours = result.entries[0];
+  return table(
+    ["bundle", "raw", "gzip", "import ms (median)", "p25 – p75", "ours ÷ this"],
+    result.entries.map((e) => [
+      e.label,
+      kib(e.rawBytes),
+      kib(e.gzipBytes),
+      ms(e.importMs.median),
+      `${ms(e.importMs.p25)} – ${ms(e.importMs.p75)}`,
+      e === ours ? "–" : times(result.ratios[e.label] ?? null),
+    ]),
+  );
+}
+
+/** Table 5: convergence over the simulated day. */
+export function convergenceTable(result: ConvergenceResult): string {
+  const rows: Array<[string, (s: ConvergenceResult["ours"]) => number]> = [
+    ["minutes with an ALB IP in DNS not registered", (s) => s.minutesWithUnregisteredIp],
+    ["… IP-minutes", (s) => s.unregisteredIpMinutes],
+    ["minutes with a registered IP gone from the ALB", (s) => s.minutesWithStaleTarget],
+    ["… IP-minutes", (s) => s.staleIpMinutes],
+    ["live IPs deregistered (must be 0)", (s) => s.liveIpsDeregistered],
+    ["registrations", (s) => s.registrations],
+    ["deregistrations", (s) => s.deregistrations],
+    ["failed runs", (s) => s.failedRuns],
+    ["AWS API calls", (s) => s.apiCalls],
+    ["S3 writes", (s) => s.s3Writes],
+    ["DNS queries", (s) => s.dnsQueries],
+  ];
+  return `${table(
+    [`over ${result.minutes} simulated minutes`, "ours", "baseline"],
+    rows.map(([label, get]) => [label, String(get(result.ours)), String(get(result.baseline))]),
+  )}\n\nScript: ${result.script.map((e) => `${e.minute}: ${e.say}`).join("; ")}.`;
+}

@@ -1,0 +1,169 @@
+/**
+ * `npm run bench`: every benchmark side by side with the original algorithm, in one run, on the local AWS world
+ * (DNS 1 ms, AWS APIs 15 ms). Prints Markdown tables and writes bench/results.json.
+ *
+ *   npm run bench                  the full run (< 5 minutes on a 2-core machine)
+ *   npm run bench -- --quick       a smoke run in well under a minute; writes dist/bench/results-quick.json
+ *   npm run bench -- --out FILE    write the JSON somewhere else
+ */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startWorld } from "../sim/world.js";
+import {
+  BASELINE_BUNDLE,
+  BENCH_DIST,
+  buildBenchBundles,
+  ensureLambdaBundle,
+  LAMBDA_BUNDLE,
+  SDK_CLIENTS_BUNDLE,
+  SDK_IMPORT_BUNDLE,
+} from "./bundles.js";
+import { runColdStart } from "./cold-start.js";
+import { runCompleteness } from "./completeness.js";
+import { type DayEvent, runConvergence } from "./convergence.js";
+import { measureFloor, runLatency } from "./latency.js";
+import { coldStartTable, completenessTable, convergenceTable, costTable, latencyTable } from "./report.js";
+
+// Node 20 here; the deployed runtime is nodejs24.x, where the SDK does not warn (the containers set the same).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const LATENCY = { dns: 1, aws: 15 };
+
+/** The scripted day: scale-out/in, ALB node replacements and two DNS outages. */
+const FULL_DAY: DayEvent[] = [
+  { minute: 8, say: "scale out to 28", scale: 28 },
+  { minute: 20, say: "scale out to 60", scale: 60 },
+  { minute: 35, say: "DNS SERVFAIL outage (3 min)", faults: { dns: { mode: "servfail" } } },
+  { minute: 38, say: "DNS back", faults: {} },
+  { minute: 42, say: "scale out to 100", scale: 100 },
+  { minute: 58, say: "10 IPs replaced", replace: 10 },
+  { minute: 68, say: "DNS timeout outage (2 min)", faults: { dns: { mode: "timeout" } } },
+  { minute: 70, say: "DNS back", faults: {} },
+  { minute: 75, say: "scale out to 150", scale: 150 },
+  { minute: 95, say: "scale in to 40", scale: 40 },
+  { minute: 103, say: "4 IPs replaced", replace: 4 },
+  { minute: 110, say: "scale in to 12", scale: 12 },
+];
+const QUICK_DAY: DayEvent[] = [
+  { minute: 4, say: "scale out to 28", scale: 28 },
+  { minute: 10, say: "scale out to 100", scale: 100 },
+  { minute: 16, say: "DNS SERVFAIL outage (2 min)", faults: { dns: { mode: "servfail" } } },
+  { minute: 18, say: "DNS back", faults: {} },
+  { minute: 22, say: "5 IPs replaced", replace: 5 },
+  { minute: 30, say: "scale in to 12", scale: 12 },
+];
+
+const { values } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, out: { type: "string" } },
+  strict: true,
+});
+const quick = values.quick === true;
+const settings = quick
+  ? {
+      completeness: { invocations: 100, timedInvocations: 10 },
+      latency: { warmup: 3, invocations: 8 },
+      coldStartRounds: 5,
+      day: { minutes: 40, script: QUICK_DAY },
+    }
+  : {
+      completeness: { invocations: 1000, timedInvocations: 30 },
+      latency: { warmup: 3, invocations: 15 },
+      coldStartRounds: 20,
+      day: { minutes: 120, script: FULL_DAY },
+    };
+const outFile =
+  values.out ?? (quick ? join(BENCH_DIST, "results-quick.json") : join(root, "bench", "results.json"));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function timed<T>(label: string, run: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  log(`${label}…`);
+  const t0 = performance.now();
+  const value = await run();
+  const seconds = Math.round((performance.now() - t0) / 100) / 10;
+  log(`${label}: ${seconds} s`);
+  return { value, seconds };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  ensureLambdaBundle(log);
+  await buildBenchBundles();
+
+  const completeness = await timed("Table 1 completeness", () =>
+    runCompleteness(
+      {
+        sizes: [8, 16, 28, 50, 100, 200],
+        ...settings.completeness,
+        batch: { ours: 8, baseline: 32 },
+        dnsLatencyMs: LATENCY.dns,
+      },
+      log,
+    ),
+  );
+  const latency = await timed("Tables 2-3 latency and cost", () =>
+    runLatency({ sizes: [8, 28, 100], ...settings.latency, latency: LATENCY }, log),
+  );
+  const floor = await timed("Floor (3 sequential round trips)", () => measureFloor(LATENCY, quick ? 10 : 30));
+  const coldStart = await timed("Table 4 cold start", async () => {
+    const world = await startWorld();
+    const env = { ...world.env(), LOG_LEVEL: "ERROR" };
+    await world.stop();
+    return runColdStart(
+      [
+        { label: "ours (dist/lambda/index.mjs)", file: LAMBDA_BUNDLE },
+        { label: "3 SDK clients, imported", file: SDK_IMPORT_BUNDLE },
+        { label: "3 SDK clients, imported + constructed", file: SDK_CLIENTS_BUNDLE },
+        { label: "baseline (bench/baseline-handler.ts)", file: BASELINE_BUNDLE },
+      ],
+      env,
+      settings.coldStartRounds,
+    );
+  });
+  const convergence = await timed("Table 5 convergence", () =>
+    runConvergence({ ...settings.day, initialIps: 8, latency: LATENCY }, log),
+  );
+
+  const totalSeconds = Math.round((performance.now() - started) / 100) / 10;
+  const results = {
+    date: new Date().toISOString(),
+    mode: quick ? "quick" : "full",
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version },
+    simLatencyMs: LATENCY,
+    seconds: {
+      total: totalSeconds,
+      completeness: completeness.seconds,
+      latency: latency.seconds,
+      coldStart: coldStart.seconds,
+      convergence: convergence.seconds,
+    },
+    completeness: completeness.value,
+    latency: { rows: latency.value, floor: floor.value },
+    coldStart: coldStart.value,
+    convergence: convergence.value,
+  };
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(`${outFile}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(`${outFile}.tmp`, outFile);
+
+  const md = [
+    `## Benchmarks (${results.mode} run, ${results.date.slice(0, 10)}, ${results.machine.cpus} × ${results.machine.cpu}, Node ${results.machine.node}; DNS ${LATENCY.dns} ms, AWS ${LATENCY.aws} ms)`,
+    "### 1. Completeness of one invocation's discovery",
+    completenessTable(completeness.value),
+    "### 2. Invocation latency (full handler)",
+    latencyTable(latency.value, floor.value),
+    "### 3. Cost per invocation",
+    costTable(latency.value),
+    "### 4. Cold start",
+    coldStartTable(coldStart.value),
+    "### 5. Convergence over a simulated day",
+    convergenceTable(convergence.value),
+    `_Total ${totalSeconds} s; JSON in ${outFile.replace(root, "")}._`,
+  ];
+  process.stdout.write(`${md.join("\n\n")}\n`);
+}
+
+await main();
