@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_LAMBDA_DIR } from "../modules/alb-static-ip.js";
+import { ensureBundle } from "../modules/build/bundle.js";
 import { buildModule, MODULE_DIR } from "../modules/build/module.js";
 
 const { values } = parseArgs({
@@ -25,7 +26,9 @@ if (values.help) {
 
 try {
   const outDir = resolve(values.out);
-  const written = buildModule(outDir, resolve(values.bundle));
+  // On a fresh clone the bundle does not exist yet: build it (offline, esbuild) first.
+  const bundleDir = ensureBundle(resolve(values.bundle));
+  const written = buildModule(outDir, bundleDir);
   console.log(`Terraform module written to ${outDir}: ${written.join(", ")}`);
 } catch (error) {
   console.error(`build:module failed: ${(error as Error).message}`);

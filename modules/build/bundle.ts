@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { DEFAULT_LAMBDA_DIR } from "../alb-static-ip.js";
 
 const REPO_ROOT = join(import.meta.dirname, "..", "..");
@@ -13,7 +13,7 @@ const REPO_ROOT = join(import.meta.dirname, "..", "..");
 /** Builds the bundle into `dir` (the default one only) when it is missing; returns `dir`. */
 export function ensureBundle(dir: string = DEFAULT_LAMBDA_DIR): string {
   if (existsSync(join(dir, "index.mjs"))) return dir;
-  if (dir !== DEFAULT_LAMBDA_DIR) {
+  if (resolve(dir) !== resolve(DEFAULT_LAMBDA_DIR)) {
     throw new Error(`No Lambda bundle in ${dir}: expected ${join(dir, "index.mjs")}.`);
   }
   console.error("dist/lambda/index.mjs is missing: running the build (scripts/build.ts) first…");
