@@ -689,9 +689,22 @@ export class AlbStaticIp extends Construct {
       NODE_OPTIONS: "--enable-source-maps",
     };
     const dnsServers = props.dnsServers;
-    if (dnsServers !== undefined && (isToken(dnsServers) || dnsServers.length > 0)) {
-      // An empty DNS_SERVERS counts as unset in the function's config.
-      environment.DNS_SERVERS = isToken(dnsServers) ? Fn.join(",", dnsServers) : dnsServers.join(",");
+    let variables: Record<string, string> = environment;
+    if (dnsServers !== undefined && !isToken(dnsServers) && dnsServers.length > 0) {
+      environment.DNS_SERVERS = dnsServers.join(",");
+    } else if (dnsServers !== undefined && isToken(dnsServers)) {
+      // Decided at plan time: DNS_SERVERS only when the list is not empty (no empty variable values).
+      const base = named(
+        new TerraformLocal(this, "local_function_environment", environment),
+        "function_environment",
+      );
+      variables = Token.asStringMap(
+        Fn.merge([
+          base.asStringMap,
+          // (cdktf's operators drop a literal 0, hence >= 1.)
+          Fn.conditional(Op.gte(Fn.lengthOf(dnsServers), 1), { DNS_SERVERS: Fn.join(",", dnsServers) }, {}),
+        ]),
+      );
     }
 
     const fn = named(
@@ -708,7 +721,7 @@ export class AlbStaticIp extends Construct {
         reservedConcurrentExecutions: FIXED.reservedConcurrentExecutions,
         filename: code.filename,
         sourceCodeHash: code.sourceCodeHash,
-        environment: { variables: environment },
+        environment: { variables },
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         tags,
         dependsOn: [logGroup, rolePolicy],

@@ -66,16 +66,12 @@ function renderBody(entries: readonly Entry[], depth: number): string[] {
   let previous: "attributes" | "block" | undefined;
   const flush = (): void => {
     if (run.length === 0) return;
-    const width = Math.max(...run.filter((a) => a.lines.length === 1).map((a) => a.name.length), 0);
+    // Like terraform fmt: the first line of a multi-line attribute is aligned with the run it ends.
+    const width = Math.max(...run.map((a) => a.name.length), 0);
     for (const a of run) {
-      const first = a.lines[0] ?? "";
-      if (a.lines.length === 1) {
-        const [indent, rest] = splitIndent(first);
-        const eq = rest.indexOf(" = ");
-        lines.push(`${indent}${rest.slice(0, eq).padEnd(width)}${rest.slice(eq)}`);
-      } else {
-        lines.push(...a.lines);
-      }
+      const [indent, rest] = splitIndent(a.lines[0] ?? "");
+      const eq = rest.indexOf(" = ");
+      lines.push(`${indent}${rest.slice(0, eq).padEnd(width)}${rest.slice(eq)}`, ...a.lines.slice(1));
     }
     run = [];
   };

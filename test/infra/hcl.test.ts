@@ -61,7 +61,7 @@ describe("HCL renderer", () => {
         'resource "aws_x" "this" {',
         "  count = var.create ? 1 : 0",
         '  name  = "n"',
-        "  tags = {",
+        "  tags  = {",
         '    a     = "b"',
         '    "c:d" = var.e',
         "  }",

@@ -50,8 +50,8 @@ data "aws_iam_policy_document" "this" {
   }
 
   statement {
-    actions = ["s3:GetObject", "s3:PutObject"]
-    effect  = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    effect    = "Allow"
     resources = [
       "arn:${data.aws_partition.current.partition}:s3:::${local.state_bucket_name}/${var.state_key_prefix}*",
     ]

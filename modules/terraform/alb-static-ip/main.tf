@@ -1,6 +1,28 @@
 locals {
-  target_group_arn  = var.create_target_group ? aws_lb_target_group.this[0].arn : var.target_group_arn
-  state_bucket_name = var.create_state_bucket ? aws_s3_bucket.state[0].bucket : var.state_bucket_name
+  target_group_arn     = var.create_target_group ? aws_lb_target_group.this[0].arn : var.target_group_arn
+  state_bucket_name    = var.create_state_bucket ? aws_s3_bucket.state[0].bucket : var.state_bucket_name
+  function_environment = {
+    ALB_DNS_NAME                      = var.alb_dns_name
+    ALB_LISTENER                      = tostring(var.alb_listener_port)
+    S3_BUCKET                         = local.state_bucket_name
+    NLB_TG_ARN                        = local.target_group_arn
+    MAX_LOOKUP_PER_INVOCATION         = tostring(var.max_lookup_per_invocation)
+    INVOCATIONS_BEFORE_DEREGISTRATION = tostring(var.invocations_before_deregistration)
+    CW_METRIC_FLAG_IP_COUNT           = tostring(var.publish_ip_count_metric)
+    SAME_VPC                          = tostring(var.same_vpc)
+    STATE_KEY_PREFIX                  = var.state_key_prefix
+    DNS_TIMEOUT_MS                    = tostring(var.dns_timeout_ms)
+    DNS_CONCURRENCY                   = tostring(var.dns_concurrency)
+    MISS_PROBABILITY                  = tostring(var.miss_probability)
+    MAX_DEREGISTRATIONS_PER_RUN       = tostring(var.max_deregistrations_per_run)
+    DRY_RUN                           = tostring(var.dry_run)
+    METRIC_NAMESPACE                  = var.metric_namespace
+    LOG_LEVEL                         = var.log_level
+    DISCOVERY_MODE                    = var.discovery_mode
+    AWS_MAX_ATTEMPTS                  = tostring(var.aws_max_attempts)
+    AWS_REQUEST_TIMEOUT_MS            = tostring(var.aws_request_timeout_ms)
+    NODE_OPTIONS                      = "--enable-source-maps"
+  }
 }
 
 data "archive_file" "lambda" {
@@ -84,29 +106,7 @@ resource "aws_lambda_function" "this" {
   tags                           = var.tags
 
   environment {
-    variables = {
-      ALB_DNS_NAME                      = var.alb_dns_name
-      ALB_LISTENER                      = tostring(var.alb_listener_port)
-      S3_BUCKET                         = local.state_bucket_name
-      NLB_TG_ARN                        = local.target_group_arn
-      MAX_LOOKUP_PER_INVOCATION         = tostring(var.max_lookup_per_invocation)
-      INVOCATIONS_BEFORE_DEREGISTRATION = tostring(var.invocations_before_deregistration)
-      CW_METRIC_FLAG_IP_COUNT           = tostring(var.publish_ip_count_metric)
-      SAME_VPC                          = tostring(var.same_vpc)
-      STATE_KEY_PREFIX                  = var.state_key_prefix
-      DNS_TIMEOUT_MS                    = tostring(var.dns_timeout_ms)
-      DNS_CONCURRENCY                   = tostring(var.dns_concurrency)
-      MISS_PROBABILITY                  = tostring(var.miss_probability)
-      MAX_DEREGISTRATIONS_PER_RUN       = tostring(var.max_deregistrations_per_run)
-      DRY_RUN                           = tostring(var.dry_run)
-      METRIC_NAMESPACE                  = var.metric_namespace
-      LOG_LEVEL                         = var.log_level
-      DISCOVERY_MODE                    = var.discovery_mode
-      AWS_MAX_ATTEMPTS                  = tostring(var.aws_max_attempts)
-      AWS_REQUEST_TIMEOUT_MS            = tostring(var.aws_request_timeout_ms)
-      NODE_OPTIONS                      = "--enable-source-maps"
-      DNS_SERVERS                       = join(",", var.dns_servers)
-    }
+    variables = merge(local.function_environment, (length(var.dns_servers) >= 1) ? {"DNS_SERVERS" = join(",", var.dns_servers)} : {})
   }
 
   logging_config {
