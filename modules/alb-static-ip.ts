@@ -168,7 +168,7 @@ export interface AlbStaticIpProps {
   /** AWS_REQUEST_TIMEOUT_MS (default 5000): per-attempt timeout of an AWS call. */
   readonly awsRequestTimeoutMs?: number;
 
-  /** Alarm on LoadBalancerIPCount < 1 for 3 minutes (default true; only with `publishIpCountMetric`). */
+  /** Alarm on LoadBalancerIPCount < 1 for 3 minutes (default true; only with `publishIpCountMetric` and without `dryRun`). */
   readonly createIpCountAlarm?: Toggle;
   /** Alarm and OK actions, e.g. SNS topic ARNs (default none). */
   readonly alarmActions?: string[];
@@ -791,9 +791,11 @@ export class AlbStaticIp extends Construct {
       "errors",
     );
 
+    // No datapoints without metrics or in a dry run (which publishes none): the alarm would only ever fire.
+    const dryRun = props.dryRun ?? DEFAULTS.dryRun;
     const createIpCountAlarm = andToggle(
-      props.createIpCountAlarm ?? DEFAULTS.createIpCountAlarm,
-      publishMetric,
+      andToggle(props.createIpCountAlarm ?? DEFAULTS.createIpCountAlarm, publishMetric),
+      isToken(dryRun) ? Op.not(dryRun) : !dryRun,
     );
     let ipCountAlarm: CloudwatchMetricAlarm | undefined;
     if (declared(createIpCountAlarm)) {

@@ -484,7 +484,7 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
     variable: "create_ip_count_alarm",
     kind: "bool",
     description:
-      "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Needs publish_ip_count_metric.",
+      "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints).",
     default: DEFAULTS.createIpCountAlarm,
   },
   alarmActions: {

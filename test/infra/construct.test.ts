@@ -311,6 +311,14 @@ describe("AlbStaticIp modes", () => {
     });
   });
 
+  it("skips the IP-count alarm in a dry run, which publishes no datapoint", () => {
+    // Act
+    const s = synth({ dryRun: true });
+
+    // Assess
+    expect(all(s, "aws_cloudwatch_metric_alarm").map((a) => a.metric_name)).toEqual(["Errors"]);
+  });
+
   it("skips the IP-count alarm and says so to the function when metrics are off", () => {
     // Act
     const s = synth({ publishIpCountMetric: false });
@@ -406,7 +414,7 @@ const PROP_EFFECTS: Record<
   dnsConcurrency: [8, (s) => envOf(s).DNS_CONCURRENCY, "8"],
   missProbability: [0.001, (s) => envOf(s).MISS_PROBABILITY, "0.001"],
   maxDeregistrationsPerRun: [2, (s) => envOf(s).MAX_DEREGISTRATIONS_PER_RUN, "2"],
-  dryRun: [true, (s) => envOf(s).DRY_RUN, "true"],
+  dryRun: [true, (s) => [envOf(s).DRY_RUN, all(s, "aws_cloudwatch_metric_alarm").length], ["true", 1]],
   metricNamespace: [
     "Edge/StaticIP",
     (s) => [

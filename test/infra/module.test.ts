@@ -169,7 +169,7 @@ describe("the generated module, read back from HCL", () => {
     [
       "aws_cloudwatch_metric_alarm",
       "ip_count",
-      "${(var.create_ip_count_alarm && var.publish_ip_count_metric) ? 1 : 0}",
+      "${((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run) ? 1 : 0}",
     ],
   ])("creates %s.%s only when its toggle says so", (type, name, count) => {
     // Act

@@ -19,7 +19,7 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "ip_count" {
-  count               = (var.create_ip_count_alarm && var.publish_ip_count_metric) ? 1 : 0
+  count               = ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run) ? 1 : 0
   alarm_actions       = var.alarm_actions
   alarm_description   = "The ${var.name} function reported no ALB IP (or no datapoint) for 3 minutes: DNS discovery fails or the function does not run."
   alarm_name          = "${var.name}-ip-count"

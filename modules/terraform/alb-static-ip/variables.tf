@@ -380,7 +380,7 @@ variable "aws_request_timeout_ms" {
 }
 
 variable "create_ip_count_alarm" {
-  description = "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Needs publish_ip_count_metric."
+  description = "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints)."
   type        = bool
   default     = true
 }
