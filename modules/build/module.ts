@@ -5,6 +5,7 @@
  * The output depends only on the sources and the bundle, so a rebuild is byte-identical.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   App,
@@ -92,7 +93,8 @@ function tokenOf(spec: InputSpec, variable: TerraformVariable): unknown {
 
 /** Renders the module's text files (everything but the bundle). */
 export function renderModule(): RenderedModule {
-  const app = new App({ outdir: join(import.meta.dirname, ".unused-cdktf-out"), skipValidation: true });
+  // Nothing is synthesized to disk; CDKTF still wants an output directory.
+  const app = new App({ outdir: join(tmpdir(), "alb-static-ip-module-synth"), skipValidation: true });
   const stack = new TerraformStack(app, "module");
 
   const props: Record<string, unknown> = {};
