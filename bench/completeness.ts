@@ -4,8 +4,9 @@
  * over many invocations per ALB size against the simulated authoritative DNS (1 ms latency, in its own process).
  *
  * Invocations run in concurrent batches to fit the time budget; each one keeps its own behaviour (ours its
- * waves of up to 16 queries, the baseline one query after the other). Wall times come from a separate sample of
- * invocations run one at a time, alternating ours and baseline, so the batches' contention does not inflate them.
+ * waves of up to 16 queries, the baseline one query after the other). Wall times come from a first phase of
+ * invocations run one at a time, alternating ours and baseline, with nothing else running; only then do the
+ * batches start (and, if given, `alongside` work that measures no time, like the convergence day).
  */
 import { Resolver } from "node:dns/promises";
 import { CONFIG_DEFAULTS } from "../lambda/config.js";
@@ -95,7 +96,7 @@ function side(attempts: Attempt[], n: number, wall: number[]): CompletenessSide 
 }
 
 /**
- * Run table 1 for every size in `options.sizes`.
+ * Run table 1 for every size in `options.sizes`; `alongside` starts after the timed phase and is awaited.
  *
  * @example
  * const rows = await runCompleteness({ sizes: [8, 28], invocations: 100, timedInvocations: 10,
@@ -104,14 +105,16 @@ function side(attempts: Attempt[], n: number, wall: number[]): CompletenessSide 
 export async function runCompleteness(
   options: CompletenessOptions,
   log: (line: string) => void,
+  alongside?: () => Promise<void>,
 ): Promise<CompletenessRow[]> {
   const sim = await startSimProcess(["--latency-dns-ms", String(options.dnsLatencyMs)]);
   const rows: CompletenessRow[] = [];
+  let background: Promise<void> | undefined;
   try {
     const [host, port] = sim.info.dns.split(":");
     const servers = [{ host: host ?? "127.0.0.1", port: Number(port) }];
     const name = sim.info.albDnsName;
-    for (const n of options.sizes) {
+    const algorithms = async (n: number) => {
       const truth = new Set(await sim.control.alb({ count: n }));
       const ours = async (): Promise<Attempt & { ms: number }> => {
         const t0 = performance.now();
@@ -136,29 +139,51 @@ export async function runCompleteness(
           return { found: 0, queries: 0, ok: false, ms: performance.now() - t0 };
         }
       };
-      // Wall time: one at a time, alternating.
-      const wall = { ours: [] as number[], baseline: [] as number[] };
-      const timed = { ours: [] as Attempt[], baseline: [] as Attempt[] };
+      return { ours, baseline };
+    };
+
+    // Phase 1, nothing else running: wall time, one invocation at a time, alternating ours and baseline.
+    const timed = new Map<
+      number,
+      { wall: { ours: number[]; baseline: number[] }; ours: Attempt[]; baseline: Attempt[] }
+    >();
+    for (const n of options.sizes) {
+      const run = await algorithms(n);
+      const entry = {
+        wall: { ours: [] as number[], baseline: [] as number[] },
+        ours: [] as Attempt[],
+        baseline: [] as Attempt[],
+      };
       for (let i = 0; i < options.timedInvocations; i++) {
-        const a = await ours();
-        wall.ours.push(a.ms);
-        timed.ours.push(a);
-        const b = await baseline();
-        wall.baseline.push(b.ms);
-        timed.baseline.push(b);
+        const a = await run.ours();
+        entry.wall.ours.push(a.ms);
+        entry.ours.push(a);
+        const b = await run.baseline();
+        entry.wall.baseline.push(b.ms);
+        entry.baseline.push(b);
       }
+      timed.set(n, entry);
+    }
+
+    // Phase 2: the rest in concurrent batches; only counts and queries are kept, so other untimed work
+    // (the convergence day) may run alongside.
+    background = alongside?.();
+    for (const n of options.sizes) {
+      const run = await algorithms(n);
+      const entry = timed.get(n);
+      if (!entry) throw new Error(`no timed sample for N=${n}`);
       const t0 = performance.now();
-      const restOurs = Math.max(0, options.invocations - options.timedInvocations);
-      const oursAttempts = [...timed.ours, ...(await inBatches(restOurs, options.batch.ours, ours))];
+      const rest = Math.max(0, options.invocations - options.timedInvocations);
+      const oursAttempts = [...entry.ours, ...(await inBatches(rest, options.batch.ours, run.ours))];
       // Untimed baseline invocations reuse long-lived resolvers: the same answers for about half the CPU.
       const baseAttempts = [
-        ...timed.baseline,
-        ...(await inBatches(restOurs, options.batch.baseline, () => baseline(sharedResolver(sim.info.dns)))),
+        ...entry.baseline,
+        ...(await inBatches(rest, options.batch.baseline, () => run.baseline(sharedResolver(sim.info.dns)))),
       ];
       const row = {
         n,
-        ours: side(oursAttempts, n, wall.ours),
-        baseline: side(baseAttempts, n, wall.baseline),
+        ours: side(oursAttempts, n, entry.wall.ours),
+        baseline: side(baseAttempts, n, entry.wall.baseline),
       };
       rows.push(row);
       log(
@@ -167,6 +192,7 @@ export async function runCompleteness(
           `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
       );
     }
+    await background;
   } finally {
     await sim.stop();
   }
