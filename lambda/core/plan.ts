@@ -39,6 +39,8 @@ export type PlanNoteCode =
   | "observation_failed"
   /** The query cap was hit before the confidence rule was met: no miss counted, nothing deregistered. */
   | "observation_incomplete"
+  /** A complete observation shared no IP with the owned registered targets: registered, but no miss counted. */
+  | "observation_disjoint"
   /** Observed strings that are not IPv4 dotted quads were ignored. */
   | "observation_invalid_ip"
   /** Observed IPs that were draining on the port are registered again. */
@@ -161,14 +163,27 @@ export function plan(
     Object.assign(owned, base.targets);
   }
 
+  // A complete observation that shares no IP with the owned, registered targets is not trusted to count
+  // misses: an ALB does not replace every node within one run, but a lying or flapping name server can.
+  // A real full rotation only waits one run longer (the next observation overlaps what this run registers).
+  const ownedActive = Object.keys(owned).filter((ip) => active.has(ip));
+  const disjoint = observed.length > 0 && ownedActive.length > 0 && !ownedActive.some((ip) => seen.has(ip));
+
   // Only a complete observation counts misses, and never in the run that adopts (misses start at 0).
-  const counting = observation.complete && !observation.failed && base !== null;
+  const counting = observation.complete && !observation.failed && base !== null && !disjoint;
 
   if (invalid.length > 0) {
     notes.push({
       code: "observation_invalid_ip",
       message: `ignored ${invalid.length} observed value(s) that are not IPv4 dotted quads: ${invalid.slice(0, 5).join(", ")}`,
       ips: invalid,
+    });
+  }
+  if (disjoint && observation.complete && base !== null) {
+    notes.push({
+      code: "observation_disjoint",
+      message: `the complete observation (${observed.length} IP(s)) shares no IP with the ${ownedActive.length} owned registered target(s): new IPs are registered, but no miss is counted and nothing is deregistered this run`,
+      ips: observed,
     });
   }
   if (observation.failed) {

@@ -311,11 +311,22 @@ const rows: Row[] = [
     notes: ["target_unowned"],
   },
   {
-    name: "a full ALB rotation deregisters the old IPs and registers the new ones in the same run",
+    name: "a full ALB rotation registers the new IPs at once but counts no miss (a disjoint answer may be a lying DNS)",
     observation: obs([C, D]),
     registered: [reg(A), reg(B)],
     previous: owned({ [A]: 2, [B]: 2 }),
     register: [D, C],
+    deregister: [],
+    next: { [A]: 2, [B]: 2, [C]: 0, [D]: 0 },
+    changed: true,
+    notes: ["observation_disjoint"],
+  },
+  {
+    name: "after a full rotation the old IPs go one run later, once the observation overlaps what is owned",
+    observation: obs([C, D]),
+    registered: [reg(A), reg(B), reg(C), reg(D)],
+    previous: owned({ [A]: 2, [B]: 2, [C]: 0, [D]: 0 }),
+    register: [],
     deregister: [A, B],
     next: { [C]: 0, [D]: 0 },
     changed: true,
@@ -504,9 +515,9 @@ const rows: Row[] = [
   {
     name: "an IP held past the threshold by the empty rule goes once another target exists",
     observation: obs([C]),
-    registered: [reg(A)],
-    previous: owned({ [A]: 5 }),
-    register: [C],
+    registered: [reg(A), reg(C)],
+    previous: owned({ [A]: 5, [C]: 0 }),
+    register: [],
     deregister: [A],
     next: { [C]: 0 },
     changed: true,
@@ -587,12 +598,13 @@ describe("plan: targets, state and notes", () => {
     // Prepare
     const old = ["10.0.0.100", "10.0.0.20", "10.0.0.3"];
     const fresh = ["10.1.0.100", "10.1.0.20", "10.1.0.3"];
+    const anchor = "10.1.0.1"; // owned and still in DNS, so the observation is not disjoint
 
     // Act
     const p = plan(
-      obs(fresh),
-      old.map((ip) => reg(ip)),
-      owned({ [old[0]!]: 2, [old[1]!]: 2, [old[2]!]: 2 }),
+      obs([...fresh, anchor]),
+      [...old, anchor].map((ip) => reg(ip)),
+      owned({ [old[0]!]: 2, [old[1]!]: 2, [old[2]!]: 2, [anchor]: 0 }),
       CONFIG,
       NOW,
     );
@@ -600,7 +612,7 @@ describe("plan: targets, state and notes", () => {
     // Assess
     expect(ipsOf(p.register)).toEqual(["10.1.0.3", "10.1.0.20", "10.1.0.100"]);
     expect(ipsOf(p.deregister)).toEqual(["10.0.0.3", "10.0.0.20", "10.0.0.100"]);
-    expect(Object.keys(p.nextState.targets)).toEqual(["10.1.0.3", "10.1.0.20", "10.1.0.100"]);
+    expect(Object.keys(p.nextState.targets)).toEqual(["10.1.0.1", "10.1.0.3", "10.1.0.20", "10.1.0.100"]);
   });
 
   it("returns the previous state object itself when nothing changed, so no write is needed", () => {
@@ -846,7 +858,9 @@ describe("plan: properties over random histories", () => {
 
           // Model: what the rules say must happen.
           const seen = new Set(observation.ips);
-          const counting = observation.complete && previous !== null;
+          const ownedActive = [...model.keys()].filter((ip) => activeBefore.has(ip));
+          const disjoint = seen.size > 0 && ownedActive.length > 0 && !ownedActive.some((ip) => seen.has(ip));
+          const counting = observation.complete && previous !== null && !disjoint;
           if (previous === null) for (const ip of activeBefore) model.set(ip, 0);
           const expectedDeregister: string[] = [];
           for (const [ip, misses] of model) {
