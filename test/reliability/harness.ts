@@ -19,7 +19,7 @@ export const FAST_ENV: Readonly<Record<string, string>> = Object.freeze({
   LOG_LEVEL: "INFO",
   AWS_REQUEST_TIMEOUT_MS: "300",
   AWS_MAX_ATTEMPTS: "3",
-  DNS_TIMEOUT_MS: "100",
+  DNS_TIMEOUT_MS: "250",
   INVOCATIONS_BEFORE_DEREGISTRATION: "1",
 });
 
