@@ -1,6 +1,5 @@
 /**
- * Open findings of the reliability work, pinned with `it.fails`: each test asserts the behaviour we want and is
- * expected to fail today. When a fix lands, the test starts passing, `it.fails` reports that, and the marker goes.
+ * Findings of the reliability work, kept as regression tests once fixed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
@@ -20,8 +19,8 @@ afterAll(async () => {
   await world.stop();
 });
 
-describe("known issues (open)", () => {
-  it.fails("a complete DNS answer made only of other IPs (flapping/lying DNS) does not deregister the live ALB IPs", async () => {
+describe("fixed findings", () => {
+  it("a complete DNS answer made only of other IPs (flapping/lying DNS) does not deregister the live ALB IPs", async () => {
     // Prepare: synced; then the name server answers every other query from a disjoint phantom set. Six IPs fit
     // in one answer, so the next run's single query sees only phantoms and is complete ("answer held < 8").
     expect((await invokeWatched(world, fn)).ok).toBe(true);
@@ -31,9 +30,8 @@ describe("known issues (open)", () => {
     // Act: the phantom answer
     const run = await invokeWatched(world, fn);
 
-    // Assess: today every live IP is deregistered (the empty-group rule counts the phantoms about to be
-    // registered as remaining). Proposed fix in the core: count no misses when a non-empty observation shares
-    // no IP with the owned registered targets ("observation_disjoint"); a real full rotation then waits one run.
+    // Assess: before the fix every live IP was deregistered here. The core now counts no misses when a complete
+    // observation shares no IP with the owned registered targets ("observation_disjoint").
     expect(run.liveDeregistered).toEqual([]);
     expect(run.liveLost).toEqual([]);
   });
