@@ -24,7 +24,8 @@ describe("README", () => {
     const row = readme.split("\n").find((line) => line.startsWith(`| \`${name}\` |`));
     expect(row, `README has no table row for ${name}`).toBeDefined();
     const fallback = (CONFIG_DEFAULTS as Record<string, unknown>)[name];
-    const shown = typeof fallback === "number" && fallback < 0.001 ? fallback.toExponential() : String(fallback);
+    const shown =
+      typeof fallback === "number" && fallback < 0.001 ? fallback.toExponential() : String(fallback);
     if (fallback !== undefined) expect(row).toContain(`\`${shown}\``);
   });
 
