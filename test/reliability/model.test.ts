@@ -205,13 +205,8 @@ const FAULT_APIS: AwsApiName[] = [
   "cloudwatch:PutMetricData",
 ];
 
-/**
- * `flap` (every other answer from a disjoint phantom set) is left out unless MODEL_FLAP=1: when one answer holds
- * the whole ALB, a run can see only phantom IPs, and the core then counts a miss for every live IP (see
- * known-issues.test.ts). The fault matrix covers flapping with a larger ALB, where it is handled.
- */
-const DNS_MODES: DnsFaultMode[] = ["servfail", "nxdomain", "timeout", "empty", "truncate", "refused"];
-if (process.env.MODEL_FLAP === "1") DNS_MODES.push("flap");
+/** Every DNS fault mode; `flap` answers every other query from a disjoint phantom set (see lying-dns.test.ts). */
+const DNS_MODES: DnsFaultMode[] = ["servfail", "nxdomain", "timeout", "empty", "truncate", "refused", "flap"];
 
 const apiFault: fc.Arbitrary<ApiFault> = fc.oneof(
   fc.record({
