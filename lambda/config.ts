@@ -4,7 +4,8 @@
  * No AWS call, no network, no `process.env` read: the handler passes `process.env` in.
  */
 import { isIPv4, isIPv6 } from "node:net";
-import { z } from "zod";
+// zod/mini: the same validation as classic zod at ~15 KiB instead of ~450 KiB of bundle (cold start).
+import * as z from "zod/mini";
 import { ConfigError, type ConfigIssue } from "./errors.js";
 
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
@@ -305,71 +306,94 @@ function parseDnsServer(entry: string): DnsServer | string {
 // One zod schema per variable; input is the trimmed, non-empty value
 // ---------------------------------------------------------------------------------------------
 
-type Schema<T> = z.ZodType<T, string>;
+type Schema<T> = z.ZodMiniType<T, string>;
 
 /** A string schema that reports the first problem `check` finds. */
 function checked(check: (value: string) => Problem): Schema<string> {
-  return z.string().superRefine((value, ctx) => {
-    const problem = check(value);
-    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, input: value });
-  });
+  return z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = check(value);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, input: value });
+    }),
+  );
 }
 
 function integer(min: number, max: number): Schema<number> {
   return z
-    .string()
-    .refine((s) => /^[0-9]+$/.test(s), { error: "only digits are allowed", abort: true })
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, {
-      error: (issue) =>
-        `${Number.isSafeInteger(issue.input) ? String(issue.input) : "the number"} is out of range`,
-    });
+    .pipe(
+      z
+        .string()
+        .check(z.refine((s) => /^[0-9]+$/.test(s), { error: "only digits are allowed", abort: true })),
+      z.transform(Number),
+    )
+    .check(
+      z.refine((n) => n >= min && n <= max, {
+        error: (issue) =>
+          `${Number.isSafeInteger(issue.input) ? String(issue.input) : "the number"} is out of range`,
+      }),
+    );
 }
 
 const BOOLEAN_WORDS = ["true", "True", "TRUE", "1", "false", "False", "FALSE", "0"] as const;
-const booleanSchema: Schema<boolean> = z
-  .enum(BOOLEAN_WORDS, { error: "another spelling is not accepted" })
-  .transform((word) => BOOLEAN_WORDS.indexOf(word) < 4);
+const booleanSchema: Schema<boolean> = z.pipe(
+  z.enum(BOOLEAN_WORDS, { error: "another spelling is not accepted" }),
+  z.transform((word) => BOOLEAN_WORDS.indexOf(word) < 4),
+);
 
 const probabilitySchema: Schema<number> = z
-  .string()
-  .refine((s) => /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(s), {
-    error: "not a decimal number",
-    abort: true,
-  })
-  .transform(Number)
-  .refine((p) => p > 0 && p <= 0.5, { error: "out of range" });
+  .pipe(
+    z.string().check(
+      z.refine((s) => /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(s), {
+        error: "not a decimal number",
+        abort: true,
+      }),
+    ),
+    z.transform(Number),
+  )
+  .check(z.refine((p) => p > 0 && p <= 0.5, { error: "out of range" }));
 
 const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
-const logLevelSchema: Schema<LogLevel> = z
-  .string()
-  .transform((s) => s.toUpperCase())
-  .pipe(z.enum(LOG_LEVELS, { error: "unknown level" }));
+const logLevelSchema: Schema<LogLevel> = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((s) => s.toUpperCase()),
+  ),
+  z.enum(LOG_LEVELS, { error: "unknown level" }),
+);
 
-const discoveryModeSchema: Schema<DiscoveryMode> = z
-  .string()
-  .transform((s) => s.toLowerCase())
-  .refine((s) => s !== "eni", { error: "ENI discovery is not supported yet, use dns", abort: true })
-  .pipe(z.literal("dns", { error: "unknown mode" }));
+const discoveryModeSchema: Schema<DiscoveryMode> = z.pipe(
+  z
+    .pipe(
+      z.string(),
+      z.transform((s) => s.toLowerCase()),
+    )
+    .check(
+      z.refine((s) => s !== "eni", { error: "ENI discovery is not supported yet, use dns", abort: true }),
+    ),
+  z.literal("dns", { error: "unknown mode" }),
+);
 
-const dnsServersSchema: Schema<readonly DnsServer[]> = z.string().transform((value, ctx) => {
-  const entries = value.split(",").map((e) => e.trim());
-  if (entries.length > MAX_DNS_SERVERS) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${entries.length} entries, at most ${MAX_DNS_SERVERS}`,
-      input: value,
-    });
-    return z.NEVER;
-  }
-  const parsed = entries.map((entry) => (entry === "" ? "the entry is empty" : parseDnsServer(entry)));
-  const problems = parsed.flatMap((p, i) => (typeof p === "string" ? [`entry ${i + 1}: ${p}`] : []));
-  if (problems.length > 0) {
-    ctx.addIssue({ code: "custom", message: problems.join("; "), input: value });
-    return z.NEVER;
-  }
-  return Object.freeze(parsed.filter((p): p is DnsServer => typeof p !== "string"));
-});
+const dnsServersSchema: Schema<readonly DnsServer[]> = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx) => {
+    const entries = value.split(",").map((e) => e.trim());
+    if (entries.length > MAX_DNS_SERVERS) {
+      ctx.issues.push({
+        code: "custom",
+        message: `${entries.length} entries, at most ${MAX_DNS_SERVERS}`,
+        input: value,
+      });
+      return z.NEVER;
+    }
+    const parsed = entries.map((entry) => (entry === "" ? "the entry is empty" : parseDnsServer(entry)));
+    const problems = parsed.flatMap((p, i) => (typeof p === "string" ? [`entry ${i + 1}: ${p}`] : []));
+    if (problems.length > 0) {
+      ctx.issues.push({ code: "custom", message: problems.join("; "), input: value });
+      return z.NEVER;
+    }
+    return Object.freeze(parsed.filter((p): p is DnsServer => typeof p !== "string"));
+  }),
+);
 
 interface Variable<T> {
   schema: Schema<T>;
@@ -384,8 +408,9 @@ const BOOLEAN_EXPECTED = "true or false (also True, TRUE, False, FALSE, 1, 0)";
 
 const V = {
   ALB_DNS_NAME: {
-    schema: checked((s) => albDnsNameProblem(s.toLowerCase().replace(/\.$/, ""))).transform((s) =>
-      s.toLowerCase().replace(/\.$/, ""),
+    schema: z.pipe(
+      checked((s) => albDnsNameProblem(s.toLowerCase().replace(/\.$/, ""))),
+      z.transform((s) => s.toLowerCase().replace(/\.$/, "")),
     ),
     expected: `the ALB's DNS name, e.g. ${ALB_NAME_EXAMPLE}`,
   },

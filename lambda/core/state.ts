@@ -2,7 +2,7 @@
  * The state object: its schema, parsing with reasons, the empty state and a stable serialization.
  * Pure: no S3, no clock unless a caller omits `now` when migrating a version-0 list.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { State, TargetRecord } from "../types.js";
 import { compareIPv4, isIPv4 } from "./ip.js";
 import type { PlanConfig } from "./plan.js";
@@ -25,25 +25,25 @@ export interface StateIdentity {
   albDnsName?: string | undefined;
 }
 
-const ipv4Key = z.string().refine(isIPv4, "expected an IPv4 dotted quad such as 10.0.1.25");
+const ipv4 = () => z.string().check(z.refine(isIPv4, "expected an IPv4 dotted quad such as 10.0.1.25"));
 
 const targetRecordSchema = z.object({
   firstSeen: z.iso.datetime({ offset: true }),
   lastSeen: z.iso.datetime({ offset: true }),
-  misses: z.int().min(0),
-  deregisteringSince: z.iso.datetime({ offset: true }).optional(),
+  misses: z.int().check(z.minimum(0)),
+  deregisteringSince: z.optional(z.iso.datetime({ offset: true })),
 });
 
 const stateSchemaV1 = z.object({
   version: z.literal(STATE_VERSION),
   albDnsName: z.string(),
-  targetGroupArn: z.string().min(1),
-  port: z.int().min(1).max(65535),
-  targets: z.record(ipv4Key, targetRecordSchema),
+  targetGroupArn: z.string().check(z.minLength(1)),
+  port: z.int().check(z.minimum(1), z.maximum(65535)),
+  targets: z.record(ipv4(), targetRecordSchema),
 });
 
 /** The original Lambda stored a plain JSON array of the active IPs. */
-const stateSchemaV0 = z.array(z.string().refine(isIPv4, "expected an IPv4 dotted quad such as 10.0.1.25"));
+const stateSchemaV0 = z.array(ipv4());
 
 const READOPT = "the state is treated as absent and the targets registered on the port are adopted";
 
