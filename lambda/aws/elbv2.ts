@@ -97,12 +97,38 @@ export function createTargetGroupAdapter(
       return targets;
     },
     async register(targets) {
-      for (const batch of batches(targets, TARGET_BATCH_SIZE)) {
-        await send("register_targets_error", "RegisterTargets", () =>
+      const registerBatch = (batch: readonly TargetRef[]) =>
+        send("register_targets_error", "RegisterTargets", () =>
           client.send(
             new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: batch.map(toDescription) }),
           ),
         );
+      for (const batch of batches(targets, TARGET_BATCH_SIZE)) {
+        try {
+          await registerBatch(batch);
+        } catch (error) {
+          // ELBv2 rejects the whole call for one bad IP (InvalidTarget). Register the rest one by one so a
+          // single bad address never keeps valid new ALB IPs out; then report the ones that were refused.
+          if (batch.length === 1 || awsErrorName((error as AwsCallError).cause) !== "InvalidTarget")
+            throw error;
+          const refused: string[] = [];
+          for (const target of batch) {
+            try {
+              await registerBatch([target]);
+            } catch {
+              refused.push(target.ip);
+            }
+          }
+          if (refused.length > 0) {
+            throw new AwsCallError(
+              "register_targets_error",
+              "RegisterTargets",
+              `RegisterTargets on ${targetGroupArn} refused ${refused.join(", ")} (InvalidTarget); the other targets were registered. ` +
+                "An IP outside the target group's VPC needs SAME_VPC=false; check that ALB_DNS_NAME is the ALB's name.",
+              { cause: error },
+            );
+          }
+        }
       }
       return targets.length;
     },

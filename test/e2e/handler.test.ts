@@ -151,6 +151,15 @@ describe("bundled handler against the local AWS world", () => {
     expect(lines[0]?.registered).toHaveLength(5);
   });
 
+  it("registers the valid IPs and fails loudly naming the one ELBv2 refuses (InvalidTarget)", async () => {
+    const fn = await container();
+    world.setAlbIps(["10.0.0.5", "10.0.0.6", "192.168.1.1"]);
+    const out = await fn.invoke<RunSummary>({});
+    expect(out.ok).toBe(false);
+    expect(out.error?.message).toMatch(/refused 192\.168\.1\.1 \(InvalidTarget\)/);
+    expect(targetIps()).toEqual(["10.0.0.5", "10.0.0.6"]);
+  });
+
   it("writes nothing in DRY_RUN", async () => {
     const fn = await container({ DRY_RUN: "true" });
     const summary = await invoke(fn);
