@@ -3,12 +3,14 @@
  * lambda/), the baseline handler, and two SDK-only bundles for the cold start comparison, all made with the
  * same esbuild settings as scripts/build.ts.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BuildOptions, build } from "esbuild";
+import { build } from "esbuild";
+import { ESBUILD_LAMBDA_OPTIONS } from "../scripts/lambda-bundle.js";
 import { DEFAULT_BUNDLE } from "../sim/lambda-runtime.js";
+
+/** Builds dist/lambda/index.mjs when it is missing or older than lambda/. */
+export { ensureLambdaBundle } from "../scripts/lambda-bundle.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 /** Where the benchmark bundles go (ignored by git with the rest of dist/). */
@@ -19,29 +21,6 @@ export const BASELINE_BUNDLE = join(BENCH_DIST, "baseline.mjs");
 export const SDK_IMPORT_BUNDLE = join(BENCH_DIST, "sdk-import.mjs");
 /** The three SDK clients imported and constructed with our options (our handler constructs them at import). */
 export const SDK_CLIENTS_BUNDLE = join(BENCH_DIST, "sdk-clients.mjs");
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Same settings as scripts/build.ts, so sizes and import times compare like for like. */
-const ESBUILD_COMMON: BuildOptions = {
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node24",
-  minify: true,
-  keepNames: true,
-  legalComments: "none",
-  mainFields: ["module", "main"],
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  logLevel: "warning",
-};
 
 const SDK_IMPORT_SOURCE = `
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -63,38 +42,21 @@ export const clients = {
 };
 `;
 
-/** Run `npm run build` when dist/lambda/index.mjs is missing or older than any file under lambda/. */
-export function ensureLambdaBundle(log: (line: string) => void): void {
-  const stale =
-    !existsSync(LAMBDA_BUNDLE) || statSync(LAMBDA_BUNDLE).mtimeMs < newestMtime(join(root, "lambda"));
-  if (!stale) return;
-  log("Building the Lambda bundle (npm run build)…");
-  const built = spawnSync(
-    process.execPath,
-    [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/build.ts")],
-    { stdio: "inherit" },
-  );
-  if (built.status !== 0) {
-    throw new Error(
-      `npm run build failed with exit code ${built.status}; fix the build, then rerun npm run bench`,
-    );
-  }
-}
-
-/** Build the baseline handler and the two SDK-only bundles into dist/bench/. */
+/** Build the baseline handler and the two SDK-only bundles into dist/bench/, with the Lambda's esbuild settings so
+ * sizes and import times compare like for like. */
 export async function buildBenchBundles(): Promise<void> {
   await build({
-    ...ESBUILD_COMMON,
+    ...ESBUILD_LAMBDA_OPTIONS,
     entryPoints: [join(root, "bench/baseline-handler.ts")],
     outfile: BASELINE_BUNDLE,
   });
   await build({
-    ...ESBUILD_COMMON,
+    ...ESBUILD_LAMBDA_OPTIONS,
     stdin: { contents: SDK_IMPORT_SOURCE, resolveDir: root, loader: "js", sourcefile: "sdk-import.js" },
     outfile: SDK_IMPORT_BUNDLE,
   });
   await build({
-    ...ESBUILD_COMMON,
+    ...ESBUILD_LAMBDA_OPTIONS,
     stdin: { contents: SDK_CLIENTS_SOURCE, resolveDir: root, loader: "js", sourcefile: "sdk-clients.js" },
     outfile: SDK_CLIENTS_BUNDLE,
   });

@@ -11,6 +11,7 @@ import { createTargetGroupAdapter } from "./aws/elbv2.js";
 import { createMetricsPublisher } from "./aws/metrics.js";
 import { createStateStore } from "./aws/state-store.js";
 import { loadConfig, stateKey } from "./config.js";
+import { toPlanConfig } from "./core/plan.js";
 import { discoverAlbIps, resolveDnsServers } from "./discovery/index.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
@@ -78,14 +79,7 @@ async function run(_event: unknown, context: Context & RunRequestContext): Promi
       now: () => new Date(),
     },
     {
-      planConfig: {
-        albDnsName: config.albDnsName,
-        targetGroupArn: config.targetGroupArn,
-        port: config.albListenerPort,
-        invocationsBeforeDeregistration: config.invocationsBeforeDeregistration,
-        maxDeregistrationsPerRun: config.maxDeregistrationsPerRun,
-        sameVpc: config.sameVpc,
-      },
+      planConfig: toPlanConfig(config),
       dryRun,
       ...deadlines,
     },

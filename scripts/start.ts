@@ -4,15 +4,11 @@
  * (one "minute" every RUN_INTERVAL_MS) while a scripted ALB scales 3 → 12 → 40 → 6 with one DNS outage, and
  * redraws a compact view after each run. Ends by itself with a summary; `--forever` keeps scaling at random.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { RunSummary } from "../lambda/reconcile.js";
-import { DEFAULT_BUNDLE, startFunction } from "../sim/lambda-runtime.js";
+import { startFunction } from "../sim/lambda-runtime.js";
 import { startWorld } from "../sim/world.js";
+import { ensureLambdaBundle } from "./lambda-bundle.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const forever = process.argv.includes("--forever");
 const RUN_INTERVAL_MS = 2_000;
 const tty = process.stdout.isTTY === true;
@@ -31,30 +27,6 @@ const SCRIPT: Step[] = [
 ];
 const LAST_RUN = 26;
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBundle(): void {
-  const stale =
-    !existsSync(DEFAULT_BUNDLE) || statSync(DEFAULT_BUNDLE).mtimeMs < newestMtime(join(root, "lambda"));
-  if (!stale) return;
-  console.log("Building the Lambda bundle (npm run build)…");
-  const built = spawnSync(
-    process.execPath,
-    [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/build.ts")],
-    {
-      stdio: "inherit",
-    },
-  );
-  if (built.status !== 0) process.exit(built.status ?? 1);
-}
-
 const SYMBOL: Record<string, string> = {
   healthy: "\u001b[32m●\u001b[0m",
   initial: "\u001b[33m◐\u001b[0m",
@@ -68,7 +40,7 @@ function ipCell(ip: string, mark: string): string {
 }
 
 async function main(): Promise<void> {
-  ensureBundle();
+  ensureLambdaBundle(console.log);
   const world = await startWorld({
     albIpCount: 3,
     healthCheckDelayMs: 1_500,
