@@ -1,25 +1,14 @@
-import dgram from "node:dgram";
 import net from "node:net";
 import dnsPacket, { type DecodedPacket, type RecordType } from "dns-packet";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type DnsServer, startDnsServer } from "../../sim/dns.js";
+import { seededRandom } from "../../sim/random.js";
+import { udpExchange as udpExchangeTo } from "./support.js";
 
 const NAME = "internal-x-1.us-east-1.elb.amazonaws.com";
 
 function ips(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`);
-}
-
-/** A deterministic PRNG (mulberry32) so statistical assertions do not flake. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 let nextId = 1;
@@ -33,26 +22,9 @@ function query(name: string, type: RecordType = "A"): Buffer {
   });
 }
 
-/** Send raw bytes over UDP; resolve with the decoded answer, or `null` after `waitMs` without one. */
+/** Send raw bytes over UDP to the server; resolve with the decoded answer, or `null` after `waitMs` without one. */
 function udpExchange(server: DnsServer, message: Buffer, waitMs = 1000): Promise<DecodedPacket | null> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket("udp4");
-    const timer = setTimeout(() => {
-      socket.close();
-      resolve(null);
-    }, waitMs);
-    socket.on("error", (error) => {
-      clearTimeout(timer);
-      socket.close();
-      reject(error);
-    });
-    socket.on("message", (reply) => {
-      clearTimeout(timer);
-      socket.close();
-      resolve(dnsPacket.decode(reply));
-    });
-    socket.send(message, server.port, server.host);
-  });
+  return udpExchangeTo(server.host, server.port, message, waitMs);
 }
 
 /** Send one length-prefixed message over TCP and read one framed answer. */
@@ -87,7 +59,7 @@ describe("sim DNS server", () => {
   let server: DnsServer;
 
   beforeEach(async () => {
-    server = await startDnsServer({ random: seeded(42) });
+    server = await startDnsServer({ random: seededRandom(42) });
   });
 
   afterEach(async () => {

@@ -64,33 +64,43 @@ export function manualClock(start = Date.UTC(2030, 0, 1)) {
   };
 }
 
-/** One A query over UDP to `host:port`; resolves with the decoded answer, or null after `waitMs`. */
-export function queryA(dns: string, name: string, waitMs = 1_000): Promise<DecodedPacket | null> {
-  const [host = "127.0.0.1", port = "53"] = dns.split(":");
+/** Sends raw bytes over UDP; resolves with the decoded answer, or `null` after `waitMs` without one. */
+export function udpExchange(
+  host: string,
+  port: number,
+  message: Buffer,
+  waitMs = 1_000,
+): Promise<DecodedPacket | null> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket("udp4");
     const timer = setTimeout(() => {
       socket.close();
       resolve(null);
     }, waitMs);
-    socket.once("message", (message) => {
+    socket.once("message", (reply) => {
       clearTimeout(timer);
       socket.close();
-      resolve(dnsPacket.decode(message));
+      resolve(dnsPacket.decode(reply));
     });
     socket.once("error", (error) => {
       clearTimeout(timer);
       socket.close();
       reject(error);
     });
-    const query = dnsPacket.encode({
-      type: "query",
-      id: 4242,
-      flags: dnsPacket.RECURSION_DESIRED,
-      questions: [{ type: "A", name, class: "IN" }],
-    });
-    socket.send(query, Number(port), host);
+    socket.send(message, port, host);
   });
+}
+
+/** One A query over UDP to `host:port`; resolves with the decoded answer, or null after `waitMs`. */
+export function queryA(dns: string, name: string, waitMs = 1_000): Promise<DecodedPacket | null> {
+  const [host = "127.0.0.1", port = "53"] = dns.split(":");
+  const query = dnsPacket.encode({
+    type: "query",
+    id: 4242,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ type: "A", name, class: "IN" }],
+  });
+  return udpExchange(host, Number(port), query, waitMs);
 }
 
 /** The A-record addresses of a DNS answer. */
