@@ -161,13 +161,13 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       ...p.notes.map((n) => n.code),
     ];
 
-    let current = { registered, loaded };
+    let current = loaded;
     let p = plan(observation, registered, loaded.state, planConfig, deps.now());
     summary.notes = noteCodes(p, loaded);
 
     if (!options.dryRun) {
       for (let attempt = 1; ; attempt += 1) {
-        const outcome = await applyAndSave(deps, options, p, current.loaded);
+        const outcome = await applyAndSave(deps, options, p, current);
         summary.deregistered.push(...outcome.deregistered);
         summary.registered.push(...outcome.registered);
         summary.stateWritten ||= outcome.stateWritten;
@@ -185,7 +185,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           deps.targets.describeTargets(),
           deps.store.load(),
         ]);
-        current = { registered: registeredAgain, loaded: loadedAgain };
+        current = loadedAgain;
         p = plan(observation, registeredAgain, loadedAgain.state, planConfig, deps.now());
         summary.notes = noteCodes(p, loadedAgain);
       }
