@@ -1,10 +1,15 @@
 /**
- * One A query against one DNS server, with an explicit time budget. Thin adapter over
- * `node:dns` `Resolver` (c-ares): UDP with automatic TCP fallback when the answer is truncated,
- * no cache. Errors are returned as a {@link DnsErrorKind}, never thrown.
+ * One A query against one DNS server, with an explicit time budget. A thin adapter that speaks
+ * DNS itself (RFC 1035 over UDP, TCP when the answer is truncated) with `dns-packet` for the
+ * wire format: no resolver library in between, so nothing can cache an answer (c-ares, behind
+ * `node:dns`, has a query cache of its own), and the header bits a caching resolver gives away
+ * (the AA flag, the TTL counting down) reach discovery. Errors are returned as a
+ * {@link DnsErrorKind}, never thrown.
  */
-import { Resolver } from "node:dns/promises";
+import { randomInt } from "node:crypto";
+import dgram from "node:dgram";
 import net from "node:net";
+import dnsPacket from "dns-packet";
 import type { DnsErrorKind } from "../types.js";
 
 /** Where to send queries. Structurally the same as `DnsServer` in `lambda/config.ts`. */
@@ -15,10 +20,18 @@ export interface DnsServerAddress {
 
 /** The outcome of one query: the addresses, or why there are none. */
 export type QueryResult =
-  | { ok: true; ips: string[] }
+  | {
+      ok: true;
+      ips: string[];
+      /** Smallest TTL of the A records, in seconds. */
+      ttl: number;
+      /** The AA flag: the answer comes from a server authoritative for the name, not from a cache. */
+      authoritative: boolean;
+    }
   | {
       ok: false;
-      kind: DnsErrorKind /** c-ares code, e.g. `ESERVFAIL`, or `ETIMEOUT` for our own budget. */;
+      kind: DnsErrorKind;
+      /** c-ares style code, e.g. `ESERVFAIL`, `ETIMEOUT` for our own budget, `ECANCELLED` after close(). */
       code: string;
     };
 
@@ -27,13 +40,13 @@ export interface DnsClient {
   readonly server: DnsServerAddress;
   /** Resolve the A records of `name`; never rejects. */
   queryA(name: string): Promise<QueryResult>;
-  /** Cancel queries in flight (they resolve as `other`/`ECANCELLED`) and drop idle resolvers. */
+  /** Cancel queries in flight (they resolve as `other`/`ECANCELLED`) and close the socket. */
   close(): void;
 }
 
 /** Options of {@link createDnsClient}. */
 export interface DnsClientOptions {
-  /** Budget per attempt in ms; enforced by us, since c-ares may wait longer than asked. */
+  /** Budget per attempt in ms. */
   timeoutMs: number;
   /** Attempts per query; only timeouts are retried. Default 1. */
   tries?: number;
@@ -47,8 +60,20 @@ const KIND_BY_CODE: Readonly<Record<string, DnsErrorKind>> = {
   ENODATA: "empty",
 };
 
+/** DNS response codes (RFC 1035 §4.1.1) as the c-ares style codes we report. */
+const CODE_BY_RCODE: Readonly<Record<number, string>> = {
+  1: "EFORMERR",
+  2: "ESERVFAIL",
+  3: "ENOTFOUND",
+  4: "ENOTIMP",
+  5: "EREFUSED",
+};
+
+/** Largest TCP answer accepted (a DNS message is at most 65535 bytes). */
+const MAX_TCP_MESSAGE = 65_535;
+
 /**
- * Map a c-ares error code to the kind we count.
+ * Map a c-ares style error code to the kind we count.
  *
  * @example
  * errorKind("ESERVFAIL"); // "servfail"
@@ -58,7 +83,7 @@ export function errorKind(code: string | undefined): DnsErrorKind {
   return (code !== undefined && KIND_BY_CODE[code]) || "other";
 }
 
-/** `host:port` as c-ares' `setServers` expects it (`[v6]:port` for IPv6). */
+/** `host:port` for logs (`[v6]:port` for IPv6). */
 export function formatServer(server: DnsServerAddress): string {
   return net.isIPv6(server.host) ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
 }
@@ -81,78 +106,188 @@ function validate(server: DnsServerAddress, options: DnsClientOptions): void {
   }
 }
 
+const failure = (code: string): QueryResult => ({ ok: false, kind: errorKind(code), code });
+
+function normalize(name: string): string {
+  return name.replace(/\.+$/, "").toLowerCase();
+}
+
 /**
- * Create a client for one server. Internally keeps a small pool of c-ares resolvers, one per
- * query in flight, so a timed-out query can be cancelled without touching the others.
+ * What a decoded response says, or `undefined` when it does not answer our question (another id,
+ * another name: ignored, as a resolver would, so a stray or forged datagram cannot end the query).
+ */
+function interpret(
+  response: dnsPacket.DecodedPacket,
+  name: string,
+): QueryResult | "truncated" | undefined {
+  const question = response.questions?.[0];
+  if (response.type !== "response" || !question || normalize(question.name) !== normalize(name)) {
+    return undefined;
+  }
+  if (response.flag_tc) return "truncated";
+  const rcode = (response.flags ?? 0) & 0xf;
+  if (rcode !== 0) return failure(CODE_BY_RCODE[rcode] ?? `ERCODE${rcode}`);
+  const records = (response.answers ?? []).filter(
+    (a): a is dnsPacket.StringAnswer => a.type === "A" && typeof a.data === "string" && net.isIPv4(a.data),
+  );
+  if (records.length === 0) return failure("ENODATA");
+  return {
+    ok: true,
+    ips: [...new Set(records.map((a) => a.data))],
+    ttl: Math.min(...records.map((a) => a.ttl ?? 0)),
+    authoritative: response.flag_aa === true,
+  };
+}
+
+/**
+ * Create a client for one server: one UDP socket, connected to the server so only its datagrams
+ * arrive, answers matched to queries by a random 16-bit id and the question name.
  *
  * @example
  * const client = createDnsClient({ host: "127.0.0.1", port: 5353 }, { timeoutMs: 500 });
  * const result = await client.queryA("internal-x-1.us-east-1.elb.amazonaws.com");
- * if (result.ok) console.log(result.ips); else console.log(result.kind);
+ * if (result.ok) console.log(result.ips, result.authoritative); else console.log(result.kind);
  * client.close();
  */
 export function createDnsClient(server: DnsServerAddress, options: DnsClientOptions): DnsClient {
   validate(server, options);
   const tries = options.tries ?? 1;
   const timeoutMs = options.timeoutMs;
-  const address = formatServer(server);
-  const idle: Resolver[] = [];
-  const busy = new Set<Resolver>();
+  const family = net.isIPv6(server.host) ? "udp6" : "udp4";
+  /** Pending UDP queries by id; each settles exactly once. */
+  const pending = new Map<number, { name: string; settle: (r: QueryResult | "truncated") => void }>();
+  const cancels = new Set<() => void>();
+  let socket: Promise<dgram.Socket> | undefined;
   let closed = false;
 
-  function acquire(): Resolver {
-    const reused = idle.pop();
-    if (reused) return reused;
-    // c-ares' own timeout is only a backstop: our timer below fires first and cancels.
-    const resolver = new Resolver({ timeout: Math.ceil(timeoutMs), tries: 1 });
-    resolver.setServers([address]);
-    return resolver;
+  function failAll(code: string): void {
+    for (const entry of [...pending.values()]) entry.settle(failure(code));
+  }
+
+  function openSocket(): Promise<dgram.Socket> {
+    socket ??= new Promise<dgram.Socket>((resolve, reject) => {
+      const s = dgram.createSocket(family);
+      s.on("message", (message) => {
+        let response: dnsPacket.DecodedPacket;
+        try {
+          response = dnsPacket.decode(message);
+        } catch {
+          return; // Not DNS: ignore, the query times out if nothing better arrives.
+        }
+        const entry = pending.get(response.id ?? -1);
+        if (!entry) return;
+        const result = interpret(response, entry.name);
+        if (result !== undefined) entry.settle(result);
+      });
+      s.on("error", (error: NodeJS.ErrnoException) => {
+        // ICMP port unreachable surfaces as ECONNREFUSED on a connected socket: every query fails now.
+        failAll(error.code ?? "ECONNREFUSED");
+      });
+      s.once("connect", () => resolve(s));
+      s.connect(server.port, server.host);
+      s.once("error", reject);
+    });
+    return socket;
+  }
+
+  function newId(): number {
+    for (;;) {
+      const id = randomInt(0, 65536);
+      if (!pending.has(id)) return id;
+    }
+  }
+
+  /** One attempt over TCP (after a truncated UDP answer). */
+  function overTcp(name: string, remainingMs: number): Promise<QueryResult> {
+    return new Promise((resolve) => {
+      const id = newId();
+      const conn = net.connect({ host: server.host, port: server.port });
+      let buffered = Buffer.alloc(0);
+      let done = false;
+      const finish = (result: QueryResult) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        cancels.delete(cancel);
+        conn.destroy();
+        resolve(result);
+      };
+      const cancel = () => finish(failure("ECANCELLED"));
+      cancels.add(cancel);
+      const timer = setTimeout(() => finish(failure("ETIMEOUT")), Math.max(1, remainingMs));
+      conn.on("error", (error: NodeJS.ErrnoException) => finish(failure(error.code ?? "ECONNREFUSED")));
+      conn.on("connect", () => {
+        conn.write(dnsPacket.streamEncode({ type: "query", id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: "A", name }] }));
+      });
+      conn.on("data", (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        if (buffered.length < 2) return;
+        const length = buffered.readUInt16BE(0);
+        if (length > MAX_TCP_MESSAGE) return finish(failure("EBADRESP"));
+        if (buffered.length < 2 + length) return;
+        try {
+          const response = dnsPacket.decode(buffered.subarray(2, 2 + length));
+          const result = response.id === id ? interpret(response, name) : undefined;
+          finish(result === undefined || result === "truncated" ? failure("EBADRESP") : result);
+        } catch {
+          finish(failure("EBADRESP"));
+        }
+      });
+      conn.on("close", () => finish(failure("ECONNRESET")));
+    });
   }
 
   async function attempt(name: string): Promise<QueryResult> {
-    const resolver = acquire();
-    busy.add(resolver);
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<QueryResult>((resolve) => {
-      timer = setTimeout(() => {
-        resolver.cancel();
-        resolve({ ok: false, kind: "timeout", code: "ETIMEOUT" });
-      }, timeoutMs);
-    });
-    const query = resolver.resolve4(name).then(
-      (ips): QueryResult =>
-        ips.length > 0 ? { ok: true, ips } : { ok: false, kind: "empty", code: "ENODATA" },
-      (error: NodeJS.ErrnoException): QueryResult => ({
-        ok: false,
-        kind: errorKind(error.code),
-        code: error.code ?? "UNKNOWN",
-      }),
-    );
+    const started = Date.now();
+    let s: dgram.Socket;
     try {
-      return await Promise.race([query, budget]);
-    } finally {
-      clearTimeout(timer);
-      busy.delete(resolver);
-      // After a cancel the resolver is clean again; reuse it unless we are closing.
-      if (!closed) idle.push(resolver);
+      s = await openSocket();
+    } catch (error) {
+      return failure((error as NodeJS.ErrnoException).code ?? "ECONNREFUSED");
     }
+    if (closed) return failure("ECANCELLED");
+    const id = newId();
+    const udp = await new Promise<QueryResult | "truncated">((resolve) => {
+      let done = false;
+      const settle = (result: QueryResult | "truncated") => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        pending.delete(id);
+        cancels.delete(cancel);
+        resolve(result);
+      };
+      const cancel = () => settle(failure("ECANCELLED"));
+      const timer = setTimeout(() => settle(failure("ETIMEOUT")), timeoutMs);
+      pending.set(id, { name, settle });
+      cancels.add(cancel);
+      const message = dnsPacket.encode({ type: "query", id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: "A", name }] });
+      s.send(message, (error) => {
+        if (error) settle(failure((error as NodeJS.ErrnoException).code ?? "EOTHER"));
+      });
+    });
+    if (udp !== "truncated") return udp;
+    return overTcp(name, timeoutMs - (Date.now() - started));
   }
 
   return {
     server: { host: server.host, port: server.port },
     async queryA(name) {
-      if (closed) return { ok: false, kind: "other", code: "ECANCELLED" };
-      let result: QueryResult = { ok: false, kind: "other", code: "UNKNOWN" };
-      for (let i = 0; i < tries; i++) {
+      let result: QueryResult = failure("ECANCELLED");
+      for (let i = 0; i < tries && !closed; i++) {
         result = await attempt(name);
-        if (result.ok || result.kind !== "timeout" || closed) return result;
+        if (result.ok || result.kind !== "timeout") return result;
       }
       return result;
     },
     close() {
+      if (closed) return;
       closed = true;
-      for (const resolver of busy) resolver.cancel();
-      idle.length = 0;
+      for (const cancel of [...cancels]) cancel();
+      void socket?.then(
+        (s) => s.close(),
+        () => {},
+      );
     },
   };
 }
