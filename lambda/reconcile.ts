@@ -116,6 +116,8 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       errors: emptyErrors(),
       complete: false,
       failed: true,
+      missBound: 1,
+      notes: [],
       durationMs: 0,
     },
     targetsBefore: {},
@@ -324,6 +326,8 @@ async function discoverSafely(deps: ReconcileDeps, deadline: number): Promise<Ob
       errors: { ...emptyErrors(), other: 1 },
       complete: false,
       failed: true,
+      missBound: 1,
+      notes: [],
       durationMs: 0,
     };
   }

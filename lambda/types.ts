@@ -13,10 +13,17 @@ export interface Observation {
   /** Queries that returned at least one address. */
   answers: number;
   errors: Record<DnsErrorKind, number>;
-  /** The confidence rule was met: P(an unseen IP exists) < miss probability, or an answer held < 8 addresses. */
+  /**
+   * The answers prove the whole set: P(some IP was never seen) < MISS_PROBABILITY, or two agreeing short
+   * answers held every IP seen; and nothing contradicts that (see `notes`).
+   */
   complete: boolean;
   /** No query succeeded. */
   failed: boolean;
+  /** Bound on P(some IP of the set was never seen) from the full-size answers; 1 when unknown. */
+  missBound: number;
+  /** Why the answers do not prove the whole set, beyond the cap or the deadline (stable codes). */
+  notes: ReadonlyArray<{ code: string; message: string }>;
   durationMs: number;
 }
 

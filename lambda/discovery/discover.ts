@@ -1,23 +1,18 @@
 /**
- * Find every IP of an ALB name with stated confidence.
+ * Find every IP of an ALB name, with evidence.
  *
- * A DNS answer for an ALB holds at most 8 addresses, a random subset of the N current ones.
- * We keep `concurrency` queries in flight (spread round-robin across the servers, never more
- * than `maxQueriesPerSecond` started in any second), merge the answers, and after each answer
- * estimate the chance that an IP exists that every answer so far has missed:
- * (1 − m/(k+1))^q for k distinct IPs seen in q answers of size m. Below `missProbability` the
- * observation is complete; at the query cap or the deadline it is incomplete; with no answer at
- * all it is failed. DNS errors are counted by kind, never thrown. `queries` counts every query
- * sent, including those still in flight when discovery stopped (their results are ignored).
- *
- * The rule bounds the chance of missing one *particular* further IP; the chance that a run
- * misses any of N IPs is therefore up to about N × missProbability (e.g. ≈ 1e-4 at N = 100
- * with 1e-6). A new IP that is missed gets registered a run later; an owned IP is only
- * deregistered after INVOCATIONS_BEFORE_DEREGISTRATION consecutive misses.
+ * A DNS answer for an ALB holds at most 8 addresses, a subset of the N current ones. We keep
+ * `concurrency` queries in flight (spread round-robin across the servers from a random first
+ * server, never more than `maxQueriesPerSecond` started in any second), feed every answer to the
+ * pure evidence rules (`evidence.ts`: the stop rule, short answers, contradictions, caches) and
+ * stop when they are satisfied. At the query cap or the deadline the observation is incomplete
+ * (queries still in flight at the deadline are cancelled); with no answer at all it is failed.
+ * DNS errors are counted by kind, never thrown. `queries` counts every query sent.
  */
 import { DiscoveryError } from "../errors.js";
 import type { DnsErrorKind, Observation } from "../types.js";
 import { createDnsClient, type DnsClient, type DnsServerAddress, type QueryResult } from "./dns-client.js";
+import { createEvidence } from "./evidence.js";
 
 /** Most queries in flight. */
 export const MAX_CONCURRENCY = 32;
@@ -38,45 +33,16 @@ export interface DiscoverOptions {
   concurrency: number;
   /** Hard cap on queries sent; reaching it without confidence gives `complete: false`. */
   maxQueries: number;
-  /** Stop once P(an unseen IP exists) is below this, e.g. 1e-6. In (0, 1). */
+  /** Stop once P(some IP of the set was never seen) is below this, e.g. 1e-6. In (0, 1). */
   missProbability: number;
   /** Rate limit; default and maximum 500. */
   maxQueriesPerSecond?: number;
-  /** Epoch ms after which no new query is started (the observation is then incomplete). */
+  /** Epoch ms at which discovery stops: no new query, those in flight cancelled (the observation is then incomplete). */
   deadline?: number;
+  /** Random numbers in [0, 1) for the first server of the run. Default `Math.random`. */
+  random?: () => number;
   /** Attempts per query (only timeouts are retried). Default 1: another server is the better retry. */
   tries?: number;
-}
-
-/**
- * Probability that one more IP exists and was missed by every one of `q` answers of size `m`,
- * given `k` distinct IPs seen: (1 − m/(k+1))^q. Returns 1 when nothing is known yet.
- *
- * @example
- * missProbability(28, 43, 8); // ≈ 8.3e-7
- * missProbability(5, 1, 8);   // 0: an answer of 8 cannot come from 6 IPs
- */
-export function missProbability(k: number, q: number, m: number): number {
-  if (!(k > 0 && q > 0 && m > 0)) return 1;
-  const base = 1 - m / (k + 1);
-  if (base <= 0) return 0;
-  return base ** q;
-}
-
-/**
- * How many more answers (without a new IP) bring {@link missProbability} below `target`:
- * 0 when it already is, `Infinity` when nothing is known yet.
- *
- * @example
- * answersNeeded(28, 40, 8, 1e-6); // 3
- */
-export function answersNeeded(k: number, q: number, m: number, target: number): number {
-  if (!(k > 0 && q > 0 && m > 0)) return Number.POSITIVE_INFINITY;
-  if (missProbability(k, q, m) < target) return 0;
-  const base = 1 - m / (k + 1);
-  let total = Math.max(q + 1, Math.floor(Math.log(target) / Math.log(base)));
-  while (base ** total >= target) total += 1;
-  return total - q;
 }
 
 /** Numeric IPv4 order (so 10.0.0.9 < 10.0.0.10). */
@@ -145,13 +111,19 @@ function createRateLimiter(perSecond: number): { delayMs(now: number): number; t
   };
 }
 
-/** Round-robin over servers, skipping the ones whose last query failed while others remain. */
-function createServerPicker(clients: readonly DnsClient[]): {
+/**
+ * Round-robin over servers from a random first one (so no single server decides every run),
+ * skipping the ones whose last query failed while others remain.
+ */
+function createServerPicker(
+  clients: readonly DnsClient[],
+  random: () => number,
+): {
   next(): number;
   mark(index: number, ok: boolean): void;
 } {
   const down = new Array<boolean>(clients.length).fill(false);
-  let cursor = 0;
+  let cursor = Math.floor(random() * clients.length) % clients.length;
   return {
     next() {
       if (down.every(Boolean)) down.fill(false);
@@ -188,13 +160,17 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
   const rate = Math.min(options.maxQueriesPerSecond ?? MAX_QUERIES_PER_SECOND, MAX_QUERIES_PER_SECOND);
   const clientOptions = { timeoutMs: options.timeoutMs, tries: options.tries ?? 1 };
   const clients = options.servers.map((server) => createDnsClient(server, clientOptions));
-  const picker = createServerPicker(clients);
+  const picker = createServerPicker(clients, options.random ?? Math.random);
+  const evidence = createEvidence({
+    missProbability: options.missProbability,
+    answerLimit: ANSWER_LIMIT,
+    servers: clients.length,
+  });
   const limiter = createRateLimiter(rate);
   // A dead or refusing DNS: stop after two waves (the probe, then a full window) without an
   // answer, and not before every server was tried twice.
   const failureCutoff = Math.max(options.concurrency + 1, 2 * clients.length);
 
-  const seen = new Set<string>();
   const errors: Record<DnsErrorKind, number> = {
     servfail: 0,
     nxdomain: 0,
@@ -205,9 +181,7 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
   };
   let sent = 0;
   let answers = 0;
-  let maxAnswerSize = 0;
   let consecutiveFailures = 0;
-  let complete = false;
   let stopped = false;
   /** Workers waiting for a result, a rate-limit slot, or the stop. */
   const waiters = new Set<() => void>();
@@ -232,19 +206,15 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
     picker.mark(server, result.ok);
     if (!result.ok) {
       errors[result.kind] += 1;
+      evidence.failed(server);
       consecutiveFailures += 1;
       if (consecutiveFailures >= failureCutoff) finish();
       return;
     }
     consecutiveFailures = 0;
     answers += 1;
-    for (const ip of result.ips) seen.add(ip);
-    maxAnswerSize = Math.max(maxAnswerSize, result.ips.length);
-    const wholeSet = result.ips.length < ANSWER_LIMIT;
-    if (wholeSet || missProbability(seen.size, answers, maxAnswerSize) < options.missProbability) {
-      complete = true;
-      finish();
-    }
+    evidence.add({ server, ips: result.ips, authoritative: result.authoritative });
+    if (evidence.verdict().done) finish();
   };
 
   /** Resolves after `ms`, or earlier on any result or the stop. */
@@ -267,9 +237,7 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
    * fewer than 8 IPs, so one answer often suffices), or as many as the answers still needed if
    * no new IP shows up. Never true with nothing in flight, so discovery cannot stall.
    */
-  const inFlightSuffices = () =>
-    inFlight > 0 &&
-    (results === 0 || inFlight >= answersNeeded(seen.size, answers, maxAnswerSize, options.missProbability));
+  const inFlightSuffices = () => inFlight > 0 && (results === 0 || inFlight >= evidence.answersNeeded());
 
   /** Sends queries one after another until discovery stops or the cap is reached. */
   const worker = async () => {
@@ -298,22 +266,31 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
     }
   };
 
+  // At the deadline, stop: queries in flight are cancelled (closing the clients), not awaited.
+  const deadlineTimer =
+    options.deadline === undefined
+      ? undefined
+      : setTimeout(finish, Math.max(0, options.deadline - Date.now()));
   const workers = Promise.all(Array.from({ length: options.concurrency }, worker));
   try {
     await Promise.race([workers, stoppedEarly]);
   } finally {
+    clearTimeout(deadlineTimer);
     finish();
     for (const client of clients) client.close();
   }
 
   const failed = answers === 0;
+  const verdict = evidence.verdict();
   return {
-    ips: sortIps(seen),
+    ips: sortIps(evidence.seen),
     queries: sent,
     answers,
     errors,
-    complete: complete && !failed,
+    complete: verdict.complete && !failed,
     failed,
+    missBound: verdict.missBound,
+    notes: verdict.notes,
     durationMs: Math.round(performance.now() - started),
   };
 }

@@ -116,10 +116,7 @@ function normalize(name: string): string {
  * What a decoded response says, or `undefined` when it does not answer our question (another id,
  * another name: ignored, as a resolver would, so a stray or forged datagram cannot end the query).
  */
-function interpret(
-  response: dnsPacket.DecodedPacket,
-  name: string,
-): QueryResult | "truncated" | undefined {
+function interpret(response: dnsPacket.DecodedPacket, name: string): QueryResult | "truncated" | undefined {
   const question = response.questions?.[0];
   if (response.type !== "response" || !question || normalize(question.name) !== normalize(name)) {
     return undefined;
@@ -217,7 +214,14 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
       const timer = setTimeout(() => finish(failure("ETIMEOUT")), Math.max(1, remainingMs));
       conn.on("error", (error: NodeJS.ErrnoException) => finish(failure(error.code ?? "ECONNREFUSED")));
       conn.on("connect", () => {
-        conn.write(dnsPacket.streamEncode({ type: "query", id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: "A", name }] }));
+        conn.write(
+          dnsPacket.streamEncode({
+            type: "query",
+            id,
+            flags: dnsPacket.RECURSION_DESIRED,
+            questions: [{ type: "A", name }],
+          }),
+        );
       });
       conn.on("data", (chunk: Buffer) => {
         buffered = Buffer.concat([buffered, chunk]);
@@ -261,7 +265,12 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
       const timer = setTimeout(() => settle(failure("ETIMEOUT")), timeoutMs);
       pending.set(id, { name, settle });
       cancels.add(cancel);
-      const message = dnsPacket.encode({ type: "query", id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: "A", name }] });
+      const message = dnsPacket.encode({
+        type: "query",
+        id,
+        flags: dnsPacket.RECURSION_DESIRED,
+        questions: [{ type: "A", name }],
+      });
       s.send(message, (error) => {
         if (error) settle(failure((error as NodeJS.ErrnoException).code ?? "EOTHER"));
       });

@@ -1,11 +1,9 @@
 export {
   ANSWER_LIMIT,
-  answersNeeded,
   type DiscoverOptions,
   discoverAlbIps,
   MAX_CONCURRENCY,
   MAX_QUERIES_PER_SECOND,
-  missProbability,
   sortIps,
 } from "./discover.js";
 export {
@@ -16,6 +14,16 @@ export {
   errorKind,
   type QueryResult,
 } from "./dns-client.js";
+export {
+  type AnswerRecord,
+  createEvidence,
+  type Evidence,
+  type EvidenceCode,
+  type EvidenceNote,
+  type EvidenceVerdict,
+  repeatChance,
+  wholeSetMissBound,
+} from "./evidence.js";
 export {
   type BootstrapResolver,
   clearNameServerCache,

@@ -42,6 +42,8 @@ function obs(ips: string[], kind: Kind = "complete"): Observation {
     errors: { servfail: 0, nxdomain: 0, timeout: kind === "failed" ? 20 : 0, refused: 0, empty: 0, other: 0 },
     complete: kind === "complete",
     failed: kind === "failed",
+    missBound: kind === "complete" ? 1e-7 : 1,
+    notes: [],
     durationMs: 5,
   };
 }
