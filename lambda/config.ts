@@ -27,8 +27,10 @@ export interface Config {
   targetGroupArn: string;
   /** MAX_LOOKUP_PER_INVOCATION (default 500): hard cap on DNS queries per run. */
   maxLookupPerInvocation: number;
-  /** INVOCATIONS_BEFORE_DEREGISTRATION (default 3). */
+  /** INVOCATIONS_BEFORE_DEREGISTRATION (default 3): misses before deregistering an IP the NLB reports not healthy. */
   invocationsBeforeDeregistration: number;
+  /** HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION (default 15): misses before deregistering an IP the NLB reports healthy. */
+  invocationsBeforeDeregistrationHealthy: number;
   /** CW_METRIC_FLAG_IP_COUNT (default true). */
   cwMetricFlagIpCount: boolean;
   /** SAME_VPC (default true); false registers targets with AvailabilityZone "all". */
@@ -63,8 +65,9 @@ export interface Config {
 
 /** Defaults of the optional variables, keyed by environment variable name (README, infrastructure). */
 export const CONFIG_DEFAULTS = Object.freeze({
-  MAX_LOOKUP_PER_INVOCATION: 500,
+  MAX_LOOKUP_PER_INVOCATION: 1000,
   INVOCATIONS_BEFORE_DEREGISTRATION: 3,
+  HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION: 15,
   CW_METRIC_FLAG_IP_COUNT: true,
   SAME_VPC: true,
   STATE_KEY_PREFIX: "alb-static-ip/",
@@ -85,6 +88,7 @@ export const CONFIG_RANGES = Object.freeze({
   ALB_LISTENER: { min: 1, max: 65535 },
   MAX_LOOKUP_PER_INVOCATION: { min: 1, max: 5000 },
   INVOCATIONS_BEFORE_DEREGISTRATION: { min: 1, max: 1000 },
+  HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION: { min: 1, max: 10000 },
   DNS_TIMEOUT_MS: { min: 50, max: 30000 },
   DNS_CONCURRENCY: { min: 1, max: 32 },
   MAX_DEREGISTRATIONS_PER_RUN: { min: 1, max: 1000 },
@@ -442,6 +446,16 @@ const V = {
       CONFIG_DEFAULTS.INVOCATIONS_BEFORE_DEREGISTRATION,
     ),
   },
+  HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION: {
+    schema: integer(1, 10000),
+    expected: withDefault(
+      range(
+        "HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION",
+        "the consecutive runs an IP must be missing while the NLB still reports it healthy, at least INVOCATIONS_BEFORE_DEREGISTRATION",
+      ),
+      CONFIG_DEFAULTS.HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION,
+    ),
+  },
   CW_METRIC_FLAG_IP_COUNT: {
     schema: booleanSchema,
     expected: withDefault(BOOLEAN_EXPECTED, CONFIG_DEFAULTS.CW_METRIC_FLAG_IP_COUNT),
@@ -578,6 +592,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   const invocationsBeforeDeregistration = read("INVOCATIONS_BEFORE_DEREGISTRATION", {
     value: d.INVOCATIONS_BEFORE_DEREGISTRATION,
   });
+  const invocationsBeforeDeregistrationHealthy = read("HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION", {
+    value: Math.max(d.HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION, invocationsBeforeDeregistration ?? 0),
+  });
+  if (
+    invocationsBeforeDeregistration !== undefined &&
+    invocationsBeforeDeregistrationHealthy !== undefined &&
+    invocationsBeforeDeregistrationHealthy < invocationsBeforeDeregistration
+  ) {
+    problem(
+      "HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION",
+      `it is below INVOCATIONS_BEFORE_DEREGISTRATION (${invocationsBeforeDeregistration}); the healthy bound must be the longer one`,
+    );
+  }
   const cwMetricFlagIpCount = read("CW_METRIC_FLAG_IP_COUNT", { value: d.CW_METRIC_FLAG_IP_COUNT });
   const sameVpc = read("SAME_VPC", { value: d.SAME_VPC });
   // Unlike the other optional variables, an empty STATE_KEY_PREFIX is a choice: keys at the bucket root.
@@ -605,6 +632,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     targetGroupArn: targetGroupArn!,
     maxLookupPerInvocation: maxLookupPerInvocation!,
     invocationsBeforeDeregistration: invocationsBeforeDeregistration!,
+    invocationsBeforeDeregistrationHealthy: invocationsBeforeDeregistrationHealthy!,
     cwMetricFlagIpCount: cwMetricFlagIpCount!,
     sameVpc: sameVpc!,
     stateKeyPrefix: stateKeyPrefix!,

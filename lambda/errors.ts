@@ -49,7 +49,7 @@ export class DiscoveryError extends AlbStaticIpError {
 /** The stored state object is unreadable, of the wrong schema, or belongs to another target group. */
 export class StateError extends AlbStaticIpError {
   constructor(
-    code: "state_corrupt" | "state_foreign" | "state_schema",
+    code: "state_corrupt" | "state_foreign" | "state_schema" | "state_newer",
     message: string,
     options?: { cause?: unknown },
   ) {

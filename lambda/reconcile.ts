@@ -5,11 +5,11 @@
  * deregister, register, then record the result with an ETag-conditional write.
  */
 
-import type { TargetGroupAdapter } from "./aws/elbv2.js";
+import { RegistrationError, type TargetGroupAdapter } from "./aws/elbv2.js";
 import type { MetricsPublisher } from "./aws/metrics.js";
 import type { LoadedState, StateStore } from "./aws/state-store.js";
 import { type Plan, type PlanConfig, plan } from "./core/plan.js";
-import { AlbStaticIpError, DiscoveryError, StateConflictError } from "./errors.js";
+import { AlbStaticIpError, DiscoveryError, StateConflictError, StateError } from "./errors.js";
 import type { Observation, RegisteredTarget, State, TargetRef } from "./types.js";
 
 export interface RunLogger {
@@ -142,7 +142,11 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     summary.targetsBefore = targetsOnPort(registered, planConfig.port);
     if (loaded.problem) {
       summary.stateProblem = loaded.problem;
-      deps.logger.warn("Stored state was not usable; adopting the targets registered on the port", {
+      const what =
+        loaded.problem.code === "state_newer"
+          ? "Stored state is of a newer schema version; this run changes nothing and does not overwrite it"
+          : "Stored state was not usable; adopting the registered targets that the observation shows";
+      deps.logger.warn(what, {
         code: loaded.problem.code,
         reason: loaded.problem.reason,
         bucket: deps.store.bucket,
@@ -158,8 +162,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         key: deps.store.key,
       });
     }
+    failClosedOnNewerState(loaded);
     const noteCodes = (p: Plan, state: LoadedState): string[] => [
       ...(state.migratedFrom !== undefined ? ["state_migrated"] : []),
+      ...observation.notes.map((n) => n.code),
       ...p.notes.map((n) => n.code),
     ];
 
@@ -173,6 +179,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         summary.deregistered.push(...outcome.deregistered);
         summary.registered.push(...outcome.registered);
         summary.stateWritten ||= outcome.stateWritten;
+        if (outcome.failure !== undefined) throw outcome.failure;
         if (!outcome.conflict) break;
         if (attempt >= 2) {
           throw new StateConflictError(
@@ -187,6 +194,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           deps.targets.describeTargets(),
           deps.store.load(),
         ]);
+        failClosedOnNewerState(loadedAgain);
         current = loadedAgain;
         p = plan(observation, registeredAgain, loadedAgain.state, planConfig, deps.now());
         summary.notes = noteCodes(p, loadedAgain);
@@ -244,6 +252,8 @@ interface ApplyOutcome {
   deregistered: string[];
   stateWritten: boolean;
   conflict: boolean;
+  /** A step failed; what was done before it is in the other fields (and recorded in the state). */
+  failure?: unknown;
 }
 
 async function applyAndSave(
@@ -254,13 +264,9 @@ async function applyAndSave(
 ): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { registered: [], deregistered: [], stateWritten: false, conflict: false };
   if (p.register.length === 0 && p.deregister.length === 0 && !p.stateChanged) return outcome;
-  if (Date.now() > options.actDeadline) {
-    throw new AlbStaticIpError(
-      "out_of_time",
-      "Too little Lambda time left to apply changes safely; nothing was changed. Raise the function timeout " +
-        "or lower MAX_LOOKUP_PER_INVOCATION / DNS_TIMEOUT_MS.",
-    );
-  }
+  /** Each change (claim, deregister, register) starts only before the act deadline. */
+  const inTime = () => Date.now() <= options.actDeadline;
+  if (!inTime()) throw outOfTime("nothing was changed");
 
   let etag = loaded.etag;
   const claim = claimState(p, loaded.state, deps.now());
@@ -274,42 +280,66 @@ async function applyAndSave(
 
   // Deregister first: a register failure (e.g. TooManyTargets) must not block removing dead IPs.
   let failure: unknown;
+  const writeOptions = { deadline: options.actDeadline };
   if (p.deregister.length > 0) {
     try {
-      await deps.targets.deregister(p.deregister);
+      if (!inTime()) throw outOfTime("the claimed deregistrations were not made");
+      await deps.targets.deregister(p.deregister, writeOptions);
       outcome.deregistered = ips(p.deregister);
     } catch (error) {
       failure = error;
-      // Release this run's claim so the next run retries at once instead of honouring it for the claim TTL.
-      try {
-        const released = await deps.store.save(releaseClaims(claim, p.deregister), etag);
-        if (released.ok) etag = released.etag;
-      } catch (releaseError) {
-        deps.logger.warn("Could not release the deregistration claim; it expires after the claim TTL", {
-          error: errorInfo(releaseError),
-        });
-      }
     }
   }
   if (p.register.length > 0) {
     try {
-      await deps.targets.register(p.register);
+      if (!inTime()) throw outOfTime("the new IPs were not registered");
+      await deps.targets.register(p.register, writeOptions);
       outcome.registered = ips(p.register);
     } catch (error) {
       failure ??= error;
+      // Targets registered before the failure are live now: they are recorded as owned like any other.
+      if (error instanceof RegistrationError) outcome.registered = ips(error.registered);
     }
   }
-  if (failure) {
-    // Record nothing as done that was not done: the state stays as it was (or as claimed) for the next run.
-    throw failure;
-  }
 
-  if (p.stateChanged || p.deregister.length > 0) {
-    const saved = await deps.store.save(p.nextState, etag);
-    if (!saved.ok) return { ...outcome, conflict: true };
-    outcome.stateWritten = true;
+  // Record what was done, and only that, even when a step failed: misses, deregistrations, registrations.
+  const record = failure === undefined ? p.nextState : settledState(p, claim, outcome, loaded.state);
+  if (p.stateChanged || p.deregister.length > 0 || failure !== undefined) {
+    const saved = await deps.store.save(record, etag);
+    if (!saved.ok && failure === undefined) return { ...outcome, conflict: true };
+    if (saved.ok) outcome.stateWritten = true;
+    else
+      deps.logger.warn("Another run updated the state while this run was failing; that run's record stands");
   }
-  return outcome;
+  return failure === undefined ? outcome : { ...outcome, failure };
+}
+
+function outOfTime(what: string): AlbStaticIpError {
+  return new AlbStaticIpError(
+    "out_of_time",
+    `Too little Lambda time left to apply changes safely; ${what}. Raise the function timeout or lower MAX_LOOKUP_PER_INVOCATION / DNS_TIMEOUT_MS.`,
+  );
+}
+
+/**
+ * The plan's next state corrected to what actually happened: IPs whose deregistration failed keep their record
+ * (claim withdrawn, miss counted), new IPs that were not registered are not owned.
+ */
+function settledState(
+  p: Plan,
+  claim: State,
+  outcome: Pick<ApplyOutcome, "registered" | "deregistered">,
+  previous: State | null,
+): State {
+  const deregistered = new Set(outcome.deregistered);
+  const registered = new Set(outcome.registered);
+  const notDeregistered = p.deregister.filter((t) => !deregistered.has(t.ip));
+  const targets = { ...releaseClaims(claim, notDeregistered).targets };
+  for (const t of p.deregister) if (deregistered.has(t.ip)) delete targets[t.ip];
+  for (const t of p.register) {
+    if (!registered.has(t.ip) && previous?.targets[t.ip] === undefined) delete targets[t.ip];
+  }
+  return { ...p.nextState, targets };
 }
 
 async function discoverSafely(deps: ReconcileDeps, deadline: number): Promise<Observation> {
@@ -331,6 +361,12 @@ async function discoverSafely(deps: ReconcileDeps, deadline: number): Promise<Ob
       durationMs: 0,
     };
   }
+}
+
+/** A state written by a newer build (a rollback): change nothing, overwrite nothing, fail the run. */
+function failClosedOnNewerState(loaded: LoadedState): void {
+  if (loaded.problem?.code !== "state_newer") return;
+  throw new StateError("state_newer", `${loaded.problem.reason}.`);
 }
 
 function emptyErrors(): Observation["errors"] {

@@ -1,6 +1,8 @@
 /**
- * Splits the remaining Lambda time: discovery may use what is left after a reserve for applying and saving;
- * no write starts after the act deadline, so the function is never killed between a change and its record.
+ * Splits the remaining Lambda time: discovery may use what is left after a reserve for applying and saving
+ * (queries still in flight at the discovery deadline are cancelled). No change (the claim, each Deregister or
+ * RegisterTargets call) starts after the act deadline; the record of the changes already made is written after
+ * them within the last reserve, so the function is not killed between a change and its record.
  */
 
 /** Time kept for reading, applying and saving after discovery (each AWS call is bounded by the client timeouts). */

@@ -26,6 +26,27 @@ function configError(env: Env): ConfigError {
 }
 
 describe("loadConfig with valid input", () => {
+  it("keeps the healthy bound at least INVOCATIONS_BEFORE_DEREGISTRATION when only that is raised", () => {
+    // Act
+    const config = loadConfig({ ...MINIMAL, INVOCATIONS_BEFORE_DEREGISTRATION: "40" });
+
+    // Assess
+    expect(config.invocationsBeforeDeregistrationHealthy).toBe(40);
+  });
+
+  it("rejects a healthy bound below INVOCATIONS_BEFORE_DEREGISTRATION, naming both", () => {
+    // Act / Assess
+    expect(() =>
+      loadConfig({
+        ...MINIMAL,
+        INVOCATIONS_BEFORE_DEREGISTRATION: "5",
+        HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION: "4",
+      }),
+    ).toThrow(
+      /HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION: got "4".*below INVOCATIONS_BEFORE_DEREGISTRATION \(5\)/,
+    );
+  });
+
   it("fills the documented defaults for a minimal environment", () => {
     // Prepare
     const env = { ...MINIMAL };
@@ -39,8 +60,9 @@ describe("loadConfig with valid input", () => {
       albListenerPort: 443,
       s3Bucket: "my-state-bucket",
       targetGroupArn: TG_ARN,
-      maxLookupPerInvocation: 500,
+      maxLookupPerInvocation: 1000,
       invocationsBeforeDeregistration: 3,
+      invocationsBeforeDeregistrationHealthy: 15,
       cwMetricFlagIpCount: true,
       sameVpc: true,
       stateKeyPrefix: "alb-static-ip/",

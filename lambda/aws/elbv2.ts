@@ -1,6 +1,7 @@
 /**
  * ELBv2 adapter: reads the target group's targets with health, registers and deregisters in batches of at most
- * 200. It translates; it decides nothing. Every failure becomes an AwsCallError with a stable code.
+ * 200. It translates; it decides nothing. Every failure becomes an AwsCallError with a stable code; a failed
+ * registration says which targets did get registered before it ({@link RegistrationError}).
  */
 import {
   DeregisterTargetsCommand,
@@ -9,17 +10,44 @@ import {
   RegisterTargetsCommand,
   type TargetDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { AwsCallError } from "../errors.js";
+import { AlbStaticIpError, AwsCallError } from "../errors.js";
 import type { RegisteredTarget, TargetHealthState, TargetRef } from "../types.js";
 import { awsErrorName } from "./clients.js";
 
 /** Targets per Register/Deregister call (the controller uses the same chunk size). */
 export const TARGET_BATCH_SIZE = 200;
 
+/** Options of the write calls. */
+export interface WriteOptions {
+  /** Epoch ms after which no further call is started (the rest is reported as not done). */
+  deadline?: number | undefined;
+}
+
+/**
+ * RegisterTargets did not register every target. `registered` are the ones that were (they are
+ * live targets now and must be recorded as owned), `refused` the ones ELBv2 rejected as
+ * InvalidTarget; the rest were not attempted (another error, or the deadline).
+ */
+export class RegistrationError extends AwsCallError {
+  readonly registered: readonly TargetRef[];
+  readonly refused: readonly string[];
+
+  constructor(
+    message: string,
+    progress: { registered: readonly TargetRef[]; refused: readonly string[] },
+    options?: { cause?: unknown },
+  ) {
+    super("register_targets_error", "RegisterTargets", message, options);
+    this.registered = progress.registered;
+    this.refused = progress.refused;
+  }
+}
+
 export interface TargetGroupAdapter {
   describeTargets(): Promise<RegisteredTarget[]>;
-  register(targets: readonly TargetRef[]): Promise<number>;
-  deregister(targets: readonly TargetRef[]): Promise<number>;
+  /** Registers every target or throws a {@link RegistrationError} saying which were registered. */
+  register(targets: readonly TargetRef[], options?: WriteOptions): Promise<number>;
+  deregister(targets: readonly TargetRef[], options?: WriteOptions): Promise<number>;
   /** API calls made so far (for the summary and cost accounting). */
   readonly calls: number;
 }
@@ -96,44 +124,67 @@ export function createTargetGroupAdapter(
       }
       return targets;
     },
-    async register(targets) {
-      const registerBatch = (batch: readonly TargetRef[]) =>
-        send("register_targets_error", "RegisterTargets", () =>
-          client.send(
-            new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: batch.map(toDescription) }),
-          ),
-        );
-      for (const batch of batches(targets, TARGET_BATCH_SIZE)) {
+    async register(targets, options = {}) {
+      const registered: TargetRef[] = [];
+      const refused: string[] = [];
+      const progress = () => ({ registered: [...registered], refused: [...refused] });
+      const beforeCall = () => {
+        if (options.deadline !== undefined && Date.now() > options.deadline) {
+          throw new RegistrationError(
+            `RegisterTargets on ${targetGroupArn} stopped at the run's time limit with ${targets.length - registered.length - refused.length} target(s) not yet registered; the next run registers them. Raise the function timeout if this repeats.`,
+            progress(),
+            { cause: new AlbStaticIpError("out_of_time", "act deadline passed") },
+          );
+        }
+      };
+      /** One call; on InvalidTarget (ELBv2 rejects the whole call for one bad IP) split the batch in two. */
+      const registerBatch = async (batch: readonly TargetRef[]): Promise<void> => {
+        beforeCall();
         try {
-          await registerBatch(batch);
+          await send("register_targets_error", "RegisterTargets", () =>
+            client.send(
+              new RegisterTargetsCommand({
+                TargetGroupArn: targetGroupArn,
+                Targets: batch.map(toDescription),
+              }),
+            ),
+          );
+          registered.push(...batch);
         } catch (error) {
-          // ELBv2 rejects the whole call for one bad IP (InvalidTarget). Register the rest one by one so a
-          // single bad address never keeps valid new ALB IPs out; then report the ones that were refused.
-          if (batch.length === 1 || awsErrorName((error as AwsCallError).cause) !== "InvalidTarget")
-            throw error;
-          const refused: string[] = [];
-          for (const target of batch) {
-            try {
-              await registerBatch([target]);
-            } catch {
-              refused.push(target.ip);
-            }
-          }
-          if (refused.length > 0) {
-            throw new AwsCallError(
-              "register_targets_error",
-              "RegisterTargets",
-              `RegisterTargets on ${targetGroupArn} refused ${refused.join(", ")} (InvalidTarget); the other targets were registered. ` +
-                "An IP outside the target group's VPC needs SAME_VPC=false; check that ALB_DNS_NAME is the ALB's name.",
-              { cause: error },
+          if (awsErrorName((error as AwsCallError).cause) !== "InvalidTarget") {
+            throw new RegistrationError(
+              `${(error as Error).message} (${registered.length} of ${targets.length} target(s) registered before it)`,
+              progress(),
+              { cause: (error as AwsCallError).cause },
             );
           }
+          if (batch.length === 1) {
+            refused.push(batch[0]!.ip);
+            return;
+          }
+          const half = Math.ceil(batch.length / 2);
+          await registerBatch(batch.slice(0, half));
+          await registerBatch(batch.slice(half));
         }
+      };
+      for (const batch of batches(targets, TARGET_BATCH_SIZE)) await registerBatch(batch);
+      if (refused.length > 0) {
+        throw new RegistrationError(
+          `RegisterTargets on ${targetGroupArn} refused ${refused.join(", ")} (InvalidTarget); the other ${registered.length} target(s) were registered. ` +
+            "An IP outside the target group's VPC needs SAME_VPC=false; check that ALB_DNS_NAME is the ALB's name.",
+          progress(),
+        );
       }
       return targets.length;
     },
-    async deregister(targets) {
+    async deregister(targets, options = {}) {
       for (const batch of batches(targets, TARGET_BATCH_SIZE)) {
+        if (options.deadline !== undefined && Date.now() > options.deadline) {
+          throw new AlbStaticIpError(
+            "out_of_time",
+            `DeregisterTargets on ${targetGroupArn} stopped at the run's time limit; the next run continues. Raise the function timeout if this repeats.`,
+          );
+        }
         await send("deregister_targets_error", "DeregisterTargets", () =>
           client.send(
             new DeregisterTargetsCommand({

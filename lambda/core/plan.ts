@@ -1,7 +1,8 @@
 /**
  * The reconcile decision: one pure, synchronous function from what DNS saw, what the target
- * group holds and what we own, to the targets to register and deregister and the next state.
- * No I/O and no clock: `now` is an argument. Rules: DESIGN.md "Reconcile rules".
+ * group holds (with the NLB's own health verdict) and what we own, to the targets to register
+ * and deregister and the next state. No I/O and no clock: `now` is an argument. The rules are
+ * listed in the README ("What is guaranteed").
  */
 import type { Config } from "../config.js";
 import type { Observation, RegisteredTarget, State, TargetRecord, TargetRef } from "../types.js";
@@ -16,8 +17,16 @@ export interface PlanConfig {
   targetGroupArn: string;
   /** ALB_LISTENER: the only port whose targets are ever touched. */
   port: number;
-  /** Consecutive complete observations without an owned IP before it is deregistered. */
+  /**
+   * Consecutive complete observations without an owned IP before it is deregistered, when the NLB's
+   * health check agrees that it is not healthy (`unhealthy`, `unused`, `unavailable`).
+   */
   invocationsBeforeDeregistration: number;
+  /**
+   * Consecutive complete observations without an owned IP before it is deregistered although the NLB
+   * reports it healthy (or still checking): an ALB IP that another host took over. Much longer.
+   */
+  invocationsBeforeDeregistrationHealthy: number;
   /** At most this many deregistrations per run; the rest wait for the next run. */
   maxDeregistrationsPerRun: number;
   /** false ⇒ registrations carry `availabilityZone: "all"`. */
@@ -31,7 +40,7 @@ export const DEFAULT_CLAIM_TTL_MS = 2 * 60_000;
 
 /** Stable snake_case codes of the notes a plan carries; they appear in the log line. */
 export type PlanNoteCode =
-  /** No usable previous state: registered targets on the port were adopted with misses 0. */
+  /** No usable previous state: registered targets on the port that this run's observation saw were adopted. */
   | "state_adopted"
   /** The previous state names another target group or port; it was ignored (then adopted). */
   | "state_foreign"
@@ -49,6 +58,8 @@ export type PlanNoteCode =
   | "target_missing"
   /** Owned IPs at the threshold that are no longer registered (or already draining): dropped from state, no call. */
   | "owned_target_gone"
+  /** Due IPs that the NLB still reports healthy (or still checks): kept until the longer healthy bound. */
+  | "deregistration_unconfirmed"
   /** Deregistering the due IPs would leave no non-draining target on the port: nothing deregistered. */
   | "deregistration_would_empty"
   /** More IPs were due than MAX_DEREGISTRATIONS_PER_RUN allows: the rest wait for the next run. */
@@ -81,6 +92,8 @@ export interface Plan {
 }
 
 const DRAINING_STATES: ReadonlySet<string> = new Set(["draining", "unhealthy.draining"]);
+/** Health states in which the NLB's own check corroborates that an IP is gone. */
+const NOT_HEALTHY_STATES: ReadonlySet<string> = new Set(["unhealthy", "unused", "unavailable"]);
 
 /**
  * The PlanConfig view of the validated Lambda config.
@@ -94,6 +107,7 @@ export function toPlanConfig(config: Readonly<Config>): PlanConfig {
     targetGroupArn: config.targetGroupArn,
     port: config.albListenerPort,
     invocationsBeforeDeregistration: config.invocationsBeforeDeregistration,
+    invocationsBeforeDeregistrationHealthy: config.invocationsBeforeDeregistrationHealthy,
     maxDeregistrationsPerRun: config.maxDeregistrationsPerRun,
     sameVpc: config.sameVpc,
   };
@@ -105,11 +119,13 @@ export function toPlanConfig(config: Readonly<Config>): PlanConfig {
  * - Register every observed IP not registered on `config.port` in a non-draining state.
  * - Seen IPs get misses 0; only a complete observation adds a miss to owned IPs it lacks.
  * - An owned, registered IP reaching `invocationsBeforeDeregistration` misses is deregistered
- *   (at most `maxDeregistrationsPerRun`, highest misses first, then IP order), unless that
- *   would leave no non-draining target on the port.
+ *   when the NLB reports it not healthy, or once it reaches `invocationsBeforeDeregistrationHealthy`
+ *   misses while healthy (at most `maxDeregistrationsPerRun`, highest misses first, then IP
+ *   order), unless that would leave no non-draining target on the port.
  * - Only IPs of `previous` are ever deregistered; with no (or a foreign) previous state the
- *   non-draining targets on the port are adopted with misses 0 and that run counts no misses,
- *   so it deregisters nothing. Other ports are never touched.
+ *   non-draining targets on the port that this observation saw are adopted with misses 0 (the
+ *   others stay unowned until an observation sees them) and that run counts no misses, so it
+ *   deregisters nothing. Other ports are never touched.
  *
  * @example
  * const p = plan(observation, targets, previousState, planConfig, new Date());
@@ -152,11 +168,12 @@ export function plan(
   }
   const owned: Record<string, TargetRecord> = {};
   if (base === null) {
-    const adopted = sortedUniqueIPv4(active.keys());
+    // Only what an observation has seen becomes ours: a target someone registered by hand is never adopted.
+    const adopted = sortedUniqueIPv4([...active.keys()].filter((ip) => seen.has(ip)));
     for (const ip of adopted) owned[ip] = { firstSeen: at, lastSeen: at, misses: 0 };
     notes.push({
       code: "state_adopted",
-      message: `no usable previous state: adopted ${adopted.length} target(s) registered on port ${config.port} with misses 0; nothing is deregistered this run`,
+      message: `no usable previous state: adopted the ${adopted.length} of ${active.size} target(s) registered on port ${config.port} that this observation saw; the others stay unowned until an observation sees them; nothing is deregistered this run`,
       ips: adopted,
     });
   } else {
@@ -194,7 +211,10 @@ export function plan(
   } else if (!observation.complete) {
     notes.push({
       code: "observation_incomplete",
-      message: `DNS observation incomplete (${observation.ips.length} IP(s) in ${observation.queries} queries, cap reached before the confidence rule was met): miss counters unchanged, nothing deregistered; raise MAX_LOOKUP_PER_INVOCATION if this repeats`,
+      message:
+        observation.notes.length > 0
+          ? `DNS observation incomplete (${observation.ips.length} IP(s) in ${observation.queries} queries): ${observation.notes.map((n) => n.message).join("; ")}; miss counters unchanged, nothing deregistered`
+          : `DNS observation incomplete (${observation.ips.length} IP(s) in ${observation.queries} queries, cap or deadline reached before the stop rule was met): miss counters unchanged, nothing deregistered; raise MAX_LOOKUP_PER_INVOCATION if this repeats`,
     });
   }
 
@@ -266,7 +286,22 @@ export function plan(
         ips: gone,
       });
     }
-    const candidates = due.filter((ip) => active.has(ip) && !claimedByOther.has(ip));
+    // The NLB's own health check must agree, or the IP must have been missing for the much longer healthy bound.
+    const unconfirmed = due.filter(
+      (ip) =>
+        active.has(ip) &&
+        !NOT_HEALTHY_STATES.has(active.get(ip)!.state) &&
+        next[ip]!.misses < config.invocationsBeforeDeregistrationHealthy,
+    );
+    if (unconfirmed.length > 0) {
+      notes.push({
+        code: "deregistration_unconfirmed",
+        message: `${unconfirmed.length} owned IP(s) are missing from DNS but the NLB reports them healthy (or still checks them): kept until they are reported unhealthy or have been missing for ${config.invocationsBeforeDeregistrationHealthy} complete observations`,
+        ips: unconfirmed,
+      });
+    }
+    const held = new Set(unconfirmed);
+    const candidates = due.filter((ip) => active.has(ip) && !claimedByOther.has(ip) && !held.has(ip));
     if (candidates.length > 0) {
       const remaining = new Set([...active.keys(), ...register.map((t) => t.ip)]);
       for (const ip of [...candidates, ...claimedByOther]) remaining.delete(ip);

@@ -5,13 +5,12 @@
 import * as z from "zod/mini";
 import type { State, TargetRecord } from "../types.js";
 import { compareIPv4, isIPv4 } from "./ip.js";
-import type { PlanConfig } from "./plan.js";
 
 /** The schema version this build reads and writes. */
 export const STATE_VERSION = 1;
 
 /** Why a stored state could not be used. The caller treats the state as absent (adopt). */
-export type StateProblemCode = "state_corrupt" | "state_schema" | "state_foreign";
+export type StateProblemCode = "state_corrupt" | "state_schema" | "state_foreign" | "state_newer";
 
 /** Result of {@link parseState}. `migratedFrom: 0` marks a state converted from the original Lambda's IP list. */
 export type ParseStateResult =
@@ -53,7 +52,9 @@ const READOPT = "the state is treated as absent and the targets registered on th
  * - not JSON → `state_corrupt` with the parser's message;
  * - a JSON array of IPv4 strings (the original Lambda's list) → migrated: every IP owned with
  *   misses 0, timestamps `now`, result `migratedFrom: 0`;
- * - `version` other than 1 or a shape the schema rejects → `state_schema` naming the path;
+ * - a `version` above 1 (written by a newer build: a rollback) → `state_newer`: the caller must
+ *   fail closed, change nothing and never overwrite it;
+ * - another `version` or a shape the schema rejects → `state_schema` naming the path;
  * - another target group, port or (when given) ALB name → `state_foreign` naming both values.
  *
  * Never throws. On `ok: false` the caller reports the reason and plans with `previous = null`.
@@ -73,6 +74,20 @@ export function parseState(text: string, expect: StateIdentity, now: Date = new 
 
   if (Array.isArray(data)) return migrateV0(data, expect, now);
 
+  if (
+    typeof data === "object" &&
+    data !== null &&
+    "version" in data &&
+    typeof data.version === "number" &&
+    Number.isInteger(data.version) &&
+    data.version > STATE_VERSION
+  ) {
+    return {
+      ok: false,
+      code: "state_newer",
+      reason: `state has schema version ${data.version}, newer than the version ${STATE_VERSION} this build reads (a rollback?); nothing is changed and the state is not overwritten: deploy the newer build again, or delete the object to start over`,
+    };
+  }
   if (typeof data === "object" && data !== null && "version" in data && data.version !== STATE_VERSION) {
     return {
       ok: false,
@@ -103,7 +118,7 @@ export function parseState(text: string, expect: StateIdentity, now: Date = new 
  * @example
  * emptyState(planConfig).targets; // {}
  */
-export function emptyState(config: Pick<PlanConfig, "albDnsName" | "targetGroupArn" | "port">): State {
+export function emptyState(config: { albDnsName: string; targetGroupArn: string; port: number }): State {
   return {
     version: STATE_VERSION,
     albDnsName: config.albDnsName,

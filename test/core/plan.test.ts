@@ -23,14 +23,22 @@ const OTHER_PORT = 8443;
 const NOW = new Date("2026-03-01T12:00:00.000Z");
 const EARLIER = "2026-03-01T11:00:00.000Z";
 
+/**
+ * The rows below test the miss, cap, ownership and emptiness rules; for them a due IP counts as confirmed
+ * whatever its health (healthy bound = threshold). The health corroboration rule has rows of its own with
+ * {@link CORROBORATED}, the defaults.
+ */
 const CONFIG: PlanConfig = {
   albDnsName: ALB,
   targetGroupArn: ARN,
   port: PORT,
   invocationsBeforeDeregistration: 3,
+  invocationsBeforeDeregistrationHealthy: 3,
   maxDeregistrationsPerRun: 10,
   sameVpc: true,
 };
+
+const CORROBORATED: Partial<PlanConfig> = { invocationsBeforeDeregistrationHealthy: 15 };
 
 type Kind = "complete" | "incomplete" | "failed";
 
@@ -206,7 +214,69 @@ const rows: Row[] = [
     observation: obs([A]),
     registered: [reg(A), reg(B)],
     previous: owned({ [A]: 0, [B]: 0 }),
-    config: { invocationsBeforeDeregistration: 1 },
+    config: { invocationsBeforeDeregistration: 1, invocationsBeforeDeregistrationHealthy: 1 },
+    register: [],
+    deregister: [B],
+    next: { [A]: 0 },
+    changed: true,
+    notes: [],
+  },
+  {
+    name: "a due IP the NLB still reports healthy is kept (unconfirmed) until the healthy bound",
+    observation: obs([A]),
+    registered: [reg(A), reg(B, "healthy")],
+    previous: owned({ [A]: 0, [B]: 2 }),
+    config: CORROBORATED,
+    register: [],
+    deregister: [],
+    next: { [A]: 0, [B]: 3 },
+    changed: true,
+    notes: ["deregistration_unconfirmed"],
+  },
+  {
+    name: "a due IP still in its first health checks (initial) is kept like a healthy one",
+    observation: obs([A]),
+    registered: [reg(A), reg(B, "initial")],
+    previous: owned({ [A]: 0, [B]: 5 }),
+    config: CORROBORATED,
+    register: [],
+    deregister: [],
+    next: { [A]: 0, [B]: 6 },
+    changed: true,
+    notes: ["deregistration_unconfirmed"],
+  },
+  ...(["unhealthy", "unused", "unavailable"] as const).map(
+    (state): Row => ({
+      name: `a due IP the NLB reports ${state} is deregistered at the threshold`,
+      observation: obs([A]),
+      registered: [reg(A), reg(B, state)],
+      previous: owned({ [A]: 0, [B]: 2 }),
+      config: CORROBORATED,
+      register: [],
+      deregister: [B],
+      next: { [A]: 0 },
+      changed: true,
+      notes: [],
+    }),
+  ),
+  {
+    name: "a due IP reported healthy is deregistered once missing for the healthy bound (IP reuse)",
+    observation: obs([A]),
+    registered: [reg(A), reg(B, "healthy")],
+    previous: owned({ [A]: 0, [B]: 14 }),
+    config: CORROBORATED,
+    register: [],
+    deregister: [B],
+    next: { [A]: 0 },
+    changed: true,
+    notes: [],
+  },
+  {
+    name: "a health-check outage (every target unhealthy) deregisters only the IPs missing from DNS",
+    observation: obs([A]),
+    registered: [reg(A, "unhealthy"), reg(B, "unhealthy")],
+    previous: owned({ [A]: 0, [B]: 2 }),
+    config: CORROBORATED,
     register: [],
     deregister: [B],
     next: { [A]: 0 },
@@ -404,16 +474,16 @@ const rows: Row[] = [
     notes: ["target_missing"],
   },
   {
-    name: "without state, non-draining targets on the port are adopted with misses 0; nothing is deregistered",
+    name: "without state, only the observed targets on the port are adopted; the others stay unowned",
     observation: obs([A]),
     registered: [reg(A), reg(B), reg(C, "draining"), reg(D, "healthy", OTHER_PORT)],
     previous: null,
     config: { invocationsBeforeDeregistration: 1 },
     register: [],
     deregister: [],
-    next: { [A]: 0, [B]: 0 },
+    next: { [A]: 0 },
     changed: true,
-    notes: ["state_adopted"],
+    notes: ["state_adopted", "target_unowned"],
   },
   {
     name: "without state and with an empty target group, the observed IPs are registered and owned",
@@ -427,15 +497,15 @@ const rows: Row[] = [
     notes: ["state_adopted"],
   },
   {
-    name: "without state and with a failed observation, the registered targets are still adopted",
+    name: "without state and with a failed observation, nothing is adopted (no observation saw the targets)",
     observation: obs([], "failed"),
     registered: [reg(A)],
     previous: null,
     register: [],
     deregister: [],
-    next: { [A]: 0 },
+    next: {},
     changed: true,
-    notes: ["state_adopted", "observation_failed"],
+    notes: ["state_adopted", "observation_failed", "target_unowned"],
   },
   {
     name: "a state of another target group is ignored: re-adopt, never deregister its IPs",
@@ -444,9 +514,9 @@ const rows: Row[] = [
     previous: owned({ [B]: 9, [C]: 9 }, { targetGroupArn: OTHER_ARN }),
     register: [],
     deregister: [],
-    next: { [A]: 0, [B]: 0 },
+    next: { [A]: 0 },
     changed: true,
-    notes: ["state_foreign", "state_adopted"],
+    notes: ["state_foreign", "state_adopted", "target_unowned"],
   },
   {
     name: "a state of another port is ignored: re-adopt, never deregister its IPs",
@@ -455,9 +525,9 @@ const rows: Row[] = [
     previous: owned({ [B]: 9 }, { port: OTHER_PORT }),
     register: [],
     deregister: [],
-    next: { [A]: 0, [B]: 0 },
+    next: { [A]: 0 },
     changed: true,
-    notes: ["state_foreign", "state_adopted"],
+    notes: ["state_foreign", "state_adopted", "target_unowned"],
   },
   {
     name: "a target registered on the port after state exists and never observed is left alone",
@@ -649,7 +719,7 @@ describe("plan: targets, state and notes", () => {
 
   it("stamps adopted records with now", () => {
     // Act
-    const p = plan(obs([]), [reg(A)], null, CONFIG, NOW);
+    const p = plan(obs([A]), [reg(A)], null, CONFIG, NOW);
 
     // Assess
     expect(p.nextState.targets[A]).toEqual({
@@ -831,6 +901,7 @@ describe("plan: properties over random histories", () => {
         const config: PlanConfig = {
           ...CONFIG,
           invocationsBeforeDeregistration: h.threshold,
+          invocationsBeforeDeregistrationHealthy: h.threshold,
           maxDeregistrationsPerRun: 1000,
           sameVpc: h.sameVpc,
         };
@@ -863,7 +934,7 @@ describe("plan: properties over random histories", () => {
           const ownedActive = [...model.keys()].filter((ip) => activeBefore.has(ip));
           const disjoint = seen.size > 0 && ownedActive.length > 0 && !ownedActive.some((ip) => seen.has(ip));
           const counting = observation.complete && previous !== null && !disjoint;
-          if (previous === null) for (const ip of activeBefore) model.set(ip, 0);
+          // Without state only what the observation saw is adopted (below, with every seen IP).
           const expectedDeregister: string[] = [];
           for (const [ip, misses] of model) {
             if (seen.has(ip) || !counting) continue;

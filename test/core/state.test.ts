@@ -15,6 +15,7 @@ const CONFIG: PlanConfig = {
   targetGroupArn: ARN,
   port: 443,
   invocationsBeforeDeregistration: 3,
+  invocationsBeforeDeregistrationHealthy: 15,
   maxDeregistrationsPerRun: 10,
   sameVpc: true,
 };
@@ -123,7 +124,22 @@ describe("parseState", () => {
     expect(result.reason).toContain(fragment);
   });
 
-  it.each([2, 0, "1"])(
+  it.each([2, 7])("reports a newer version %j as state_newer: fail closed, never re-adopt", (version) => {
+    // Prepare
+    const input = text({ ...validState(), version });
+
+    // Act
+    const result = parseState(input, EXPECT);
+
+    // Assess
+    expect(result).toMatchObject({ ok: false, code: "state_newer" });
+    if (result.ok) return;
+    expect(result.reason).toContain(`version ${version}`);
+    expect(result.reason).toContain("not overwritten");
+    expect(result.reason).not.toContain("adopted");
+  });
+
+  it.each([0, "1", 1.5])(
     "reports version %j as state_schema that says which version and that it is re-adopted",
     (version) => {
       // Prepare

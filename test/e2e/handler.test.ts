@@ -72,6 +72,7 @@ describe("bundled handler against the local AWS world", () => {
     world.scaleAlb(10);
     await invoke(fn);
     world.scaleAlb(4);
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the NLB's health check sees them go
     const removedCount = 6;
     const first = await invoke(fn);
     const second = await invoke(fn);

@@ -1,24 +1,28 @@
 /**
  * The fault matrix, end to end: the bundled handler in a fresh process against the local AWS world, one fault per
- * cell. Each cell starts from a synced target group, churns the ALB (2 IPs gone, 2 new) so the faulted run has both
- * registrations and deregistrations to get wrong, injects the fault, and asserts what was registered and
- * deregistered (no live IP lost), what was logged, whether the invocation failed, and that clean runs converge.
+ * cell, at INVOCATIONS_BEFORE_DEREGISTRATION 1 and at the default 3. Each cell starts from a synced target group,
+ * removes 2 ALB IPs (the NLB's health check then reports them unhealthy) and runs clean until they are one miss
+ * short of the threshold, adds 2 new IPs, so the faulted run has both registrations and deregistrations to get
+ * wrong, injects the fault, and asserts what was registered and deregistered (no live IP lost), what was logged,
+ * whether the invocation failed, and that clean runs converge.
  *
  * `MATRIX_OUT=<file>` writes the observed outcome of every cell as the README's markdown table.
  */
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONFIG_DEFAULTS } from "../../lambda/config.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
 import type { FaultSet } from "../../sim/types.js";
 import { startWorld, type World } from "../../sim/world.js";
 import {
   activeTargets,
+  addAlbIps,
   albIps,
-  churnAlb,
   converge,
   invokeWatched,
   logRecords,
   type Run,
+  removeAlbIps,
   type StateObject,
   sleep,
   startContainer,
@@ -28,6 +32,8 @@ import {
 interface CellContext {
   world: World;
   state: StateObject;
+  /** The ALB IPs removed before the faulted run (still registered, one miss short of the threshold). */
+  removed: readonly string[];
 }
 
 interface Expectation {
@@ -49,10 +55,14 @@ interface Cell {
   /** ALB size for this cell (default 6, which one DNS answer holds; above 8 discovery needs many queries). */
   albIpCount?: number;
   fault?: FaultSet;
-  /** Before the churn and the faulted run (after the baseline run). */
+  /** Before the faulted run: after the removal and the runs that count its misses, before the new IPs appear. */
   arrange?: (ctx: CellContext) => Promise<void>;
   /** Concurrently with the faulted run. */
   during?: (ctx: CellContext) => Promise<void>;
+  /** Lost or foreign state: the removed IPs were never seen by an observation since, so they stay unowned. */
+  leavesUnowned?: true;
+  /** Where the outcome depends on INVOCATIONS_BEFORE_DEREGISTRATION: overrides of `expect` per threshold. */
+  expectAt?: Readonly<Record<number, Partial<Expectation>>>;
   expect: Expectation;
 }
 
@@ -138,6 +148,7 @@ function apiColumns(
 }
 
 const ALL_DONE = { registered: "new", deregistered: "removed" } as const;
+const NOTHING = { registered: "none", deregistered: "none" } as const;
 
 const apiCells: Cell[] = API_ROWS.flatMap((row) =>
   apiColumns(row.api).map(
@@ -213,11 +224,14 @@ function stateBody(world: World, ips: readonly string[], overrides: Record<strin
   });
 }
 
+// Without usable state only what the observation sees is adopted: the removed IPs (gone from DNS) stay registered
+// but unowned (`target_unowned`), never deregistered by this function.
 const ADOPTED = { fails: false, registered: "new", deregistered: "none" } as const;
 const stateColumns: Array<Omit<Cell, "row">> = [
   {
     column: "missing",
     arrange: ({ state }) => state.remove(),
+    leavesUnowned: true,
     expect: { ...ADOPTED, code: "state_adopted", cause: /./ },
   },
   {
@@ -225,6 +239,7 @@ const stateColumns: Array<Omit<Cell, "row">> = [
     arrange: async ({ state }) => {
       await state.write('{"version":1,"targets":{');
     },
+    leavesUnowned: true,
     expect: { ...ADOPTED, code: "state_corrupt", cause: /not valid JSON/ },
   },
   {
@@ -232,6 +247,7 @@ const stateColumns: Array<Omit<Cell, "row">> = [
     arrange: async ({ state }) => {
       await state.write(JSON.stringify({ version: 1, targets: ["10.0.0.1"], note: "hand-edited" }));
     },
+    leavesUnowned: true,
     expect: { ...ADOPTED, code: "state_schema", cause: /schema/ },
   },
   {
@@ -240,25 +256,38 @@ const stateColumns: Array<Omit<Cell, "row">> = [
       const other = world.info.targetGroupArn.replace("0123456789abcdef", "fedcba9876543210");
       await state.write(stateBody(world, albIps(world), { targetGroupArn: other }));
     },
+    leavesUnowned: true,
     expect: { ...ADOPTED, code: "state_foreign", cause: /fedcba9876543210/ },
   },
   {
-    column: "older schema (original's IP list)",
+    column: "newer schema (a rollback)",
     arrange: async ({ world, state }) => {
-      await state.write(JSON.stringify(albIps(world)));
+      await state.write(stateBody(world, albIps(world), { version: 2 }));
     },
-    // The original's list is migrated: its IPs are owned, so the 2 gone from DNS are deregistered at once.
+    leavesUnowned: true,
+    // Fail closed: nothing registered or deregistered, the newer object untouched; clean runs after the newer
+    // object is removed converge.
+    expect: { fails: true, code: "state_newer", cause: /newer than the version 1/, ...NOTHING },
+  },
+  {
+    column: "older schema (original's IP list)",
+    arrange: async ({ world, state, removed }) => {
+      await state.write(JSON.stringify([...albIps(world), ...removed]));
+    },
+    // The original's list is migrated: its IPs are owned with misses 0, so the 2 gone from DNS are deregistered
+    // at once with threshold 1, and after the usual misses with the default.
     expect: { fails: false, code: "state_migrated", cause: /./, ...ALL_DONE },
+    expectAt: { 3: { deregistered: "none" } },
   },
   {
     column: "concurrent writer (412)",
     // Reads are slow, so another writer updates the object between this run's read and its conditional write.
     fault: { "elbv2:DescribeTargetHealth": { latencyMs: 400, remaining: 1 } },
-    during: async ({ world, state }) => {
+    during: async ({ state }) => {
       await sleep(150);
+      // The same records, written anew: a new ETag, so this run's conditional write loses and re-plans.
       const current = await state.read();
-      const owned = current ? Object.keys((JSON.parse(current.body) as { targets: object }).targets) : [];
-      await state.write(stateBody(world, owned));
+      if (current) await state.write(`${current.body}\n`);
     },
     expect: { fails: false, code: "re-planning", cause: /ETag mismatch/, ...ALL_DONE },
   },
@@ -273,6 +302,7 @@ const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...stateCells];
 
 interface Outcome {
   cell: Cell;
+  threshold: number;
   run: Run;
   registered: string[];
   deregistered: string[];
@@ -298,22 +328,34 @@ afterAll(async () => {
   if (process.env.MATRIX_OUT) writeFileSync(process.env.MATRIX_OUT, renderMatrix(outcomes));
 });
 
-async function runCell(fn: FunctionContainer, cell: Cell): Promise<Outcome> {
+/** Longer than the world's health-check delay: the NLB has judged the removed IPs by then. */
+const HEALTH_SETTLE_MS = 60;
+
+async function runCell(fn: FunctionContainer, cell: Cell, threshold: number): Promise<Outcome> {
   world.reset();
   if (cell.albIpCount !== undefined) world.scaleAlb(cell.albIpCount);
-  let baseline = await invokeWatched(world, fn);
-  if (!baseline.ok) baseline = await invokeWatched(world, fn); // preparation, not the cell: one retry on a loaded machine
-  if (!baseline.ok) throw new Error(`baseline run failed: ${JSON.stringify(baseline.error)}`);
-  await cell.arrange?.({ world, state });
-  const { removed, added } = churnAlb(world, 2);
+  const prepare = async (what: string) => {
+    let run = await invokeWatched(world, fn);
+    if (!run.ok) run = await invokeWatched(world, fn); // preparation, not the cell: one retry on a loaded machine
+    if (!run.ok) throw new Error(`${what} run failed: ${JSON.stringify(run.error)}`);
+  };
+  await prepare("baseline");
+  const { removed } = removeAlbIps(world, 2);
+  await sleep(HEALTH_SETTLE_MS);
+  for (let miss = 1; miss < threshold; miss += 1) await prepare(`miss ${miss}`);
+  await cell.arrange?.({ world, state, removed });
+  const { added } = addAlbIps(world, 2);
   world.setFaults(cell.fault ?? {});
   const before = activeTargets(world);
-  const [run] = await Promise.all([invokeWatched(world, fn), cell.during?.({ world, state })]);
+  const [run] = await Promise.all([invokeWatched(world, fn), cell.during?.({ world, state, removed })]);
   world.setFaults({});
   const after = activeTargets(world);
-  const recovery = await converge(world, fn);
+  if (cell.expect.code === "state_newer") await state.remove();
+  const expected = cell.leavesUnowned ? [...albIps(world), ...removed].sort() : albIps(world);
+  const recovery = await converge(world, fn, 4, expected);
   return {
     cell,
+    threshold,
     run,
     registered: after.filter((ip) => !before.includes(ip)),
     deregistered: before.filter((ip) => !after.includes(ip)),
@@ -326,61 +368,72 @@ async function runCell(fn: FunctionContainer, cell: Cell): Promise<Outcome> {
 }
 
 const rows = [...new Set(CELLS.map((c) => c.row))];
+/** INVOCATIONS_BEFORE_DEREGISTRATION: the harshest (every run deregisters) and the default. */
+const THRESHOLDS = [1, CONFIG_DEFAULTS.INVOCATIONS_BEFORE_DEREGISTRATION];
 
-describe.each(rows)("fault matrix: %s", (row) => {
-  let fn: FunctionContainer;
-  beforeAll(async () => {
-    // One container per row, so the SDK's retry quota of one row's faults does not spill into the next.
-    fn = await startContainer(world, { AWS_MAX_ATTEMPTS: "2" });
-  });
-  afterAll(async () => {
-    await fn.stop();
-  });
+describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
+  "fault matrix: %s, threshold %i",
+  (row, threshold) => {
+    let fn: FunctionContainer;
+    beforeAll(async () => {
+      // One container per row, so the SDK's retry quota of one row's faults does not spill into the next.
+      fn = await startContainer(world, {
+        AWS_MAX_ATTEMPTS: "2",
+        INVOCATIONS_BEFORE_DEREGISTRATION: String(threshold),
+      });
+    });
+    afterAll(async () => {
+      await fn.stop();
+    });
 
-  it.each(CELLS.filter((c) => c.row === row).map((c) => [c.column, c] as const))(
-    "%s: loses no live IP, says why, and the next clean run converges",
-    async (_column, cell) => {
-      // Prepare + Act
-      const outcome = await runCell(fn, cell);
-      outcomes.push(outcome);
-      const { run } = outcome;
-      const text = run.logs.join("\n");
+    it.each(CELLS.filter((c) => c.row === row).map((c) => [c.column, c] as const))(
+      "%s: loses no live IP, says why, and the next clean run converges",
+      async (_column, given) => {
+        const cell: Cell = { ...given, expect: { ...given.expect, ...given.expectAt?.[threshold] } };
+        // Prepare + Act
+        const outcome = await runCell(fn, cell, threshold);
+        outcomes.push(outcome);
+        const { run } = outcome;
+        const text = run.logs.join("\n");
 
-      // Assess: nothing live lost, ever
-      expect(outcome.liveLost).toEqual([]);
-      // Assess: the invocation fails exactly when the cell says so (the alarm sees it)
-      expect(run.ok, text).toBe(!cell.expect.fails);
-      // Assess: what the faulted run changed
-      if (cell.expect.registered === "new+phantoms") {
-        expect(outcome.registered).toEqual(expect.arrayContaining(outcome.added));
-      } else {
-        expect(outcome.registered).toEqual(cell.expect.registered === "new" ? outcome.added : []);
-      }
-      expect(outcome.deregistered).toEqual(cell.expect.deregistered === "removed" ? outcome.removed : []);
-      // Assess: the logs name the reason and the cause
-      const records = logRecords(run.logs);
-      if (cell.expect.fails) {
-        const failed = records.filter((l) => l.message === "alb-static-ip run failed");
-        expect(failed).toHaveLength(1);
-        const error = failed[0]?.error as { code?: string; message?: string } | undefined;
-        expect(error?.code).toBe(cell.expect.code);
-        expect(error?.message).toMatch(cell.expect.cause);
-      } else if (cell.expect.code) {
-        const evidence = records
-          .map(({ discovery: _discovery, ...rest }) => JSON.stringify(rest))
-          .filter((line) => line.includes(cell.expect.code));
-        expect(evidence.length, text).toBeGreaterThan(0);
-        expect(
-          evidence.some((line) => cell.expect.cause.test(line)),
-          evidence.join("\n"),
-        ).toBe(true);
-      }
-      // Assess: clean runs converge: targets == ALB IPs
-      expect(outcome.converged).toBe(true);
-      expect(activeTargets(world)).toEqual(albIps(world));
-    },
-  );
-});
+        // Assess: nothing live lost, ever
+        expect(outcome.liveLost).toEqual([]);
+        // Assess: the invocation fails exactly when the cell says so (the alarm sees it)
+        expect(run.ok, text).toBe(!cell.expect.fails);
+        // Assess: what the faulted run changed
+        if (cell.expect.registered === "new+phantoms") {
+          expect(outcome.registered).toEqual(expect.arrayContaining(outcome.added));
+        } else {
+          expect(outcome.registered).toEqual(cell.expect.registered === "new" ? outcome.added : []);
+        }
+        expect(outcome.deregistered).toEqual(cell.expect.deregistered === "removed" ? outcome.removed : []);
+        // Assess: the logs name the reason and the cause
+        const records = logRecords(run.logs);
+        if (cell.expect.fails) {
+          const failed = records.filter((l) => l.message === "alb-static-ip run failed");
+          expect(failed).toHaveLength(1);
+          const error = failed[0]?.error as { code?: string; message?: string } | undefined;
+          expect(error?.code).toBe(cell.expect.code);
+          expect(error?.message).toMatch(cell.expect.cause);
+        } else if (cell.expect.code) {
+          const evidence = records
+            .map(({ discovery: _discovery, ...rest }) => JSON.stringify(rest))
+            .filter((line) => line.includes(cell.expect.code));
+          expect(evidence.length, text).toBeGreaterThan(0);
+          expect(
+            evidence.some((line) => cell.expect.cause.test(line)),
+            evidence.join("\n"),
+          ).toBe(true);
+        }
+        // Assess: clean runs converge: targets == ALB IPs
+        expect(outcome.converged).toBe(true);
+        expect(activeTargets(world)).toEqual(
+          cell.leavesUnowned ? [...albIps(world), ...outcome.removed].sort() : albIps(world),
+        );
+      },
+    );
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // The README table
@@ -388,8 +441,8 @@ describe.each(rows)("fault matrix: %s", (row) => {
 
 function renderMatrix(list: readonly Outcome[]): string {
   const lines = [
-    "| Where | Fault | Invocation | Logged | Faulted run did | Recovery | Live IPs lost |",
-    "|---|---|---|---|---|---|---|",
+    "| Where | Fault | Threshold | Invocation | Logged | Faulted run did | Recovery | Live IPs lost |",
+    "|---|---|---|---|---|---|---|---|",
   ];
   for (const o of list) {
     const invocation = o.run.ok ? "succeeds" : "**fails**";
@@ -399,7 +452,7 @@ function renderMatrix(list: readonly Outcome[]): string {
       ? `converged after ${o.convergeRuns} clean run${o.convergeRuns > 1 ? "s" : ""}`
       : "**did not converge**";
     lines.push(
-      `| ${o.cell.row} | ${o.cell.column} | ${invocation} | ${logged} | ${did} | ${recovery} | ${o.liveLost.length} |`,
+      `| ${o.cell.row} | ${o.cell.column} | ${o.threshold} | ${invocation} | ${logged} | ${did} | ${recovery} | ${o.liveLost.length} |`,
     );
   }
   const lost = list.reduce((n, o) => n + o.liveLost.length, 0);

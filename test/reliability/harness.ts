@@ -77,17 +77,22 @@ export async function invokeWatched(
   return { ok: out.ok, summary, error: out.error, logs: out.logs, liveLost, liveDeregistered };
 }
 
-/** Runs clean invocations until the active targets equal the ALB IPs (at most `max`); returns how many it took. */
+/**
+ * Runs clean invocations until the active targets equal `expected` (default: the ALB IPs; at most `max`);
+ * returns how many it took.
+ */
 export async function converge(
   world: World,
   fn: FunctionContainer,
   max = 4,
+  expected?: readonly string[],
 ): Promise<{ runs: number; converged: boolean; lost: string[] }> {
   const lost: string[] = [];
   for (let runs = 1; runs <= max; runs += 1) {
     const run = await invokeWatched(world, fn);
     lost.push(...run.liveLost, ...run.liveDeregistered);
-    if (run.ok && sameList(activeTargets(world), albIps(world))) return { runs, converged: true, lost };
+    if (run.ok && sameList(activeTargets(world), expected ?? albIps(world)))
+      return { runs, converged: true, lost };
   }
   return { runs: max, converged: false, lost };
 }
@@ -178,6 +183,20 @@ export function churnAlb(world: World, count: number): { removed: string[]; adde
   const added = grown.filter((ip) => !before.includes(ip));
   world.setAlbIps([...kept, ...added]);
   return { removed: [...removed].sort(), added: [...added].sort() };
+}
+
+/** Remove `count` of the current ALB IPs; returns them. */
+export function removeAlbIps(world: World, count: number): { removed: string[] } {
+  const before = world.state().alb.ips;
+  world.setAlbIps(before.slice(count));
+  return { removed: [...before.slice(0, count)].sort() };
+}
+
+/** Add `count` new IPs to the ALB; returns them. */
+export function addAlbIps(world: World, count: number): { added: string[] } {
+  const before = world.state().alb.ips;
+  const grown = world.scaleAlb(before.length + count);
+  return { added: grown.filter((ip) => !before.includes(ip)).sort() };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
