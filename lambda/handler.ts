@@ -12,7 +12,7 @@ import { createMetricsPublisher } from "./aws/metrics.js";
 import { createStateStore } from "./aws/state-store.js";
 import { loadConfig, stateKey } from "./config.js";
 import { toPlanConfig } from "./core/plan.js";
-import { discoverAlbIps, resolveDnsServers } from "./discovery/index.js";
+import { discoverAlbIps, resolveDiscoveryTarget } from "./discovery/index.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
 import { type RunLogger, type RunSummary, reconcile } from "./reconcile.js";
@@ -46,18 +46,20 @@ async function run(_event: unknown, context: Context & RunRequestContext): Promi
 
   const summary = await reconcile(
     {
-      discover: async (deadline) =>
-        discoverAlbIps({
-          name: config.albDnsName,
-          servers:
-            config.dnsServers ??
-            (await resolveDnsServers(config.albDnsName, { timeoutMs: config.dnsTimeoutMs })),
+      discover: async (deadline) => {
+        const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {
+          timeoutMs: config.dnsTimeoutMs,
+        });
+        return discoverAlbIps({
+          name: target.name,
+          servers: target.servers,
           timeoutMs: config.dnsTimeoutMs,
           concurrency: config.dnsConcurrency,
           maxQueries: config.maxLookupPerInvocation,
           missProbability: config.missProbability,
           deadline,
-        }),
+        });
+      },
       targets: createTargetGroupAdapter(clients.elbv2, config.targetGroupArn),
       store: createStateStore(clients.s3, {
         bucket: config.s3Bucket,

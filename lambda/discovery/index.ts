@@ -26,9 +26,12 @@ export {
 } from "./evidence.js";
 export {
   type BootstrapResolver,
+  canonicalName,
   clearNameServerCache,
+  type DiscoveryTarget,
+  findZone,
   type ResolveDnsServersOptions,
+  resolveDiscoveryTarget,
   resolveDnsServers,
   systemBootstrapResolver,
-  zoneOf,
 } from "./servers.js";

@@ -3,9 +3,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { discoverAlbIps } from "../../lambda/discovery/discover.js";
 import {
   type BootstrapResolver,
+  canonicalName,
   clearNameServerCache,
+  findZone,
+  resolveDiscoveryTarget,
   resolveDnsServers,
-  zoneOf,
 } from "../../lambda/discovery/servers.js";
 import { DiscoveryError } from "../../lambda/errors.js";
 import { type DnsServer, startDnsServer } from "../../sim/dns.js";
@@ -23,20 +25,139 @@ const unreachable: BootstrapResolver = {
   },
 };
 
-describe("zoneOf", () => {
-  it.each([
-    [NAME, ZONE],
-    ["my-alb-123.eu-west-1.elb.amazonaws.com.", "eu-west-1.elb.amazonaws.com"],
-    ["Internal-X-1.US-EAST-1.elb.amazonaws.com", ZONE],
-  ])("%s -> %s", (name, zone) => {
+/** A fake resolver over fixed records: NS by zone, CNAME by name, A by name; anything else ENODATA. */
+function fakeResolver(records: {
+  ns?: Record<string, string[]>;
+  cname?: Record<string, string>;
+  a?: Record<string, string[]>;
+  failNs?: string;
+}): BootstrapResolver & { asked: string[] } {
+  const asked: string[] = [];
+  const absent = (name: string) => Object.assign(new Error(`queryX ENODATA ${name}`), { code: "ENODATA" });
+  return {
+    asked,
+    resolveNs: async (name) => {
+      asked.push(`NS ${name}`);
+      if (name === records.failNs) throw Object.assign(new Error("timeout"), { code: "ETIMEOUT" });
+      const ns = records.ns?.[name];
+      if (!ns) throw absent(name);
+      return ns;
+    },
+    resolve4: async (name) => {
+      const a = records.a?.[name];
+      if (!a) throw absent(name);
+      return a;
+    },
+    resolveCname: async (name) => {
+      const target = records.cname?.[name];
+      if (!target) throw absent(name);
+      return [target];
+    },
+  };
+}
+
+describe("findZone", () => {
+  it.each([[NAME], [`dualstack.${NAME}`], [`${NAME}.`]])(
+    "walks up the labels of %s until a name has NS records",
+    async (name) => {
+      // Prepare
+      const resolver = fakeResolver({ ns: { [ZONE]: ["ns-1.awsdns-01.org"] } });
+
+      // Act
+      const found = await findZone(name, resolver);
+
+      // Assess
+      expect(found).toEqual({ zone: ZONE, nameServers: ["ns-1.awsdns-01.org"] });
+    },
+  );
+
+  it("never asks a top-level domain and says what to set when no zone is found", async () => {
+    // Prepare
+    const resolver = fakeResolver({ ns: { com: ["a.gtld-servers.net"] } });
+
     // Act / Assess
-    expect(zoneOf(name)).toBe(zone);
+    await expect(findZone("alb.example.com", resolver)).rejects.toThrow(/No zone .*DNS_SERVERS/);
+    expect(resolver.asked).toEqual(["NS alb.example.com", "NS example.com"]);
   });
 
-  it.each(["localhost", "alb.com", ""])("rejects %j with a DiscoveryError naming the value", (name) => {
+  it("reports a failed NS lookup as a DiscoveryError, not as an absent zone", async () => {
+    // Prepare
+    const resolver = fakeResolver({ ns: { [ZONE]: ["ns"] }, failNs: NAME });
+
     // Act / Assess
-    expect(() => zoneOf(name)).toThrow(DiscoveryError);
-    expect(() => zoneOf(name)).toThrow(JSON.stringify(name));
+    await expect(findZone(NAME, resolver)).rejects.toThrow(DiscoveryError);
+  });
+});
+
+describe("canonicalName", () => {
+  it("follows a custom CNAME to the ALB's own name", async () => {
+    // Prepare
+    const resolver = fakeResolver({
+      cname: { "app.example.com": "web.example.com", "web.example.com": NAME },
+    });
+
+    // Act / Assess
+    await expect(canonicalName("App.Example.com.", resolver)).resolves.toBe(NAME);
+  });
+
+  it("gives up on a CNAME loop with a message naming the fix", async () => {
+    // Prepare
+    const resolver = fakeResolver({
+      cname: { "a.example.com": "b.example.com", "b.example.com": "a.example.com" },
+    });
+
+    // Act / Assess
+    await expect(canonicalName("a.example.com", resolver)).rejects.toThrow(
+      /more than 8 CNAMEs; set ALB_DNS_NAME/,
+    );
+  });
+});
+
+describe("resolveDiscoveryTarget", () => {
+  beforeEach(() => clearNameServerCache());
+
+  it("queries the ALB's own name at its zone's servers when ALB_DNS_NAME is a custom CNAME", async () => {
+    // Prepare
+    const resolver = fakeResolver({
+      cname: { "app.example.com": NAME },
+      ns: { [ZONE]: ["ns-1.awsdns-01.org"] },
+      a: { "ns-1.awsdns-01.org": ["205.251.192.1"] },
+    });
+
+    // Act
+    const target = await resolveDiscoveryTarget("app.example.com", undefined, { resolver });
+
+    // Assess
+    expect(target).toEqual({ name: NAME, servers: [{ host: "205.251.192.1", port: 53 }] });
+  });
+
+  it("resolves host names in DNS_SERVERS and keeps IPs as they are", async () => {
+    // Prepare
+    const resolver = fakeResolver({ a: { "dns.corp.example": ["10.1.0.2", "10.1.0.3"] } });
+
+    // Act
+    const target = await resolveDiscoveryTarget(
+      NAME,
+      [
+        { host: "dns.corp.example", port: 5353 },
+        { host: "10.9.9.9", port: 53 },
+      ],
+      { resolver },
+    );
+
+    // Assess
+    expect(target.servers).toEqual([
+      { host: "10.1.0.2", port: 5353 },
+      { host: "10.1.0.3", port: 5353 },
+      { host: "10.9.9.9", port: 53 },
+    ]);
+  });
+
+  it("fails with a DiscoveryError naming a DNS_SERVERS host that does not resolve", async () => {
+    // Act / Assess
+    await expect(
+      resolveDiscoveryTarget(NAME, [{ host: "gone.corp.example", port: 53 }], { resolver: fakeResolver({}) }),
+    ).rejects.toThrow(/DNS_SERVERS host "gone.corp.example" did not resolve/);
   });
 });
 
@@ -126,7 +247,7 @@ describe("resolveDnsServers with a bootstrap resolver pointed at the sim", () =>
     expect(error).toBeInstanceOf(DiscoveryError);
     expect((error as DiscoveryError).code).toBe("discovery_failed");
     expect((error as Error).message).toMatch(
-      /NS lookup for zone "us-east-1\.elb\.amazonaws\.com".*ESERVFAIL/,
+      /NS lookup for zone "[^"]*us-east-1\.elb\.amazonaws\.com".*ESERVFAIL/,
     );
     expect((error as Error).message).toMatch(/DNS_SERVERS/);
   });
@@ -138,9 +259,11 @@ describe("resolveDnsServers with a bootstrap resolver pointed at the sim", () =>
       port: sim.port,
     }).catch((e: unknown) => e);
 
-    // Assess
+    // Assess: every label up to the TLD was asked, none has NS records
     expect(error).toBeInstanceOf(DiscoveryError);
-    expect((error as Error).message).toMatch(/ENOTFOUND/);
+    expect((error as Error).message).toMatch(
+      /No zone with NS records found above "internal-y-2\.nowhere\.example\.com"/,
+    );
   });
 
   it("throws a DiscoveryError listing the name servers when none resolves", async () => {

@@ -3,6 +3,7 @@
  * is real), with the unmodified SDK clients pointed at the local AWS world through AWS_ENDPOINT_URL_*.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { compareIPv4 } from "../../lambda/core/ip.js";
 import type { RunSummary } from "../../lambda/reconcile.js";
 import { type FunctionContainer, InitError, startFunction } from "../../sim/lambda-runtime.js";
 import { startWorld, type World } from "../../sim/world.js";
@@ -82,6 +83,19 @@ describe("bundled handler against the local AWS world", () => {
     const third = await invoke(fn);
     expect(third.deregistered).toHaveLength(removedCount);
     expect(targetIps()).toEqual([...world.state().alb.ips].sort());
+  });
+
+  it("resolves a host name in DNS_SERVERS instead of failing every run", async () => {
+    // Prepare: the same server, named instead of numbered
+    const port = world.info.dns.split(":")[1];
+    const fn = await container({ DNS_SERVERS: `localhost:${port}` });
+
+    // Act
+    const summary = await invoke(fn);
+
+    // Assess
+    expect(summary.ok).toBe(true);
+    expect(summary.ips).toEqual([...world.state().alb.ips].sort(compareIPv4));
   });
 
   it("registers with AvailabilityZone all when SAME_VPC is false", async () => {
