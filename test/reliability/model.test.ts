@@ -9,7 +9,8 @@
  * 4. the state never goes backwards: the object never returns to an earlier version (ETag) once replaced, and no
  *    IP's `lastSeen` moves back in time.
  *
- * Bounded for `npm test` (MODEL_RUNS runs × ≤ MODEL_STEPS commands, default 15 × 25, and a time limit);
+ * Run at INVOCATIONS_BEFORE_DEREGISTRATION 1 (every run may deregister) and at the default 3.
+ * Bounded for `npm test` (MODEL_RUNS runs × ≤ MODEL_STEPS commands, default 15 × 25, and a time limit each);
  * `NIGHTLY=1` runs 200 × 60. The seed of a failure is printed; replay it with fast-check's `seed`/`path`.
  */
 import {
@@ -18,6 +19,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONFIG_DEFAULTS } from "../../lambda/config.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
 import type { ApiFault, AwsApiName, DnsFaultMode, FaultSet } from "../../sim/types.js";
 import { startWorld, type World } from "../../sim/world.js";
@@ -35,7 +37,7 @@ import {
 const NIGHTLY = process.env.NIGHTLY === "1";
 const RUNS = Number(process.env.MODEL_RUNS ?? (NIGHTLY ? 200 : 15));
 const STEPS = Number(process.env.MODEL_STEPS ?? (NIGHTLY ? 60 : 25));
-const TIME_LIMIT_MS = NIGHTLY ? 3_600_000 : 40_000;
+const TIME_LIMIT_MS = NIGHTLY ? 3_600_000 : 30_000;
 
 /** A target on another port and one on our port that DNS never returns: neither is ours to touch. */
 const FOREIGN = [
@@ -246,7 +248,6 @@ let elbv2: ElasticLoadBalancingV2Client;
 
 beforeAll(async () => {
   world = await startWorld({ albIpCount: 6, healthCheckDelayMs: 20, deregistrationDelayMs: 50, seed: 11 });
-  fn = await startContainer(world, { AWS_MAX_ATTEMPTS: "2" });
   state = stateObject(world);
   elbv2 = new ElasticLoadBalancingV2Client({
     endpoint: world.info.endpoints.elbv2,
@@ -258,7 +259,6 @@ beforeAll(async () => {
 afterAll(async () => {
   elbv2.destroy();
   state.close();
-  await fn.stop();
   await world.stop();
   console.info(
     `model-based: ${totals.runs} runs, ${totals.steps} commands, ${totals.invocations} invocations ` +
@@ -291,27 +291,40 @@ async function setup(): Promise<{ model: Model; real: Real }> {
   return { model, real: { world, fn, state } };
 }
 
-describe("model-based: random scale events, faults and invocations", () => {
-  it(
-    "never deregisters a live IP, registers what stays in DNS, leaves foreign targets alone, never rolls state back",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.commands(commands, { maxCommands: STEPS, size: "max" }), async (cmds) => {
-          totals.runs += 1;
-          const counted = [...cmds];
-          totals.steps += counted.length;
-          await fc.asyncModelRun(setup, counted);
-        }),
-        {
-          numRuns: RUNS,
-          interruptAfterTimeLimit: TIME_LIMIT_MS,
-          markInterruptAsFailure: false,
-          endOnFailure: true,
-        },
-      );
-      expect(totals.liveLost).toBe(0);
-      expect(totals.invocations).toBeGreaterThan(0);
-    },
-    TIME_LIMIT_MS + 60_000,
-  );
-});
+describe.each([1, CONFIG_DEFAULTS.INVOCATIONS_BEFORE_DEREGISTRATION])(
+  "model-based: random scale events, faults and invocations, threshold %i",
+  (threshold) => {
+    beforeAll(async () => {
+      fn = await startContainer(world, {
+        AWS_MAX_ATTEMPTS: "2",
+        INVOCATIONS_BEFORE_DEREGISTRATION: String(threshold),
+      });
+    });
+    afterAll(async () => {
+      await fn.stop();
+    });
+
+    it(
+      "never deregisters a live IP, registers what stays in DNS, leaves foreign targets alone, never rolls state back",
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(fc.commands(commands, { maxCommands: STEPS, size: "max" }), async (cmds) => {
+            totals.runs += 1;
+            const counted = [...cmds];
+            totals.steps += counted.length;
+            await fc.asyncModelRun(setup, counted);
+          }),
+          {
+            numRuns: RUNS,
+            interruptAfterTimeLimit: TIME_LIMIT_MS,
+            markInterruptAsFailure: false,
+            endOnFailure: true,
+          },
+        );
+        expect(totals.liveLost).toBe(0);
+        expect(totals.invocations).toBeGreaterThan(0);
+      },
+      TIME_LIMIT_MS + 60_000,
+    );
+  },
+);
