@@ -56,6 +56,8 @@ export interface RunSummary {
   stateWritten: boolean;
   stateProblem?: { code: string; reason: string } | undefined;
   notes: string[];
+  /** The IPs of the notes that are about IPs (held back, unowned, missing, ...), by note code. */
+  noteIps: Record<string, string[]>;
   apiCalls: { elbv2: number; s3: number; cloudwatch: number };
   replanned: boolean;
   durationMs: number;
@@ -125,6 +127,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     deregistered: [],
     stateWritten: false,
     notes: [],
+    noteIps: {},
     apiCalls: { elbv2: 0, s3: 0, cloudwatch: 0 },
     replanned: false,
     durationMs: 0,
@@ -172,6 +175,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     let current = loaded;
     let p = plan(observation, registered, loaded.state, planConfig, deps.now());
     summary.notes = noteCodes(p, loaded);
+    summary.noteIps = noteIps(p);
 
     if (!options.dryRun) {
       for (let attempt = 1; ; attempt += 1) {
@@ -198,6 +202,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         current = loadedAgain;
         p = plan(observation, registeredAgain, loadedAgain.state, planConfig, deps.now());
         summary.notes = noteCodes(p, loadedAgain);
+        summary.noteIps = noteIps(p);
       }
     }
 
@@ -361,6 +366,12 @@ async function discoverSafely(deps: ReconcileDeps, deadline: number): Promise<Ob
       durationMs: 0,
     };
   }
+}
+
+function noteIps(p: Plan): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const note of p.notes) if (note.ips !== undefined && note.ips.length > 0) out[note.code] = note.ips;
+  return out;
 }
 
 /** A state written by a newer build (a rollback): change nothing, overwrite nothing, fail the run. */

@@ -242,6 +242,41 @@ describe("discoverAlbIps against the sim DNS server", () => {
     expect(server.stats().queries).toBe(0);
   });
 
+  it("cancels the queries still in flight at the deadline instead of waiting for them", async () => {
+    // Prepare: every answer takes a second, the deadline is 100 ms away
+    server.setRecord(NAME, ips(28));
+    server.setLatency(1000);
+    const started = performance.now();
+
+    // Act
+    const observation = await discoverAlbIps({ ...base, timeoutMs: 5000, deadline: Date.now() + 100 });
+
+    // Assess: a bound, not a benchmark
+    expect(performance.now() - started).toBeLessThan(600);
+    expect(observation).toMatchObject({ complete: false, failed: true });
+  });
+
+  it("starts the run at a random server, so no single server decides every run", async () => {
+    // Prepare: two honest servers; each run may send one query only
+    const other = await startDnsServer();
+    other.setRecord(NAME, ips(5));
+    server.setRecord(NAME, ips(5));
+    const servers = [
+      { host: server.host, port: server.port },
+      { host: other.host, port: other.port },
+    ];
+
+    // Act
+    for (let i = 0; i < 30; i++) await discoverAlbIps({ ...base, concurrency: 1, maxQueries: 1, servers });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const counts = [server.stats().queries, other.stats().queries];
+    await other.close();
+
+    // Assess: both servers were first in some runs (all first: chance 2 × 2^-30)
+    expect(counts[0]! + counts[1]!).toBe(30);
+    expect(Math.min(...counts)).toBeGreaterThan(0);
+  });
+
   it("stops starting queries at the deadline and reports incomplete", async () => {
     // Prepare: each query takes at least 60 ms, the deadline allows only a few.
     server.setRecord(NAME, ips(100));
