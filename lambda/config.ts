@@ -2,19 +2,42 @@
  * The only reader of the environment. `loadConfig(env)` validates every variable once, at cold
  * start, and returns a frozen typed object or throws one ConfigError listing every problem.
  * No AWS call, no network, no `process.env` read: the handler passes `process.env` in.
+ *
+ * This file holds the variable table (name → schema, what is expected) and `loadConfig`; the
+ * rooms beside it in `config/`: `schemas.ts` (number, boolean, enum schemas), `rules.ts` (names,
+ * ARNs, buckets, prefixes), `dns-servers.ts` (DNS_SERVERS entries), `redact.ts` (showing values
+ * safely in errors).
  */
-import { isIPv4, isIPv6 } from "node:net";
 // zod/mini: the same validation as classic zod at ~15 KiB instead of ~450 KiB of bundle (cold start).
 import * as z from "zod/mini";
+import { type DnsServer, dnsServersSchema } from "./config/dns-servers.js";
+import { describeValue } from "./config/redact.js";
+import {
+  albDnsNameProblem,
+  bucketProblem,
+  metricNamespaceProblem,
+  REGION_PATTERN,
+  stateKeyPrefixProblem,
+  targetGroupArnProblem,
+} from "./config/rules.js";
+import {
+  booleanSchema,
+  checked,
+  type DiscoveryMode,
+  discoveryModeSchema,
+  integer,
+  LOG_LEVELS,
+  type LogLevel,
+  logLevelSchema,
+  probabilitySchema,
+  type Schema,
+} from "./config/schemas.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
 
-export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
-export type DiscoveryMode = "dns";
-
-export interface DnsServer {
-  host: string;
-  port: number;
-}
+export type { DnsServer } from "./config/dns-servers.js";
+export { describeValue, looksSecret } from "./config/redact.js";
+export { PARTITIONS, REGION_PATTERN, TARGET_GROUP_ARN_PATTERN } from "./config/rules.js";
+export type { DiscoveryMode, LogLevel } from "./config/schemas.js";
 
 export interface Config {
   /** ALB_DNS_NAME, lower-cased, no trailing dot. */
@@ -96,308 +119,7 @@ export const CONFIG_RANGES = Object.freeze({
   AWS_REQUEST_TIMEOUT_MS: { min: 100, max: 60000 },
 } as const);
 
-/** Partitions accepted in NLB_TG_ARN. */
-export const PARTITIONS = Object.freeze(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"] as const);
-
-/** Shape of NLB_TG_ARN (RE2-compatible, usable in a Terraform `validation` block). */
-export const TARGET_GROUP_ARN_PATTERN =
-  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\/([0-9a-f]{16})$/;
-
-/** Shape of an AWS region name, e.g. `us-east-1`, `cn-north-1`, `us-gov-west-1`. */
-export const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}$/;
-
-const MAX_SHOWN_CHARS = 80;
-const MAX_DNS_SERVERS = 16;
 const ALB_NAME_EXAMPLE = "internal-my-alb-123.us-east-1.elb.amazonaws.com";
-
-// ---------------------------------------------------------------------------------------------
-// Showing values safely in error messages
-// ---------------------------------------------------------------------------------------------
-
-const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY/i;
-const ACCESS_KEY_ID = /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/;
-const BASE64_40 = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
-/** 40-character ARN resource parts such as `targetgroup/<name>/<id>` are not secrets. */
-const ARN_RESOURCE = /^(?:targetgroup|loadbalancer|listener|listener-rule)\//;
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
-
-/**
- * Whether a variable (by its name) or a value looks like a secret: an AWS access key id
- * (`AKIA…`/`ASIA…`), a 40-character base64 token mixing upper case, lower case and digits (an AWS
- * secret access key), or a PEM private key.
- *
- * @example looksSecret("S3_BUCKET", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") // true
- */
-export function looksSecret(variable: string, value: string): boolean {
-  if (SECRET_NAME.test(variable) || ACCESS_KEY_ID.test(value) || value.includes("PRIVATE KEY-----"))
-    return true;
-  for (const [token] of value.matchAll(BASE64_40)) {
-    if (/[A-Z]/.test(token) && /[a-z]/.test(token) && /[0-9]/.test(token) && !ARN_RESOURCE.test(token)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/** Replaces control, format (bidi, zero-width) and separator characters with a visible `<U+XXXX>`. */
-function makeVisible(text: string): string {
-  return text.replace(
-    INVISIBLE,
-    (c) => `<U+${c.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}>`,
-  );
-}
-
-/**
- * The form in which a bad value is shown in a ConfigIssue: `"***"` when it looks secret, cut to
- * about 80 characters (start … end, then the full length) when long, invisible characters made
- * visible as `<U+XXXX>`. `undefined` stays `undefined` (not set).
- *
- * @example describeValue("ALB_LISTENER", "80\n") // "80<U+000A>"
- */
-export function describeValue(variable: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (looksSecret(variable, value)) return "***";
-  const chars = Array.from(value);
-  if (chars.length <= MAX_SHOWN_CHARS) return makeVisible(value);
-  // Keep both ends: the start names the kind of value, the end often holds the part that is wrong.
-  const head = chars.slice(0, MAX_SHOWN_CHARS - 24).join("");
-  const tail = chars.slice(-20).join("");
-  return `${makeVisible(head)}…${makeVisible(tail)} (${chars.length} characters)`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shape checks: each returns a problem (phrased for the user) or undefined
-// ---------------------------------------------------------------------------------------------
-
-type Problem = string | undefined;
-
-const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** Checks a lower-cased DNS name without trailing dot; `minLabels` 2 for the ALB, 1 for a server. */
-function dnsNameProblem(name: string, minLabels: number): Problem {
-  if (name.length > 253) return `the name has ${name.length} characters, at most 253 are allowed`;
-  const labels = name.split(".");
-  if (labels.length < minLabels) return `a fully qualified name with at least ${minLabels} labels is needed`;
-  const bad = labels.findIndex((label) => !LABEL.test(label));
-  if (bad >= 0) {
-    return `label ${bad + 1} is not 1–63 letters, digits or hyphens (not starting or ending with a hyphen)`;
-  }
-  if (/^[0-9]+$/.test(labels.at(-1) ?? "")) return "the last label must contain a letter";
-  return undefined;
-}
-
-function albDnsNameProblem(name: string): Problem {
-  if (/^[a-z][a-z0-9+.-]*:\/\//.test(name)) return "this looks like a URL; give only the host name";
-  if (isIPv4(name) || isIPv6(name)) {
-    return "this is an IP address; give the ALB's DNS name, its IPs change and are found from it";
-  }
-  if (/[/:]/.test(name)) return "a host name only, without port or path";
-  return dnsNameProblem(name, 2);
-}
-
-const BUCKET_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
-const BUCKET_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
-
-function bucketProblem(name: string): Problem {
-  if (name.length < 3 || name.length > 63) return `the name has ${name.length} characters`;
-  if (/[A-Z]/.test(name)) return "upper-case letters are not allowed";
-  if (!/^[a-z0-9.-]+$/.test(name)) return "only lowercase letters, digits, dots and hyphens are allowed";
-  if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return "the name must start and end with a letter or digit";
-  if (name.includes("..")) return "two adjacent dots are not allowed";
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "a bucket name must not look like an IP address";
-  const prefix = BUCKET_PREFIXES.find((p) => name.startsWith(p));
-  if (prefix) return `the prefix "${prefix}" is reserved by S3`;
-  const suffix = BUCKET_SUFFIXES.find((s) => name.endsWith(s));
-  if (suffix) return `the suffix "${suffix}" is reserved by S3`;
-  return undefined;
-}
-
-/** The partition a region belongs to, by its prefix. */
-function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("us-isob-")) return "aws-iso-b";
-  if (region.startsWith("us-iso-")) return "aws-iso";
-  if (region.startsWith("eusc-")) return "aws-eusc";
-  return "aws";
-}
-
-/** Shows a token from the input only when it is short and plain (no secret, no markup). */
-function plain(token: string | undefined): string {
-  return token !== undefined && /^[a-z0-9-]{1,40}$/.test(token) ? `the "${token}"` : "another";
-}
-
-function targetGroupArnProblem(arn: string): Problem {
-  const parts = arn.split(":");
-  const [prefix, partition, service, region, account] = parts;
-  const resource = parts.slice(5).join(":");
-  if (prefix !== "arn" || parts.length < 6)
-    return "this is not an ARN; it must start with arn: and have 6 fields";
-  if (service !== "elasticloadbalancing") {
-    return `this is an ARN of ${plain(service)} service, not of an ELB target group`;
-  }
-  if (resource.startsWith("loadbalancer/")) {
-    return "this is a load balancer ARN; give the ARN of the NLB's target group (…:targetgroup/…)";
-  }
-  if (resource.startsWith("listener")) {
-    return "this is a listener ARN; give the ARN of the NLB's target group (…:targetgroup/…)";
-  }
-  if (!PARTITIONS.some((p) => p === partition))
-    return `the partition must be one of ${PARTITIONS.join(", ")}`;
-  if (!REGION_PATTERN.test(region ?? "")) return "the region field (4th) must be a region such as us-east-1";
-  if (!/^[0-9]{12}$/.test(account ?? "")) return "the account field (5th) must be 12 digits";
-  if (!TARGET_GROUP_ARN_PATTERN.test(arn)) {
-    return "the resource must be targetgroup/<name of 1–32 letters, digits, hyphens>/<16 lowercase hex digits>";
-  }
-  const expected = partitionOf(region ?? "");
-  if (expected !== partition) {
-    return `region ${region} belongs to partition ${expected}, but the ARN says ${partition}`;
-  }
-  return undefined;
-}
-
-const KEY_PREFIX_CHARS = /^[A-Za-z0-9!_.*'()/-]*$/;
-
-function stateKeyPrefixProblem(prefix: string): Problem {
-  if (prefix.length > 512) return `the prefix has ${prefix.length} characters, at most 512 are allowed`;
-  if (!KEY_PREFIX_CHARS.test(prefix)) return "only letters, digits and ! - _ . * ' ( ) / are allowed";
-  if (prefix.startsWith("/")) return "the prefix must not start with /";
-  if (prefix !== "" && !prefix.endsWith("/")) return "the prefix must end with /";
-  if (prefix.includes("//") || prefix.split("/").some((s) => s === "." || s === "..")) {
-    return "empty, . and .. path segments are not allowed";
-  }
-  return undefined;
-}
-
-function metricNamespaceProblem(ns: string): Problem {
-  if (ns.length > 255) return `the namespace has ${ns.length} characters, at most 255 are allowed`;
-  if (!/^[A-Za-z0-9.\-_/#:]+$/.test(ns)) return "only letters, digits and . - _ / # : are allowed";
-  if (/^aws\//i.test(ns))
-    return "namespaces starting with AWS/ are reserved for AWS; CloudWatch rejects them";
-  return undefined;
-}
-
-/** Parses one `host[:port]` entry of DNS_SERVERS. */
-function parseDnsServer(entry: string): DnsServer | string {
-  let host: string;
-  let port = "53";
-  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(entry);
-  if (bracketed) {
-    host = bracketed[1] ?? "";
-    port = bracketed[2] ?? port;
-    if (!isIPv6(host)) return "the address in [ ] is not an IPv6 address";
-  } else if ((entry.match(/:/g) ?? []).length > 1) {
-    if (!isIPv6(entry)) return "not an IPv6 address (write [IPv6]:port to give a port)";
-    host = entry;
-  } else {
-    const colon = entry.lastIndexOf(":");
-    host = (colon >= 0 ? entry.slice(0, colon) : entry).toLowerCase();
-    port = colon >= 0 ? entry.slice(colon + 1) : port;
-    if (host === "") return "the host is missing";
-    if (/^[0-9.]+$/.test(host) && !isIPv4(host)) return "not a valid IPv4 address";
-    if (!isIPv4(host)) {
-      const problem = dnsNameProblem(host.replace(/\.$/, ""), 1);
-      if (problem) return `the host is neither an IP address nor a host name: ${problem}`;
-    }
-  }
-  if (!/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-    return "the port must be a whole number from 1 to 65535";
-  }
-  return Object.freeze({ host: host.replace(/\.$/, ""), port: Number(port) });
-}
-
-// ---------------------------------------------------------------------------------------------
-// One zod schema per variable; input is the trimmed, non-empty value
-// ---------------------------------------------------------------------------------------------
-
-type Schema<T> = z.ZodMiniType<T, string>;
-
-/** A string schema that reports the first problem `check` finds. */
-function checked(check: (value: string) => Problem): Schema<string> {
-  return z.string().check(
-    z.superRefine((value, ctx) => {
-      const problem = check(value);
-      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem, input: value });
-    }),
-  );
-}
-
-function integer(min: number, max: number): Schema<number> {
-  return z
-    .pipe(
-      z
-        .string()
-        .check(z.refine((s) => /^[0-9]+$/.test(s), { error: "only digits are allowed", abort: true })),
-      z.transform(Number),
-    )
-    .check(
-      z.refine((n) => n >= min && n <= max, {
-        error: (issue) =>
-          `${Number.isSafeInteger(issue.input) ? String(issue.input) : "the number"} is out of range`,
-      }),
-    );
-}
-
-const BOOLEAN_WORDS = ["true", "True", "TRUE", "1", "false", "False", "FALSE", "0"] as const;
-const booleanSchema: Schema<boolean> = z.pipe(
-  z.enum(BOOLEAN_WORDS, { error: "another spelling is not accepted" }),
-  z.transform((word) => BOOLEAN_WORDS.indexOf(word) < 4),
-);
-
-const probabilitySchema: Schema<number> = z
-  .pipe(
-    z.string().check(
-      z.refine((s) => /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(s), {
-        error: "not a decimal number",
-        abort: true,
-      }),
-    ),
-    z.transform(Number),
-  )
-  .check(z.refine((p) => p > 0 && p <= 0.5, { error: "out of range" }));
-
-const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
-const logLevelSchema: Schema<LogLevel> = z.pipe(
-  z.pipe(
-    z.string(),
-    z.transform((s) => s.toUpperCase()),
-  ),
-  z.enum(LOG_LEVELS, { error: "unknown level" }),
-);
-
-const discoveryModeSchema: Schema<DiscoveryMode> = z.pipe(
-  z
-    .pipe(
-      z.string(),
-      z.transform((s) => s.toLowerCase()),
-    )
-    .check(
-      z.refine((s) => s !== "eni", { error: "ENI discovery is not supported yet, use dns", abort: true }),
-    ),
-  z.literal("dns", { error: "unknown mode" }),
-);
-
-const dnsServersSchema: Schema<readonly DnsServer[]> = z.pipe(
-  z.string(),
-  z.transform((value: string, ctx) => {
-    const entries = value.split(",").map((e) => e.trim());
-    if (entries.length > MAX_DNS_SERVERS) {
-      ctx.issues.push({
-        code: "custom",
-        message: `${entries.length} entries, at most ${MAX_DNS_SERVERS}`,
-        input: value,
-      });
-      return z.NEVER;
-    }
-    const parsed = entries.map((entry) => (entry === "" ? "the entry is empty" : parseDnsServer(entry)));
-    const problems = parsed.flatMap((p, i) => (typeof p === "string" ? [`entry ${i + 1}: ${p}`] : []));
-    if (problems.length > 0) {
-      ctx.issues.push({ code: "custom", message: problems.join("; "), input: value });
-      return z.NEVER;
-    }
-    return Object.freeze(parsed.filter((p): p is DnsServer => typeof p !== "string"));
-  }),
-);
 
 interface Variable<T> {
   schema: Schema<T>;
