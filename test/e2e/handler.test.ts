@@ -129,6 +129,7 @@ describe("bundled handler against the local AWS world", () => {
         "TargetsDeregistered",
         "DnsQueries",
         "DiscoveryComplete",
+        "TargetsOutsideAllowedCidrs",
       ]),
     );
     const ipCount = state.metrics.find(
