@@ -8,6 +8,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ForeignInjection } from "../../sim/dns-foreign.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
 import type { FaultSet } from "../../sim/types.js";
 import { startWorld, type World } from "../../sim/world.js";
@@ -49,6 +50,8 @@ interface Cell {
   /** ALB size for this cell (default 6, which one DNS answer holds; above 8 discovery needs many queries). */
   albIpCount?: number;
   fault?: FaultSet;
+  /** Forged DNS answers during the faulted run (cleared with the fault). */
+  foreign?: ForeignInjection;
   /** Before the churn and the faulted run (after the baseline run). */
   arrange?: (ctx: CellContext) => Promise<void>;
   /** Concurrently with the faulted run. */
@@ -265,7 +268,43 @@ const stateColumns: Array<Omit<Cell, "row">> = [
 ];
 const stateCells: Cell[] = stateColumns.map((c) => ({ ...c, row: "State" }));
 
-const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...stateCells];
+/** Foreign IPs a forger injects: another VPC's range and peered private ranges, all accepted by ELBv2 with SAME_VPC=false. */
+const FORGED = ["10.1.0.9", "172.31.7.7", "192.168.40.1"];
+const FORGED_ROW = "Forged DNS, ALLOWED_TARGET_CIDRS";
+/** Per-row container environment (the ALB's IPs are drawn from the VPC 10.0.0.0/16). */
+const ROW_ENV: Readonly<Record<string, Record<string, string>>> = {
+  [FORGED_ROW]: { ALLOWED_TARGET_CIDRS: "10.0.0.0/16", SAME_VPC: "false" },
+};
+const forgedColumns: Array<Omit<Cell, "row">> = [
+  {
+    // Every answer has 3 of its 8 records forged: the real IPs (the 2 new included) are registered, the foreign
+    // ones refused and named; the observation counts no misses, so the 2 gone IPs wait for the next clean run.
+    column: "every answer partly foreign",
+    albIpCount: 14,
+    foreign: { ips: FORGED, mode: "mix" },
+    expect: {
+      fails: false,
+      code: "target_outside_allowed_cidrs",
+      cause: /10\.1\.0\.9|172\.31\.7\.7|192\.168\.40\.1/,
+      registered: "new",
+      deregistered: "none",
+    },
+  },
+  {
+    column: "only foreign answers",
+    foreign: { ips: FORGED, mode: "replace" },
+    expect: {
+      fails: false,
+      code: "target_outside_allowed_cidrs",
+      cause: /10\.1\.0\.9|172\.31\.7\.7|192\.168\.40\.1/,
+      registered: "none",
+      deregistered: "none",
+    },
+  },
+];
+const forgedCells: Cell[] = forgedColumns.map((c) => ({ ...c, row: FORGED_ROW }));
+
+const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...stateCells, ...forgedCells];
 
 // ---------------------------------------------------------------------------------------------
 // Running a cell
@@ -307,9 +346,11 @@ async function runCell(fn: FunctionContainer, cell: Cell): Promise<Outcome> {
   await cell.arrange?.({ world, state });
   const { removed, added } = churnAlb(world, 2);
   world.setFaults(cell.fault ?? {});
+  world.injectForeign(cell.foreign ?? null);
   const before = activeTargets(world);
   const [run] = await Promise.all([invokeWatched(world, fn), cell.during?.({ world, state })]);
   world.setFaults({});
+  world.injectForeign(null);
   const after = activeTargets(world);
   const recovery = await converge(world, fn);
   return {
@@ -331,7 +372,7 @@ describe.each(rows)("fault matrix: %s", (row) => {
   let fn: FunctionContainer;
   beforeAll(async () => {
     // One container per row, so the SDK's retry quota of one row's faults does not spill into the next.
-    fn = await startContainer(world, { AWS_MAX_ATTEMPTS: "2" });
+    fn = await startContainer(world, { AWS_MAX_ATTEMPTS: "2", ...ROW_ENV[row] });
   });
   afterAll(async () => {
     await fn.stop();
@@ -346,8 +387,9 @@ describe.each(rows)("fault matrix: %s", (row) => {
       const { run } = outcome;
       const text = run.logs.join("\n");
 
-      // Assess: nothing live lost, ever
+      // Assess: nothing live lost, ever; no forged IP registered, ever
       expect(outcome.liveLost).toEqual([]);
+      expect(outcome.registered.filter((ip) => FORGED.includes(ip))).toEqual([]);
       // Assess: the invocation fails exactly when the cell says so (the alarm sees it)
       expect(run.ok, text).toBe(!cell.expect.fails);
       // Assess: what the faulted run changed
