@@ -10,6 +10,7 @@
  */
 // zod/mini: the same validation as classic zod at ~15 KiB instead of ~450 KiB of bundle (cold start).
 import * as z from "zod/mini";
+import { ALLOWED_CIDRS_EXPECTED, readAllowedTargetCidrs } from "./config/allowed-cidrs.js";
 import { type DnsServer, dnsServersSchema } from "./config/dns-servers.js";
 import { describeValue } from "./config/redact.js";
 import {
@@ -32,6 +33,7 @@ import {
   probabilitySchema,
   type Schema,
 } from "./config/schemas.js";
+import type { Cidr } from "./core/cidr.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
 
 export type { DnsServer } from "./config/dns-servers.js";
@@ -84,6 +86,10 @@ export interface Config {
   awsMaxAttempts: number;
   /** AWS_REQUEST_TIMEOUT_MS (default 5000): per-attempt timeout of an AWS call, so a hung connection is abandoned. */
   awsRequestTimeoutMs: number;
+  /** ALLOWED_TARGET_CIDRS: observed IPs outside these blocks are never registered; undefined when not set. */
+  allowedTargetCidrs: readonly Cidr[] | undefined;
+  /** ALLOW_ANY_TARGET_CIDR (default false): accept 0.0.0.0/0 or ::/0 in ALLOWED_TARGET_CIDRS. */
+  allowAnyTargetCidr: boolean;
 }
 
 /** Defaults of the optional variables, keyed by environment variable name (README, infrastructure). */
@@ -104,6 +110,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   DISCOVERY_MODE: "dns",
   AWS_MAX_ATTEMPTS: 3,
   AWS_REQUEST_TIMEOUT_MS: 5000,
+  ALLOW_ANY_TARGET_CIDR: false,
 } as const);
 
 /** Inclusive ranges of the numeric variables, for Terraform `validation` blocks and docs. */
@@ -345,6 +352,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   const discoveryMode = read("DISCOVERY_MODE", { value: d.DISCOVERY_MODE });
   const awsMaxAttempts = read("AWS_MAX_ATTEMPTS", { value: d.AWS_MAX_ATTEMPTS });
   const awsRequestTimeoutMs = read("AWS_REQUEST_TIMEOUT_MS", { value: d.AWS_REQUEST_TIMEOUT_MS });
+  const allowed = readAllowedTargetCidrs(env);
+  for (const p of allowed.problems) {
+    issues.push({
+      variable: p.variable,
+      code: p.code,
+      value: describeValue(p.variable, env[p.variable]),
+      expected: `${ALLOWED_CIDRS_EXPECTED[p.variable]} — ${p.detail}`,
+    });
+  }
 
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
@@ -370,6 +386,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     region,
     awsMaxAttempts: awsMaxAttempts!,
     awsRequestTimeoutMs: awsRequestTimeoutMs!,
+    allowedTargetCidrs: allowed.value?.allowedTargetCidrs,
+    allowAnyTargetCidr: allowed.value?.allowAnyTargetCidr ?? false,
   });
 }
 

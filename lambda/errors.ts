@@ -20,6 +20,8 @@ export interface ConfigIssue {
   value: string | undefined;
   /** What is expected, phrased so the user knows what to set. */
   expected: string;
+  /** A stable snake_case code of the problem, when the check gives one (e.g. `target_cidr_any`). */
+  code?: string | undefined;
 }
 
 /** The environment is invalid. Thrown once at cold start, listing every problem. */
@@ -29,7 +31,7 @@ export class ConfigError extends AlbStaticIpError {
   constructor(issues: readonly ConfigIssue[]) {
     const lines = issues.map(
       (i) =>
-        `  - ${i.variable}: ${i.value === undefined ? "not set" : `got ${JSON.stringify(i.value)}`}; expected ${i.expected}`,
+        `  - ${i.variable}${i.code === undefined ? "" : ` (${i.code})`}: ${i.value === undefined ? "not set" : `got ${JSON.stringify(i.value)}`}; expected ${i.expected}`,
     );
     super(
       "config_invalid",

@@ -27,6 +27,13 @@ const clients = createClients({
   requestTimeoutMs: config.awsRequestTimeoutMs,
 });
 
+if (config.allowedTargetCidrs === undefined && !config.allowAnyTargetCidr) {
+  logger.warn(
+    "ALLOWED_TARGET_CIDRS is not set: every IP a DNS answer names can be registered; set it to the ALB's subnets (SECURITY.md)",
+    { code: "target_cidrs_unrestricted" },
+  );
+}
+
 /** Powertools' Logger behind the small interface reconcile() needs. */
 const runLogger: RunLogger = {
   debug: (message, extra) => logger.debug(message, { ...extra }),
@@ -82,6 +89,7 @@ async function run(_event: unknown, context: Context & RunRequestContext): Promi
     },
     {
       planConfig: toPlanConfig(config),
+      allowedTargetCidrs: config.allowedTargetCidrs,
       dryRun,
       ...deadlines,
     },

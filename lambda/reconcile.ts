@@ -8,7 +8,9 @@
 import { RegistrationError, type TargetGroupAdapter } from "./aws/elbv2.js";
 import type { MetricsPublisher } from "./aws/metrics.js";
 import type { LoadedState, StateStore } from "./aws/state-store.js";
+import type { Cidr } from "./core/cidr.js";
 import { type Plan, type PlanConfig, plan } from "./core/plan.js";
+import { filterAllowed, OUTSIDE_ALLOWED_CIDRS } from "./core/target-filter.js";
 import { AlbStaticIpError, DiscoveryError, StateConflictError, StateError } from "./errors.js";
 import type { Observation, RegisteredTarget, State, TargetRef } from "./types.js";
 
@@ -37,6 +39,8 @@ export interface ReconcileOptions {
   discoveryDeadline: number;
   /** Epoch ms after which no write is started (the Lambda would be killed mid-way). */
   actDeadline: number;
+  /** ALLOWED_TARGET_CIDRS: observed IPs outside these blocks never reach the plan; undefined = no allow-list. */
+  allowedTargetCidrs?: readonly Cidr[] | undefined;
 }
 
 /** What one run did; returned by the handler and logged as the single summary line. */
@@ -46,8 +50,10 @@ export interface RunSummary {
   albDnsName: string;
   targetGroupArn: string;
   port: number;
-  /** Every ALB IP this run saw (sorted). */
+  /** Every ALB IP this run saw (sorted), without the ones outside ALLOWED_TARGET_CIDRS. */
   ips: string[];
+  /** Observed IPs outside ALLOWED_TARGET_CIDRS (note `target_outside_allowed_cidrs`): never registered. */
+  targetsOutsideAllowedCidrs: string[];
   discovery: Omit<Observation, "ips">;
   /** Registered targets on the port before the run: ip → health state. */
   targetsBefore: Record<string, string>;
@@ -112,6 +118,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     targetGroupArn: planConfig.targetGroupArn,
     port: planConfig.port,
     ips: [],
+    targetsOutsideAllowedCidrs: [],
     discovery: {
       queries: 0,
       answers: 0,
@@ -134,11 +141,25 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   };
 
   try {
-    const [observation, registered, loaded] = await Promise.all([
+    const [discovered, registered, loaded] = await Promise.all([
       discoverSafely(deps, options.discoveryDeadline),
       deps.targets.describeTargets(),
       deps.store.load(),
     ]);
+    // Every observation passes the allow-list before the plan sees it (DNS now, ENI mode later).
+    const { observation, refused } = filterAllowed(discovered, options.allowedTargetCidrs);
+    summary.targetsOutsideAllowedCidrs = refused;
+    if (refused.length > 0) {
+      deps.logger.warn(
+        "Observed IPs outside ALLOWED_TARGET_CIDRS were refused: not registered, and this run counts no misses",
+        {
+          code: OUTSIDE_ALLOWED_CIDRS,
+          ips: refused,
+          allowedTargetCidrs: options.allowedTargetCidrs?.map((c) => c.text),
+          hint: "forged DNS answers, or the ALB gained a subnet the list lacks; see SECURITY.md",
+        },
+      );
+    }
     const { ips: seen, ...discovery } = observation;
     summary.ips = seen;
     summary.discovery = discovery;
@@ -169,6 +190,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     const noteCodes = (p: Plan, state: LoadedState): string[] => [
       ...(state.migratedFrom !== undefined ? ["state_migrated"] : []),
       ...observation.notes.map((n) => n.code),
+      ...(refused.length > 0 ? [OUTSIDE_ALLOWED_CIDRS] : []),
       ...p.notes.map((n) => n.code),
     ];
 
@@ -234,6 +256,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           registered: summary.registered.length,
           deregistered: summary.deregistered.length,
           queries: summary.discovery.queries,
+          outsideAllowedCidrs: summary.targetsOutsideAllowedCidrs.length,
           discoveryComplete: summary.discovery.complete,
           errorCode: summary.error?.code,
         },

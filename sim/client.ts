@@ -2,6 +2,8 @@
  * A typed client for the control API, for tests and benchmarks that run the world in another
  * process (`npm run sim -- --json`). Uses the global `fetch`.
  */
+
+import type { ForeignInjection } from "./dns-foreign.js";
 import type { AlbRequest, FaultSet, WorldInfo, WorldState } from "./types.js";
 
 /** Thrown when the control API answers with an error. */
@@ -49,6 +51,11 @@ export class SimControl {
   /** Replace the fault set (`{}` clears); returns the set now in force. */
   faults(faults: FaultSet): Promise<FaultSet> {
     return this.call<FaultSet>("POST", "/faults", faults);
+  }
+
+  /** Forge DNS answers with foreign IPs (`sim/dns-foreign.ts`); `null` stops it. */
+  async injectForeign(spec: ForeignInjection | null): Promise<void> {
+    await this.call<{ ok: true }>("POST", "/dns/foreign", spec ?? {});
   }
 
   /** Back to the initial world. */

@@ -1,9 +1,11 @@
 /**
  * The control API: HTTP JSON on loopback to script scenarios from tests, benchmarks, the demo
- * and curl. `GET /state`, `GET /info`, `GET /faults`, `POST /alb`, `POST /faults`, `POST /reset`.
+ * and curl. `GET /state`, `GET /info`, `GET /faults`, `POST /alb`, `POST /faults`,
+ * `POST /dns/foreign`, `POST /reset`.
  */
 import type http from "node:http";
 import { SimApiError, SimInputError } from "./api-error.js";
+import type { ForeignInjection } from "./dns-foreign.js";
 import type { FaultSet } from "./faults.js";
 import { type Handler, readBody } from "./http.js";
 import type { WorldInfo, WorldState } from "./types.js";
@@ -15,10 +17,11 @@ export interface ControlTarget {
   setAlbIps(ips: string[]): string[];
   scaleAlb(count: number): string[];
   setFaults(faults: unknown): FaultSet;
+  injectForeign(spec: ForeignInjection | null): void;
   reset(): void;
 }
 
-const ROUTES = "GET /state, GET /info, GET /faults, POST /alb, POST /faults, POST /reset";
+const ROUTES = "GET /state, GET /info, GET /faults, POST /alb, POST /faults, POST /dns/foreign, POST /reset";
 
 /**
  * The HTTP handler of the control API. Errors answer `{ "error": { "code", "message" } }`.
@@ -44,6 +47,12 @@ export function controlHandler(target: () => ControlTarget): Handler {
           return sendJson(res, 200, { ips: albChange(world, parseJson(body)) });
         case "POST /faults":
           return sendJson(res, 200, world.setFaults(parseJson(body)));
+        case "POST /dns/foreign": {
+          const spec = parseJson(body);
+          const clear = spec === null || (typeof spec === "object" && Object.keys(spec).length === 0);
+          world.injectForeign(clear ? null : (spec as ForeignInjection));
+          return sendJson(res, 200, { ok: true });
+        }
         case "POST /reset":
           world.reset();
           return sendJson(res, 200, { ok: true });

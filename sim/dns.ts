@@ -11,6 +11,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import type { Answer, DecodedPacket, Question } from "dns-packet";
 import dnsPacket from "dns-packet";
+import { checkForeignInjection, type ForeignInjection, forgeAnswer } from "./dns-foreign.js";
 
 /** What an injected fault does to a query. */
 export type DnsFaultMode =
@@ -76,6 +77,8 @@ export interface DnsServer {
   setFault(fault: DnsFault | null): void;
   /** Delay every answer by `ms` milliseconds. */
   setLatency(ms: number): void;
+  /** Forge A answers with foreign IPs (`sim/dns-foreign.ts`), or stop with `null`. */
+  injectForeign(spec: ForeignInjection | null): void;
   stats(): DnsServerStats;
   resetStats(): void;
   /** Stop listening, drop open TCP connections and pending delayed answers. */
@@ -138,6 +141,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
   const nsZones = new Map<string, string[]>();
   const nsHosts = new Map<string, string[]>();
   let fault: ActiveFault | null = null;
+  let foreign: Required<ForeignInjection> | null = null;
   const counters: DnsServerStats = { queries: 0, udp: 0, tcp: 0, faulted: 0 };
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<net.Socket>();
@@ -243,7 +247,9 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
         hit.flapCounter += 1;
         if (hit.flapCounter % 2 === 0) source = flapSet(key, ips, hit);
       }
-      const answers: Answer[] = sample(source).map((ip) => ({
+      const sampled = sample(source);
+      const final = foreign && records.has(key) ? forgeAnswer(sampled, foreign, random) : sampled;
+      const answers: Answer[] = final.map((ip) => ({
         type: "A",
         name: question.name,
         class: "IN",
@@ -392,6 +398,9 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     setLatency(ms) {
       if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`setLatency: ${ms} must be a number >= 0`);
       latencyMs = ms;
+    },
+    injectForeign(spec) {
+      foreign = spec === null ? null : checkForeignInjection(spec);
     },
     stats() {
       return { ...counters };

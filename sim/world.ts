@@ -10,6 +10,7 @@ import { cloudwatchHandler } from "./cloudwatch.js";
 import type { MetricDatumRecord } from "./cloudwatch-model.js";
 import { controlHandler } from "./control.js";
 import { startDnsServer } from "./dns.js";
+import type { ForeignInjection } from "./dns-foreign.js";
 import { elbv2Handler } from "./elbv2.js";
 import { Elbv2Model, type TargetGroupSpec } from "./elbv2-model.js";
 import { FaultEngine, type FaultSet, parseFaultSet } from "./faults.js";
@@ -32,6 +33,8 @@ export interface World {
   setAlbIps(ips: string[]): string[];
   /** Scale the ALB to `count` IPs (keeps existing ones; scaling in drops the newest). */
   scaleAlb(count: number): string[];
+  /** Forge DNS answers with foreign IPs (`sim/dns-foreign.ts`), or stop with `null`; cleared by reset. */
+  injectForeign(spec: ForeignInjection | null): void;
   /** Replace the fault set (validated; `{}` clears). Returns the set now in force. */
   setFaults(faults: FaultSet): FaultSet;
   /** Back to the initial world: initial ALB IPs, empty target group and bucket, no metrics/faults/counts. */
@@ -178,6 +181,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       alb.scale(count);
       return applyAlb();
     },
+    injectForeign: (spec) => {
+      try {
+        dns.injectForeign(spec);
+      } catch (error) {
+        throw new SimInputError((error as Error).message);
+      }
+    },
     setFaults: (input) => {
       const parsed = parseFaultSet(input);
       faults.replace(parsed);
@@ -194,6 +204,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       metrics.length = 0;
       counts.clear();
       dns.setFault(null);
+      dns.injectForeign(null);
       dns.setLatency(baseLatency.dns);
       dns.resetStats();
       applyAlb();

@@ -78,6 +78,8 @@ describe("loadConfig with valid input", () => {
       region: undefined,
       awsMaxAttempts: 3,
       awsRequestTimeoutMs: 5000,
+      allowedTargetCidrs: undefined,
+      allowAnyTargetCidr: false,
     });
   });
 

@@ -14,6 +14,8 @@ export interface RunMetrics {
   deregistered: number;
   queries: number;
   discoveryComplete: boolean;
+  /** Observed IPs refused by ALLOWED_TARGET_CIDRS (never registered); 0 when none or no allow-list. */
+  outsideAllowedCidrs?: number | undefined;
   /** Stable error code when the run failed, e.g. `register_targets_error`. */
   errorCode?: string | undefined;
 }
@@ -56,6 +58,7 @@ export function buildMetricData(
     datum("TargetsDeregistered", metrics.deregistered),
     datum("DnsQueries", metrics.queries),
     datum("DiscoveryComplete", metrics.discoveryComplete ? 1 : 0),
+    datum("TargetsOutsideAllowedCidrs", metrics.outsideAllowedCidrs ?? 0),
   );
   if (metrics.errorCode) {
     data.push(datum("RunErrors", 1, [tg, { Name: "Reason", Value: metrics.errorCode }]));

@@ -144,6 +144,7 @@ describe("bundled handler against the local AWS world", () => {
         "TargetsDeregistered",
         "DnsQueries",
         "DiscoveryComplete",
+        "TargetsOutsideAllowedCidrs",
       ]),
     );
     const ipCount = state.metrics.find(

@@ -11,6 +11,7 @@
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS } from "../../lambda/config.js";
+import type { ForeignInjection } from "../../sim/dns-foreign.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
 import type { FaultSet } from "../../sim/types.js";
 import { startWorld, type World } from "../../sim/world.js";
@@ -55,6 +56,8 @@ interface Cell {
   /** ALB size for this cell (default 6, which one DNS answer holds; above 8 discovery needs many queries). */
   albIpCount?: number;
   fault?: FaultSet;
+  /** Forged DNS answers during the faulted run (cleared with the fault). */
+  foreign?: ForeignInjection;
   /** Before the faulted run: after the removal and the runs that count its misses, before the new IPs appear. */
   arrange?: (ctx: CellContext) => Promise<void>;
   /** Concurrently with the faulted run. */
@@ -294,7 +297,43 @@ const stateColumns: Array<Omit<Cell, "row">> = [
 ];
 const stateCells: Cell[] = stateColumns.map((c) => ({ ...c, row: "State" }));
 
-const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...stateCells];
+/** Foreign IPs a forger injects: another VPC's range and peered private ranges, all accepted by ELBv2 with SAME_VPC=false. */
+const FORGED = ["10.1.0.9", "172.31.7.7", "192.168.40.1"];
+const FORGED_ROW = "Forged DNS, ALLOWED_TARGET_CIDRS";
+/** Per-row container environment (the ALB's IPs are drawn from the VPC 10.0.0.0/16). */
+const ROW_ENV: Readonly<Record<string, Record<string, string>>> = {
+  [FORGED_ROW]: { ALLOWED_TARGET_CIDRS: "10.0.0.0/16", SAME_VPC: "false" },
+};
+const forgedColumns: Array<Omit<Cell, "row">> = [
+  {
+    // Every answer has 3 of its 8 records forged: the real IPs (the 2 new included) are registered, the foreign
+    // ones refused and named; the observation counts no misses, so the 2 gone IPs wait for the next clean run.
+    column: "every answer partly foreign",
+    albIpCount: 14,
+    foreign: { ips: FORGED, mode: "mix" },
+    expect: {
+      fails: false,
+      code: "target_outside_allowed_cidrs",
+      cause: /10\.1\.0\.9|172\.31\.7\.7|192\.168\.40\.1/,
+      registered: "new",
+      deregistered: "none",
+    },
+  },
+  {
+    column: "only foreign answers",
+    foreign: { ips: FORGED, mode: "replace" },
+    expect: {
+      fails: false,
+      code: "target_outside_allowed_cidrs",
+      cause: /10\.1\.0\.9|172\.31\.7\.7|192\.168\.40\.1/,
+      registered: "none",
+      deregistered: "none",
+    },
+  },
+];
+const forgedCells: Cell[] = forgedColumns.map((c) => ({ ...c, row: FORGED_ROW }));
+
+const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...stateCells, ...forgedCells];
 
 // ---------------------------------------------------------------------------------------------
 // Running a cell
@@ -346,9 +385,11 @@ async function runCell(fn: FunctionContainer, cell: Cell, threshold: number): Pr
   await cell.arrange?.({ world, state, removed });
   const { added } = addAlbIps(world, 2);
   world.setFaults(cell.fault ?? {});
+  world.injectForeign(cell.foreign ?? null);
   const before = activeTargets(world);
   const [run] = await Promise.all([invokeWatched(world, fn), cell.during?.({ world, state, removed })]);
   world.setFaults({});
+  world.injectForeign(null);
   const after = activeTargets(world);
   if (cell.expect.code === "state_newer") await state.remove();
   const expected = cell.leavesUnowned ? [...albIps(world), ...removed].sort() : albIps(world);
@@ -380,6 +421,7 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
       fn = await startContainer(world, {
         AWS_MAX_ATTEMPTS: "2",
         INVOCATIONS_BEFORE_DEREGISTRATION: String(threshold),
+        ...ROW_ENV[row],
       });
     });
     afterAll(async () => {
@@ -396,8 +438,9 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
         const { run } = outcome;
         const text = run.logs.join("\n");
 
-        // Assess: nothing live lost, ever
+        // Assess: nothing live lost, ever; no forged IP registered, ever
         expect(outcome.liveLost).toEqual([]);
+        expect(outcome.registered.filter((ip) => FORGED.includes(ip))).toEqual([]);
         // Assess: the invocation fails exactly when the cell says so (the alarm sees it)
         expect(run.ok, text).toBe(!cell.expect.fails);
         // Assess: what the faulted run changed
