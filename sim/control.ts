@@ -1,10 +1,11 @@
 /**
  * The control API: HTTP JSON on loopback to script scenarios from tests, benchmarks, the demo
- * and curl. `GET /state`, `GET /info`, `GET /faults`, `POST /alb`, `POST /faults`,
- * `POST /dns/foreign`, `POST /reset`.
+ * and curl. `GET /state`, `GET /info`, `GET /faults`, `POST /alb`, `POST /faults`, `POST /dns`,
+ * `POST /dns/foreign`, `POST /health`, `POST /reset`.
  */
 import type http from "node:http";
 import { SimApiError, SimInputError } from "./api-error.js";
+import type { DnsBehaviour } from "./dns-answers.js";
 import type { ForeignInjection } from "./dns-foreign.js";
 import type { FaultSet } from "./faults.js";
 import { type Handler, readBody } from "./http.js";
@@ -18,10 +19,13 @@ export interface ControlTarget {
   scaleAlb(count: number): string[];
   setFaults(faults: unknown): FaultSet;
   injectForeign(spec: ForeignInjection | null): void;
+  setDnsBehaviours(behaviours: ReadonlyArray<DnsBehaviour | null>): void;
+  setHealthOutage(ms: number): void;
   reset(): void;
 }
 
-const ROUTES = "GET /state, GET /info, GET /faults, POST /alb, POST /faults, POST /dns/foreign, POST /reset";
+const ROUTES =
+  "GET /state, GET /info, GET /faults, POST /alb, POST /faults, POST /dns, POST /dns/foreign, POST /health, POST /reset";
 
 /**
  * The HTTP handler of the control API. Errors answer `{ "error": { "code", "message" } }`.
@@ -47,6 +51,24 @@ export function controlHandler(target: () => ControlTarget): Handler {
           return sendJson(res, 200, { ips: albChange(world, parseJson(body)) });
         case "POST /faults":
           return sendJson(res, 200, world.setFaults(parseJson(body)));
+        case "POST /dns": {
+          const request = parseJson(body) as { servers?: unknown };
+          if (!Array.isArray(request?.servers)) {
+            throw new SimInputError(
+              `POST /dns takes {"servers": [{"model": "uniform" | "caching" | "stale" | "short" | "azBalanced" | "fixed", …}, …]}; got ${JSON.stringify(request)}`,
+            );
+          }
+          world.setDnsBehaviours(request.servers as DnsBehaviour[]);
+          return sendJson(res, 200, { servers: world.state().dns.servers });
+        }
+        case "POST /health": {
+          const request = parseJson(body) as { outageMs?: unknown };
+          if (typeof request?.outageMs !== "number") {
+            throw new SimInputError(`POST /health takes {"outageMs": N}; got ${JSON.stringify(request)}`);
+          }
+          world.setHealthOutage(request.outageMs);
+          return sendJson(res, 200, { ok: true });
+        }
         case "POST /dns/foreign": {
           const spec = parseJson(body);
           const clear = spec === null || (typeof spec === "object" && Object.keys(spec).length === 0);

@@ -11,6 +11,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import type { Answer, DecodedPacket, Question } from "dns-packet";
 import dnsPacket from "dns-packet";
+import { type AnswerModel, checkDnsBehaviour, createAnswerModel, type DnsBehaviour } from "./dns-answers.js";
 import { checkForeignInjection, type ForeignInjection, forgeAnswer } from "./dns-foreign.js";
 
 /** What an injected fault does to a query. */
@@ -50,6 +51,8 @@ export interface DnsServerOptions {
   maxAnswers?: number;
   /** Injectable random number generator in [0, 1). Default `Math.random`. */
   random?: () => number;
+  /** Clock of the answer models (a caching resolver's TTL). Default `Date.now`. */
+  now?: () => number;
 }
 
 /** Counters since start or the last {@link DnsServer.resetStats}. */
@@ -79,6 +82,10 @@ export interface DnsServer {
   setLatency(ms: number): void;
   /** Forge A answers with foreign IPs (`sim/dns-foreign.ts`), or stop with `null`. */
   injectForeign(spec: ForeignInjection | null): void;
+  /** How this server answers for the ALB names (`sim/dns-answers.ts`); `null` is back to uniform. */
+  setBehaviour(behaviour: DnsBehaviour | null): void;
+  /** The answer model in force. */
+  behaviour(): DnsBehaviour;
   stats(): DnsServerStats;
   resetStats(): void;
   /** Stop listening, drop open TCP connections and pending delayed answers. */
@@ -131,6 +138,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
   const ttl = options.ttl ?? 60;
   const maxAnswers = options.maxAnswers ?? 8;
   const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
   let latencyMs = options.latencyMs ?? 0;
   if (!Number.isInteger(maxAnswers) || maxAnswers < 1) {
     throw new RangeError(`maxAnswers: got ${maxAnswers}; expected an integer >= 1`);
@@ -142,6 +150,9 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
   const nsHosts = new Map<string, string[]>();
   let fault: ActiveFault | null = null;
   let foreign: Required<ForeignInjection> | null = null;
+  const uniform = (): AnswerModel =>
+    createAnswerModel({ model: "uniform" }, random, { limit: maxAnswers, ttl });
+  let model: AnswerModel = uniform();
   const counters: DnsServerStats = { queries: 0, udp: 0, tcp: 0, faulted: 0 };
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<net.Socket>();
@@ -197,12 +208,19 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     return active;
   }
 
-  function response(query: DecodedPacket, rcode: Rcode, answers: Answer[], extra: number): Buffer {
+  function response(
+    query: DecodedPacket,
+    rcode: Rcode,
+    answers: Answer[],
+    extra: number,
+    authoritative = true,
+  ): Buffer {
     const rd = query.flag_rd ? dnsPacket.RECURSION_DESIRED : 0;
+    const aa = authoritative ? dnsPacket.AUTHORITATIVE_ANSWER : 0;
     return dnsPacket.encode({
       type: "response",
       id: query.id ?? 0,
-      flags: dnsPacket.AUTHORITATIVE_ANSWER | rd | extra | rcode,
+      flags: aa | rd | extra | rcode,
       questions: query.questions ?? [],
       answers: rcode === RCODE.NOERROR ? answers : [],
       authorities: [],
@@ -247,16 +265,19 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
         hit.flapCounter += 1;
         if (hit.flapCounter % 2 === 0) source = flapSet(key, ips, hit);
       }
-      const sampled = sample(source);
-      const final = foreign && records.has(key) ? forgeAnswer(sampled, foreign, random) : sampled;
+      const isAlb = records.has(key);
+      const given = isAlb
+        ? model.answer(key, source, now())
+        : { ips: sample(source), ttl, authoritative: true };
+      const final = foreign && isAlb ? forgeAnswer(given.ips, foreign, random) : given.ips;
       const answers: Answer[] = final.map((ip) => ({
         type: "A",
         name: question.name,
         class: "IN",
-        ttl,
+        ttl: given.ttl,
         data: ip,
       }));
-      return response(query, RCODE.NOERROR, answers, 0);
+      return response(query, RCODE.NOERROR, answers, 0, given.authoritative);
     }
     if (question.type === "NS" && nameServers) {
       const answers: Answer[] = nameServers.map((ns) => ({
@@ -398,6 +419,15 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     setLatency(ms) {
       if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`setLatency: ${ms} must be a number >= 0`);
       latencyMs = ms;
+    },
+    setBehaviour(next) {
+      model =
+        next === null
+          ? uniform()
+          : createAnswerModel(checkDnsBehaviour(next), random, { limit: maxAnswers, ttl });
+    },
+    behaviour() {
+      return model.behaviour;
     },
     injectForeign(spec) {
       foreign = spec === null ? null : checkForeignInjection(spec);

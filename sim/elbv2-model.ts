@@ -93,6 +93,8 @@ const TG_ARN =
 export class Elbv2Model {
   private readonly groups = new Map<string, GroupRecord>();
   private readonly maxTargets: number;
+  /** Until this time every registered, non-draining target reports `unhealthy` (a health-check outage). */
+  private outageUntil = 0;
 
   constructor(private readonly options: Elbv2ModelOptions) {
     this.maxTargets = options.maxTargets ?? DEFAULT_MAX_TARGETS;
@@ -274,8 +276,14 @@ export class Elbv2Model {
     }
   }
 
+  /** Every target reports `unhealthy` for `ms` from now (the health checks fail everywhere); 0 ends it. */
+  setHealthOutage(ms: number): void {
+    this.outageUntil = ms > 0 ? this.options.clock() + ms : 0;
+  }
+
   private healthOf(target: TargetRecord, now: number): HealthState {
     if (target.deregisteredAt !== undefined) return "draining";
+    if (now < this.outageUntil) return "unhealthy";
     if (now - target.since >= this.options.healthCheckDelayMs) return target.live ? "healthy" : "unhealthy";
     return target.settled ?? "initial";
   }

@@ -3,10 +3,12 @@
  * state snapshot of `GET /state`. Type-only, so a client in another process can import it.
  */
 import type { MetricDatumRecord } from "./cloudwatch-model.js";
+import type { DnsBehaviour } from "./dns-answers.js";
 import type { FaultSet, LatencySpec } from "./faults.js";
 
 export type { MetricDatumRecord } from "./cloudwatch-model.js";
 export type { DnsFault, DnsFaultMode } from "./dns.js";
+export type { DnsBehaviour } from "./dns-answers.js";
 export type { ApiFault, AwsApiName, FaultSet, LatencySpec, ThrottleSpec } from "./faults.js";
 
 /** Options of `startWorld`. */
@@ -33,12 +35,16 @@ export interface WorldOptions {
   maxTargetsPerGroup?: number;
   /** Clock for the health state machine and timestamps. Default `Date.now`. */
   clock?: () => number;
+  /** Authoritative DNS servers, each on its own port, each with its own answer model. Default 1. */
+  dnsServers?: number;
 }
 
 /** How to reach the world: exactly the JSON line `npm run sim -- --json` prints. */
 export interface WorldInfo {
-  /** `127.0.0.1:PORT`, UDP and TCP. */
+  /** `127.0.0.1:PORT`, UDP and TCP: the first DNS server. */
   dns: string;
+  /** Every DNS server as `127.0.0.1:PORT` (the first is `dns`); the function's DNS_SERVERS lists them all. */
+  dnsServers: string[];
   endpoints: { elbv2: string; s3: string; cloudwatch: string };
   /** Base URL of the control API. */
   control: string;
@@ -79,6 +85,8 @@ export interface WorldState {
   /** Requests per API (`elbv2:RegisterTargets`, `s3:PutObject`, …) and DNS queries (`dns`). */
   requests: Record<string, number>;
   faults: FaultSet;
+  /** Each DNS server and its answer model. */
+  dns: { servers: Array<{ address: string; behaviour: DnsBehaviour }> };
 }
 
 /** Body of `POST /alb`. */

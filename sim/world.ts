@@ -9,7 +9,8 @@ import { SimInputError } from "./api-error.js";
 import { cloudwatchHandler } from "./cloudwatch.js";
 import type { MetricDatumRecord } from "./cloudwatch-model.js";
 import { controlHandler } from "./control.js";
-import { startDnsServer } from "./dns.js";
+import { type DnsServer, startDnsServer } from "./dns.js";
+import { checkDnsBehaviour, type DnsBehaviour } from "./dns-answers.js";
 import type { ForeignInjection } from "./dns-foreign.js";
 import { elbv2Handler } from "./elbv2.js";
 import { Elbv2Model, type TargetGroupSpec } from "./elbv2-model.js";
@@ -33,6 +34,12 @@ export interface World {
   setAlbIps(ips: string[]): string[];
   /** Scale the ALB to `count` IPs (keeps existing ones; scaling in drops the newest). */
   scaleAlb(count: number): string[];
+  /** How DNS server `index` answers (`sim/dns-answers.ts`); `null` is back to uniform; cleared by reset. */
+  setDnsBehaviour(index: number, behaviour: DnsBehaviour | null): void;
+  /** Every server's answer model at once, by index (missing entries: uniform). */
+  setDnsBehaviours(behaviours: ReadonlyArray<DnsBehaviour | null>): void;
+  /** Every target reports `unhealthy` (Target.FailedHealthChecks) for `ms`; 0 ends the outage. */
+  setHealthOutage(ms: number): void;
   /** Forge DNS answers with foreign IPs (`sim/dns-foreign.ts`), or stop with `null`; cleared by reset. */
   injectForeign(spec: ForeignInjection | null): void;
   /** Replace the fault set (validated; `{}` clears). Returns the set now in force. */
@@ -114,16 +121,31 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     count: (api) => counts.set(api, (counts.get(api) ?? 0) + 1),
   };
 
-  const dns = await startDnsServer({
-    latencyMs: baseLatency.dns,
-    random: seededRandom(deriveSeed(seed, "dns")),
-  });
-  dns.setNameServers(`${region}.elb.amazonaws.com`, [
-    { name: "ns-sim-1.elb.amazonaws.com", ip: "127.0.0.1" },
-  ]);
+  const serverCount = options.dnsServers ?? 1;
+  if (!(Number.isInteger(serverCount) && serverCount >= 1 && serverCount <= 8)) {
+    throw new SimInputError(`dnsServers must be a whole number from 1 to 8 (got ${serverCount})`);
+  }
+  const servers: DnsServer[] = await Promise.all(
+    Array.from({ length: serverCount }, (_, i) =>
+      startDnsServer({
+        latencyMs: baseLatency.dns,
+        random: seededRandom(deriveSeed(seed, i === 0 ? "dns" : `dns-${i}`)),
+        now: clock,
+      }),
+    ),
+  );
+  const dns = servers[0]!;
+  const eachDns = (fn: (server: DnsServer) => void) => {
+    for (const server of servers) fn(server);
+  };
+  eachDns((server) =>
+    server.setNameServers(`${region}.elb.amazonaws.com`, [
+      { name: "ns-sim-1.elb.amazonaws.com", ip: "127.0.0.1" },
+    ]),
+  );
   const applyAlb = (): string[] => {
     const ips = alb.list();
-    dns.setRecord(albDnsName, ips);
+    eachDns((server) => server.setRecord(albDnsName, ips));
     model.albChanged();
     return ips;
   };
@@ -139,6 +161,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
   const info: WorldInfo = {
     dns: `${dns.host}:${dns.port}`,
+    dnsServers: servers.map((server) => `${server.host}:${server.port}`),
     endpoints: { elbv2: elbv2.url, s3: s3.url, cloudwatch: cloudwatch.url },
     control: control.url,
     albDnsName,
@@ -168,7 +191,16 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       })),
       s3: { buckets: bucketsState(store) },
       metrics: structuredClone(metrics),
-      requests: requestCounts(counts, dns.stats().queries),
+      requests: requestCounts(
+        counts,
+        servers.reduce((n, server) => n + server.stats().queries, 0),
+      ),
+      dns: {
+        servers: servers.map((server) => ({
+          address: `${server.host}:${server.port}`,
+          behaviour: server.behaviour(),
+        })),
+      },
       faults: faults.current(),
     }),
     setAlbIps: (ips) => {
@@ -181,9 +213,41 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       alb.scale(count);
       return applyAlb();
     },
+    setDnsBehaviour: (index, behaviour) => {
+      const server = servers[index];
+      if (server === undefined) {
+        throw new SimInputError(
+          `DNS server ${index} does not exist; this world has ${servers.length} (0..${servers.length - 1})`,
+        );
+      }
+      try {
+        server.setBehaviour(behaviour === null ? null : checkDnsBehaviour(behaviour));
+      } catch (error) {
+        throw new SimInputError((error as Error).message);
+      }
+    },
+    setDnsBehaviours: (behaviours) => {
+      if (behaviours.length > servers.length) {
+        throw new SimInputError(`${behaviours.length} DNS behaviours for ${servers.length} server(s)`);
+      }
+      const checked = servers.map((_, i) => {
+        const b = behaviours[i] ?? null;
+        try {
+          return b === null ? null : checkDnsBehaviour(b);
+        } catch (error) {
+          throw new SimInputError(`server ${i}: ${(error as Error).message}`);
+        }
+      });
+      servers.forEach((server, i) => server.setBehaviour(checked[i] ?? null));
+    },
+    setHealthOutage: (ms) => {
+      if (!(Number.isFinite(ms) && ms >= 0))
+        throw new SimInputError(`outageMs must be a number >= 0 (got ${ms})`);
+      model.setHealthOutage(ms);
+    },
     injectForeign: (spec) => {
       try {
-        dns.injectForeign(spec);
+        eachDns((server) => server.injectForeign(spec));
       } catch (error) {
         throw new SimInputError((error as Error).message);
       }
@@ -191,8 +255,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     setFaults: (input) => {
       const parsed = parseFaultSet(input);
       faults.replace(parsed);
-      dns.setFault(parsed.dns ?? null);
-      dns.setLatency(faults.dnsLatency());
+      eachDns((server) => {
+        server.setFault(parsed.dns ?? null);
+        server.setLatency(faults.dnsLatency());
+      });
       return faults.current();
     },
     reset: () => {
@@ -203,16 +269,26 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       store.createBucket(BUCKET);
       metrics.length = 0;
       counts.clear();
-      dns.setFault(null);
-      dns.injectForeign(null);
-      dns.setLatency(baseLatency.dns);
-      dns.resetStats();
+      model.setHealthOutage(0);
+      eachDns((server) => {
+        server.setFault(null);
+        server.injectForeign(null);
+        server.setBehaviour(null);
+        server.setLatency(baseLatency.dns);
+        server.resetStats();
+      });
       applyAlb();
     },
     stop: () => {
       stopped ??= (async () => {
         delays.cancelAll();
-        await Promise.all([elbv2.close(), s3.close(), cloudwatch.close(), control.close(), dns.close()]);
+        await Promise.all([
+          elbv2.close(),
+          s3.close(),
+          cloudwatch.close(),
+          control.close(),
+          ...servers.map((server) => server.close()),
+        ]);
       })();
       return stopped;
     },
@@ -239,7 +315,7 @@ export function worldEnv(info: WorldInfo): Record<string, string> {
     ALB_LISTENER: String(info.listenerPort),
     S3_BUCKET: info.bucket,
     NLB_TG_ARN: info.targetGroupArn,
-    DNS_SERVERS: info.dns,
+    DNS_SERVERS: (info.dnsServers ?? [info.dns]).join(","),
   };
 }
 

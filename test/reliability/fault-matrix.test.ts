@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS } from "../../lambda/config.js";
 import type { ForeignInjection } from "../../sim/dns-foreign.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
-import type { FaultSet } from "../../sim/types.js";
+import type { DnsBehaviour, FaultSet } from "../../sim/types.js";
 import { startWorld, type World } from "../../sim/world.js";
 import {
   activeTargets,
@@ -44,8 +44,11 @@ interface Expectation {
   code: string;
   /** The cause as the logs name it (AWS error code, DNS rcode, ...). */
   cause: RegExp;
-  /** What the faulted run registered: the 2 new IPs, nothing, or the new IPs plus phantom IPs a lying DNS gave. */
-  registered: "new" | "none" | "new+phantoms";
+  /**
+   * What the faulted run registered: the 2 new IPs, nothing, the new IPs plus phantom IPs a lying DNS gave, or
+   * no more than the new IPs (a cache shows only some).
+   */
+  registered: "new" | "none" | "new+phantoms" | "some new";
   /** What the faulted run deregistered: the 2 IPs gone from DNS, or nothing. */
   deregistered: "removed" | "none";
 }
@@ -58,6 +61,8 @@ interface Cell {
   fault?: FaultSet;
   /** Forged DNS answers during the faulted run (cleared with the fault). */
   foreign?: ForeignInjection;
+  /** Answer models of the world's two DNS servers during the faulted run (see sim/README.md). */
+  dns?: DnsBehaviour[];
   /** Before the faulted run: after the removal and the runs that count its misses, before the new IPs appear. */
   arrange?: (ctx: CellContext) => Promise<void>;
   /** Concurrently with the faulted run. */
@@ -213,6 +218,57 @@ const dnsColumns: Array<Omit<Cell, "row">> = [
 ];
 const dnsCells: Cell[] = dnsColumns.map((c) => ({ ...c, row: "DNS", albIpCount: 14 }));
 
+/** Answers that are not uniform samples from truthful servers: never evidence enough to deregister. */
+const HELD = { fails: false, deregistered: "none" } as const;
+/** The stale server's old list, chosen when the cell is arranged (the IPs of that moment). */
+let staleIps: string[] = [];
+const hostileColumns: Array<Omit<Cell, "row">> = [
+  {
+    column: "caching resolver",
+    dns: [
+      { model: "caching", ttlSeconds: 60 },
+      { model: "caching", ttlSeconds: 60 },
+    ],
+    expect: {
+      ...HELD,
+      code: "dns_answer_not_authoritative",
+      cause: /not_authoritative/,
+      registered: "some new",
+    },
+  },
+  {
+    column: "stale first server (5 old IPs)",
+    arrange: async ({ world, removed }) => {
+      staleIps = [...removed, ...albIps(world).slice(0, 3)];
+    },
+    dns: [{ model: "stale", ips: [] }, { model: "uniform" }],
+    expect: { ...HELD, code: "dns_answers_contradict", cause: /contradict/, registered: "new" },
+  },
+  {
+    column: "random 3-IP short answers",
+    dns: [{ model: "uniform" }, { model: "short", size: 3, probability: 0.5 }],
+    expect: { ...HELD, code: "dns_answers_contradict", cause: /contradict/, registered: "new" },
+  },
+  {
+    column: "per-server answer sets",
+    dns: [{ model: "uniform" }, { model: "fixed", ips: ["10.0.250.21", "10.0.250.22", "10.0.250.23"] }],
+    expect: { ...HELD, code: "dns_answers_contradict", cause: /contradict/, registered: "new+phantoms" },
+  },
+  {
+    column: "AZ-balanced (4 + 12)",
+    dns: [
+      { model: "azBalanced", groups: [4, 12] },
+      { model: "azBalanced", groups: [4, 12] },
+    ],
+    expect: { fails: false, code: "", cause: /./, ...ALL_DONE },
+  },
+];
+const hostileCells: Cell[] = hostileColumns.map((c) => ({
+  ...c,
+  row: "DNS, hostile answers",
+  albIpCount: 14,
+}));
+
 /** A valid state object body for `world`, owning `ips`. */
 function stateBody(world: World, ips: readonly string[], overrides: Record<string, unknown> = {}): string {
   const at = new Date().toISOString();
@@ -333,7 +389,7 @@ const forgedColumns: Array<Omit<Cell, "row">> = [
 ];
 const forgedCells: Cell[] = forgedColumns.map((c) => ({ ...c, row: FORGED_ROW }));
 
-const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...stateCells, ...forgedCells];
+const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...hostileCells, ...stateCells, ...forgedCells];
 
 // ---------------------------------------------------------------------------------------------
 // Running a cell
@@ -357,7 +413,13 @@ let world: World;
 let state: StateObject;
 
 beforeAll(async () => {
-  world = await startWorld({ albIpCount: 6, healthCheckDelayMs: 20, deregistrationDelayMs: 50, seed: 7 });
+  world = await startWorld({
+    albIpCount: 6,
+    dnsServers: 2,
+    healthCheckDelayMs: 20,
+    deregistrationDelayMs: 50,
+    seed: 7,
+  });
   state = stateObject(world);
 });
 
@@ -386,10 +448,14 @@ async function runCell(fn: FunctionContainer, cell: Cell, threshold: number): Pr
   const { added } = addAlbIps(world, 2);
   world.setFaults(cell.fault ?? {});
   world.injectForeign(cell.foreign ?? null);
+  world.setDnsBehaviours(
+    (cell.dns ?? []).map((b) => (b.model === "stale" && b.ips.length === 0 ? { ...b, ips: staleIps } : b)),
+  );
   const before = activeTargets(world);
   const [run] = await Promise.all([invokeWatched(world, fn), cell.during?.({ world, state, removed })]);
   world.setFaults({});
   world.injectForeign(null);
+  world.setDnsBehaviours([]);
   const after = activeTargets(world);
   if (cell.expect.code === "state_newer") await state.remove();
   const expected = cell.leavesUnowned ? [...albIps(world), ...removed].sort() : albIps(world);
@@ -446,6 +512,8 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
         // Assess: what the faulted run changed
         if (cell.expect.registered === "new+phantoms") {
           expect(outcome.registered).toEqual(expect.arrayContaining(outcome.added));
+        } else if (cell.expect.registered === "some new") {
+          for (const ip of outcome.registered) expect(outcome.added).toContain(ip);
         } else {
           expect(outcome.registered).toEqual(cell.expect.registered === "new" ? outcome.added : []);
         }
