@@ -1,6 +1,7 @@
 /**
- * Model-based test (fast-check commands): random sequences of ALB scale events, DNS faults, AWS API faults and
- * invocations of the bundled handler against the local AWS world, with the invariants checked after every run:
+ * Model-based test (fast-check commands): random sequences of ALB scale events, DNS faults, hostile DNS answer
+ * models on either of two servers (caching, stale, short, AZ-balanced, other sets), health-check outages, AWS API
+ * faults and invocations of the bundled handler against the local AWS world, with the invariants checked after every run:
  *
  * 1. no live IP is ever deregistered (live = in the ALB's DNS set when the run started);
  * 2. every IP continuously in DNS for two clean runs (ok, complete observation) is registered;
@@ -21,7 +22,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS } from "../../lambda/config.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
-import type { ApiFault, AwsApiName, DnsFaultMode, FaultSet } from "../../sim/types.js";
+import type { ApiFault, AwsApiName, DnsBehaviour, DnsFaultMode, FaultSet } from "../../sim/types.js";
 import { startWorld, type World } from "../../sim/world.js";
 import {
   activeTargets,
@@ -133,11 +134,38 @@ class SetApiFault implements fc.AsyncCommand<Model, Real> {
   toString = () => `SetApiFault(${this.api}, ${JSON.stringify(this.fault)})`;
 }
 
+/** One DNS server answers by a hostile model (sim/dns-answers.ts); the stale list is the ALB's IPs right now. */
+class SetDnsBehaviour implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly server: number,
+    readonly behaviour: DnsBehaviour,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real): Promise<void> {
+    const b = this.behaviour;
+    const stale = b.model === "stale" ? { ...b, ips: albIps(r.world).slice(0, 5) } : b;
+    r.world.setDnsBehaviour(this.server, stale);
+  }
+  toString = () => `SetDnsBehaviour(${this.server}, ${JSON.stringify(this.behaviour)})`;
+}
+
+/** Every target reports unhealthy for a while (the NLB's health checks fail everywhere). */
+class HealthOutage implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly ms: number) {}
+  check = () => true;
+  async run(_m: Model, r: Real): Promise<void> {
+    r.world.setHealthOutage(this.ms);
+  }
+  toString = () => `HealthOutage(${this.ms} ms)`;
+}
+
 class ClearFaults implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     m.faults = {};
     r.world.setFaults({});
+    r.world.setDnsBehaviours([]);
+    r.world.setHealthOutage(0);
   }
   toString = () => "ClearFaults";
 }
@@ -230,6 +258,20 @@ const commands = [
     .tuple(fc.constantFrom<DnsFaultMode>(...DNS_MODES), fc.constantFrom(0.3, 0.7, 1))
     .map(([mode, p]) => new SetDnsFault(mode, p)),
   fc.tuple(fc.constantFrom(...FAULT_APIS), apiFault).map(([api, f]) => new SetApiFault(api, f)),
+  fc
+    .tuple(
+      fc.nat(1),
+      fc.constantFrom<DnsBehaviour>(
+        { model: "caching", ttlSeconds: 60 },
+        { model: "stale", ips: ["10.0.0.1"] },
+        { model: "short", size: 3, probability: 0.5 },
+        { model: "azBalanced", groups: [2, 2, 12] },
+        { model: "fixed", ips: ["10.0.251.1", "10.0.251.2", "10.0.251.3"] },
+        { model: "uniform" },
+      ),
+    )
+    .map(([server, behaviour]) => new SetDnsBehaviour(server, behaviour)),
+  fc.constantFrom(200, 1_000).map((ms) => new HealthOutage(ms)),
   fc.constant(new ClearFaults()),
   // Invocations are the point: weight them up.
   fc.constant(new Invoke()),
@@ -247,7 +289,13 @@ let state: StateObject;
 let elbv2: ElasticLoadBalancingV2Client;
 
 beforeAll(async () => {
-  world = await startWorld({ albIpCount: 6, healthCheckDelayMs: 20, deregistrationDelayMs: 50, seed: 11 });
+  world = await startWorld({
+    albIpCount: 6,
+    dnsServers: 2,
+    healthCheckDelayMs: 20,
+    deregistrationDelayMs: 50,
+    seed: 11,
+  });
   state = stateObject(world);
   elbv2 = new ElasticLoadBalancingV2Client({
     endpoint: world.info.endpoints.elbv2,
