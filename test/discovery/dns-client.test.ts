@@ -76,6 +76,18 @@ describe("createDnsClient against the sim DNS server", () => {
     expect(result).toMatchObject({ ok: false, kind });
   });
 
+  it("reports the AA flag and TTL: set by an authoritative server, clear and counting down from a cache", async () => {
+    // Act
+    const authoritative = await client.queryA(NAME);
+    server.setBehaviour({ model: "caching", ttlSeconds: 60 });
+    const cached = await client.queryA(NAME);
+    server.setBehaviour(null);
+
+    // Assess
+    expect(authoritative).toMatchObject({ ok: true, authoritative: true, ttl: 60 });
+    expect(cached).toMatchObject({ ok: true, authoritative: false });
+  });
+
   it("reports an unknown name as nxdomain", async () => {
     // Act
     const result = await client.queryA("unknown.us-east-1.elb.amazonaws.com");
