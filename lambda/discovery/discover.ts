@@ -206,7 +206,6 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
     picker.mark(server, result.ok);
     if (!result.ok) {
       errors[result.kind] += 1;
-      evidence.failed(server);
       consecutiveFailures += 1;
       if (consecutiveFailures >= failureCutoff) finish();
       return;

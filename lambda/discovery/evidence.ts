@@ -18,8 +18,9 @@
  *   seen). Cf. Good–Turing coverage: the rule waits until even the rarest IP has been seen about
  *   ln((k+1)/missProbability) times.
  * - **Short answers (< 8).** A short answer is the whole set only if it holds every IP seen so
- *   far and a second short answer with the same set agrees, from another server when another
- *   one has answered.
+ *   far and a second short answer with the same set agrees, from another server when the run has
+ *   more than one — also when the others fail: a failing server next to a lying one must not let
+ *   the liar decide alone.
  * - **Contradictions make the observation incomplete:** a short answer that lacks an IP seen in
  *   the same run.
  * - **Caches make it incomplete:** an answer without the AA flag came from a resolver's cache,
@@ -66,8 +67,6 @@ export interface EvidenceVerdict {
 /** Accumulates the answers of one run. */
 export interface Evidence {
   add(answer: AnswerRecord): void;
-  /** A query to `server` failed (timeout, SERVFAIL, ...). */
-  failed(server: number): void;
   verdict(): EvidenceVerdict;
   /** How many more full-size answers without a new IP would end the run; Infinity when unknown. */
   answersNeeded(): number;
@@ -151,8 +150,6 @@ export function createEvidence(options: EvidenceOptions): Evidence {
   /** Full answers by their sorted set: how often. */
   const fullSets = new Map<string, number>();
   let mostRepeated = 0;
-  const answeringServers = new Set<number>();
-  const failingServers = new Set<number>();
   let notAuthoritative = 0;
   let answersSinceNew = 0;
 
@@ -161,7 +158,6 @@ export function createEvidence(options: EvidenceOptions): Evidence {
   return {
     seen,
     add(answer) {
-      answeringServers.add(answer.server);
       if (!answer.authoritative) notAuthoritative += 1;
       const before = seen.size;
       for (const ip of answer.ips) seen.add(ip);
@@ -183,9 +179,6 @@ export function createEvidence(options: EvidenceOptions): Evidence {
       const times = (fullSets.get(setKey) ?? 0) + 1;
       fullSets.set(setKey, times);
       mostRepeated = Math.max(mostRepeated, times);
-    },
-    failed(server) {
-      failingServers.add(server);
     },
     verdict() {
       const notes: EvidenceNote[] = [];
@@ -210,11 +203,9 @@ export function createEvidence(options: EvidenceOptions): Evidence {
         });
       }
       const missBound = wholeSetMissBound([...counts.values()], fullAnswers);
-      // Another server must agree unless every other server has only failed in this run.
-      let usable = options.servers;
-      for (const server of failingServers) if (!answeringServers.has(server)) usable -= 1;
+      // With several servers, another one must agree; with one, a second answer of it.
       const wholeShort = [...shortSets.values()].some(
-        (s) => s.ips.length === seen.size && (usable >= 2 ? s.servers.size >= 2 : s.answers >= 2),
+        (s) => s.ips.length === seen.size && (options.servers >= 2 ? s.servers.size >= 2 : s.answers >= 2),
       );
       const proven = missBound < missProbability || wholeShort;
       // Answers that cannot prove the set any more are still worth asking while they show new IPs (to register).

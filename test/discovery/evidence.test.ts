@@ -123,17 +123,15 @@ describe("createEvidence", () => {
     expect(evidence.verdict().complete).toBe(true);
   });
 
-  it("accepts one server's agreement when every other server only failed", () => {
-    // Prepare
+  it("still needs the other server when it only fails: a failing server must not let a liar decide alone", () => {
+    // Prepare: server 1 never answers; server 0 repeats a short (lying) list
     const evidence = createEvidence({ missProbability: 1e-6, answerLimit: LIMIT, servers: 2 });
 
     // Act
-    evidence.failed(1);
-    evidence.add({ server: 0, ips: range(5), authoritative: true });
-    evidence.add({ server: 0, ips: range(5), authoritative: true });
+    for (let i = 0; i < 10; i++) evidence.add({ server: 0, ips: range(3), authoritative: true });
 
     // Assess
-    expect(evidence.verdict().complete).toBe(true);
+    expect(evidence.verdict().complete).toBe(false);
   });
 
   it("a stale short answer contradicted by a full one makes the observation incomplete", () => {
