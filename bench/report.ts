@@ -5,6 +5,7 @@
 import type { ColdStartResult } from "./cold-start.js";
 import type { CompletenessRow } from "./completeness.js";
 import type { ConvergenceResult } from "./convergence.js";
+import type { AzRow, SafetyRow } from "./hostile.js";
 import type { Floor, LatencyRow } from "./latency.js";
 
 /**
@@ -139,4 +140,58 @@ export function convergenceTable(result: ConvergenceResult): string {
     [`over ${result.minutes} simulated minutes`, "ours", "baseline"],
     rows.map(([label, get]) => [label, String(get(result.ours)), String(get(result.baseline))]),
   )}\n\nScript: ${result.script.map((e) => `${e.minute}: ${e.say}`).join("; ")}.`;
+}
+
+/** Table 6: completeness when answers are AZ-balanced, next to uniform. */
+export function azTable(rows: readonly AzRow[]): string {
+  return table(
+    [
+      "answers",
+      "N",
+      "runs",
+      "P(all found)",
+      "95 % lower",
+      "miss rate (any IP)",
+      "complete",
+      "queries p50",
+      "queries p99",
+    ],
+    rows.map((r) => [
+      r.label,
+      String(r.n),
+      String(r.runs),
+      r.pAllFound.toFixed(4),
+      r.pAllFoundLower95.toFixed(4),
+      r.missRate.toFixed(4),
+      r.completeShare.toFixed(3),
+      String(Math.round(r.queries.median)),
+      String(Math.round(r.queries.p99)),
+    ]),
+  );
+}
+
+/** Table 7: live IPs deregistered under each hostile DNS behaviour. */
+export function safetyTable(rows: readonly SafetyRow[]): string {
+  return table(
+    [
+      "DNS behaviour",
+      "runs",
+      "live IPs deregistered",
+      "deregistered",
+      "registered",
+      "complete runs",
+      "ALB IPs registered at end",
+      "gone IPs still registered",
+    ],
+    rows.map((r) => [
+      r.label,
+      String(r.runs),
+      `**${r.liveDeregistered}**`,
+      String(r.deregistered),
+      String(r.registered),
+      r.completeShare.toFixed(3),
+      r.registeredAtEnd,
+      String(r.deadLeftAtEnd),
+    ]),
+  );
 }

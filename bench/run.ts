@@ -23,8 +23,17 @@ import {
 import { runColdStart } from "./cold-start.js";
 import { runCompleteness } from "./completeness.js";
 import { type ConvergenceResult, type DayEvent, runConvergence } from "./convergence.js";
+import { runAzCompleteness, runSafety, SAFETY_SCENARIOS } from "./hostile.js";
 import { measureFloor, runLatency } from "./latency.js";
-import { coldStartTable, completenessTable, convergenceTable, costTable, latencyTable } from "./report.js";
+import {
+  azTable,
+  coldStartTable,
+  completenessTable,
+  convergenceTable,
+  costTable,
+  latencyTable,
+  safetyTable,
+} from "./report.js";
 
 // Node 20 here; the deployed runtime is nodejs24.x, where the SDK does not warn (the containers set the same).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -64,12 +73,14 @@ const quick = values.quick === true;
 const settings = quick
   ? {
       completeness: { invocations: 100, timedInvocations: 10 },
+      hostile: { azRuns: 100, safetyRuns: 60 },
       latency: { warmup: 3, invocations: 8 },
       coldStartRounds: 5,
       day: { minutes: 40, script: QUICK_DAY },
     }
   : {
       completeness: { invocations: 1000, timedInvocations: 30 },
+      hostile: { azRuns: 1000, safetyRuns: 360 },
       latency: { warmup: 3, invocations: 15 },
       coldStartRounds: 20,
       day: { minutes: 120, script: FULL_DAY },
@@ -114,6 +125,24 @@ async function main(): Promise<void> {
   const latency = await timed("Tables 2-3 latency and cost", () =>
     runLatency({ sizes: [8, 28, 100], ...settings.latency, latency: LATENCY }, log),
   );
+  const az = await timed("Table 6 AZ-balanced completeness", () =>
+    runAzCompleteness(
+      [
+        { label: "uniform", groups: [8] },
+        { label: "uniform", groups: [28] },
+        { label: "uniform", groups: [100] },
+        { label: "uniform", groups: [200] },
+        { label: "AZ-balanced 10 + 10", groups: [10, 10] },
+        { label: "AZ-balanced 4 + 4 + 16", groups: [4, 4, 16] },
+        { label: "AZ-balanced 6 + 6 + 36", groups: [6, 6, 36] },
+      ],
+      settings.hostile.azRuns,
+      log,
+    ),
+  );
+  const safety = await timed("Table 7 safety under hostile DNS", () =>
+    runSafety(SAFETY_SCENARIOS, settings.hostile.safetyRuns, log, process.env.SAFETY_BUNDLE),
+  );
   const floor = await timed("Floor (3 sequential round trips)", () => measureFloor(LATENCY, quick ? 10 : 30));
   const coldStart = await timed("Table 4 cold start", async () => {
     const world = await startWorld();
@@ -142,11 +171,15 @@ async function main(): Promise<void> {
       latency: latency.seconds,
       coldStart: coldStart.seconds,
       convergence: convergence.seconds,
+      azCompleteness: az.seconds,
+      safety: safety.seconds,
     },
     completeness: completeness.value,
     latency: { rows: latency.value, floor: floor.value },
     coldStart: coldStart.value,
     convergence: convergence.value,
+    azCompleteness: az.value,
+    safety: safety.value,
   };
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(`${outFile}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
@@ -164,6 +197,10 @@ async function main(): Promise<void> {
     coldStartTable(coldStart.value),
     "### 5. Convergence over a simulated day",
     convergenceTable(convergence.value),
+    "### 6. Completeness when answers are balanced over AZs",
+    azTable(az.value),
+    `### 7. Safety under hostile DNS (${settings.hostile.safetyRuns} runs = simulated minutes each)`,
+    safetyTable(safety.value),
     `_Total ${totalSeconds} s; JSON in ${outFile.replace(root, "")}._`,
   ];
   process.stdout.write(`${md.join("\n\n")}\n`);
