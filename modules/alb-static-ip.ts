@@ -6,6 +6,7 @@
  * This file only wires the parts together; each resource role has its own file:
  * - props.ts — the props, FIXED settings and the synth-time prop check;
  * - target-group.ts — the target group and the NLB listener;
+ * - allowed-cidrs.ts — ALLOWED_TARGET_CIDRS from the ALB's subnets (or the variable, or the VPC);
  * - state-bucket.ts — the state bucket;
  * - iam.ts — the role and its policy (statements in policies.ts);
  * - function.ts — the log group, the deployment package and the function;
@@ -26,6 +27,7 @@ import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group/inde
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket/index.js";
 import { Construct } from "constructs";
 import { declareAlarms } from "./alarms.js";
+import { declareAllowedCidrs } from "./allowed-cidrs.js";
 import { buildContext } from "./context.js";
 import { optionalAttrOf } from "./expr.js";
 import { declareFunction, declareLogGroup } from "./function.js";
@@ -60,6 +62,8 @@ export class AlbStaticIp extends Construct {
   readonly logGroupName: string;
   readonly scheduleRuleArn: string;
   readonly errorsAlarmArn: string;
+  /** ALLOWED_TARGET_CIDRS came from: `variable`, `alb_subnets`, `vpc` (the weaker bound) or `any` (opted out). */
+  readonly allowedTargetCidrsSource: string;
   /** ARN of the IP-count alarm; undefined (null in Terraform) when not created. */
   readonly ipCountAlarmArn: string | undefined;
 
@@ -87,6 +91,7 @@ export class AlbStaticIp extends Construct {
     // Declaration order is the order of the generated module's blocks: keep it.
     const partition = ctx.named(new DataAwsPartition(this, "partition"), "current");
     const tg = declareTargetGroup(ctx);
+    const allowedCidrs = declareAllowedCidrs(ctx, tg.targetGroupArn);
     const state = declareStateBucket(ctx, partition);
     const logGroup = declareLogGroup(ctx);
     const { role, rolePolicy } = declareRole(ctx, {
@@ -100,11 +105,13 @@ export class AlbStaticIp extends Construct {
       logGroup,
       role,
       rolePolicy,
+      allowedCidrs,
     });
     const rule = declareSchedule(ctx, fn);
     const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, tg.targetGroupArn);
 
     this.targetGroupArn = tg.targetGroupArn;
+    this.allowedTargetCidrsSource = allowedCidrs.source;
     this.listenerArn = tg.listenerArn;
     this.stateBucketName = state.stateBucketName;
     this.functionName = fn.functionName;

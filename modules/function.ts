@@ -56,6 +56,8 @@ export interface FunctionInputs {
   readonly logGroup: CloudwatchLogGroup;
   readonly role: IamRole;
   readonly rolePolicy: IamRolePolicy;
+  /** ALLOWED_TARGET_CIDRS and ALLOW_ANY_TARGET_CIDR (allowed-cidrs.ts). */
+  readonly allowedCidrs: { readonly allowedTargetCidrs: string; readonly allowAnyTargetCidr: string };
 }
 
 /** Declares the function and its event invoke config. */
@@ -92,6 +94,8 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
     DISCOVERY_MODE: props.discoveryMode ?? DEFAULTS.discoveryMode,
     AWS_MAX_ATTEMPTS: envValue(props.awsMaxAttempts ?? DEFAULTS.awsMaxAttempts),
     AWS_REQUEST_TIMEOUT_MS: envValue(props.awsRequestTimeoutMs ?? DEFAULTS.awsRequestTimeoutMs),
+    ALLOWED_TARGET_CIDRS: inputs.allowedCidrs.allowedTargetCidrs,
+    ALLOW_ANY_TARGET_CIDR: inputs.allowedCidrs.allowAnyTargetCidr,
     NODE_OPTIONS: "--enable-source-maps",
   };
   const dnsServers = props.dnsServers;

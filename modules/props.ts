@@ -112,6 +112,15 @@ export interface AlbStaticIpProps {
   /** AWS_REQUEST_TIMEOUT_MS (default 5000): per-attempt timeout of an AWS call. */
   readonly awsRequestTimeoutMs?: number;
 
+  /** ARN of the ALB: its subnets' CIDR blocks become ALLOWED_TARGET_CIDRS (unless `allowedTargetCidrs` is set). */
+  readonly albArn?: string;
+  /** Name of the ALB, instead of `albArn`. */
+  readonly albName?: string;
+  /** ALLOWED_TARGET_CIDRS (default: the ALB's subnets, else the target group VPC's blocks). */
+  readonly allowedTargetCidrs?: string[];
+  /** ALLOW_ANY_TARGET_CIDR (default false): explicit opt-out of the bound (SECURITY.md). */
+  readonly allowAnyTargetCidr?: boolean | IResolvable;
+
   /** Alarm on LoadBalancerIPCount < 1 for 3 minutes (default true; only with `publishIpCountMetric` and without `dryRun`). */
   readonly createIpCountAlarm?: Toggle;
   /** Alarm and OK actions, e.g. SNS topic ARNs (default none). */
