@@ -53,6 +53,9 @@ export const ALB_DNS_NAME_PATTERN = /^[A-Za-z0-9.-]+\.elb\.[a-z0-9.-]+\.?$/;
 /** Shape of an NLB ARN. */
 export const NLB_ARN_PATTERN =
   /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\/net\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+/** Shape of an ALB ARN. */
+export const ALB_ARN_PATTERN =
+  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 /** Shape of a VPC id. */
 export const VPC_ID_PATTERN = /^vpc-[0-9a-f]{8,17}$/;
 /** Shape of a KMS key ARN. */
@@ -479,6 +482,48 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
       R.AWS_REQUEST_TIMEOUT_MS.max,
       "milliseconds",
     ),
+  },
+  albArn: {
+    variable: "alb_arn",
+    kind: "string",
+    description:
+      "ARN of the ALB. Its subnets' CIDR blocks (IPv4 and IPv6) become ALLOWED_TARGET_CIDRS, the bound on what a DNS answer can register, unless allowed_target_cidrs is set. Null: alb_name, else the weaker bound of the target group VPC's blocks.",
+    default: null,
+    validation: matches(
+      "alb_arn",
+      ALB_ARN_PATTERN,
+      "an Application Load Balancer ARN (…:loadbalancer/app/<name>/<id>)",
+      true,
+    ),
+  },
+  albName: {
+    variable: "alb_name",
+    kind: "string",
+    description: "Name of the ALB, instead of alb_arn, to look up its subnets.",
+    default: null,
+    validation: matches("alb_name", NAME_PATTERN, "an ALB name of 1-32 letters, digits or hyphens", true),
+  },
+  allowedTargetCidrs: {
+    variable: "allowed_target_cidrs",
+    kind: "list(string)",
+    description:
+      "CIDR blocks a DNS answer may get registered (ALLOWED_TARGET_CIDRS); IPs outside them are refused and reported. Empty: the ALB's subnets (alb_arn or alb_name), else the target group VPC's blocks. See the allowed_target_cidrs_source output.",
+    default: [],
+    validation: [
+      {
+        condition:
+          'length(var.allowed_target_cidrs) <= 64 && alltrue([for c in var.allowed_target_cidrs : can(cidrhost(c, 0)) && (strcontains(c, ":") || cidrhost(c, 0) == split("/", c)[0])])',
+        errorMessage:
+          "allowed_target_cidrs must hold at most 64 CIDR blocks with the host bits zero, e.g. 10.0.1.0/24.",
+      },
+    ],
+  },
+  allowAnyTargetCidr: {
+    variable: "allow_any_target_cidr",
+    kind: "bool",
+    description:
+      "Explicit opt-out (ALLOW_ANY_TARGET_CIDR): accept 0.0.0.0/0 or ::/0, so any IP a DNS answer names can be registered. Read SECURITY.md first.",
+    default: false,
   },
   createIpCountAlarm: {
     variable: "create_ip_count_alarm",

@@ -152,6 +152,10 @@ module "alb_static_ip" {
   alb_listener_port = aws_lb_listener.alb_http.port
   vpc_id            = aws_vpc.this.id
 
+  # Only the ALB's subnets may be registered (SECURITY.md, "DNS answers"). The ALB is created here, so pass its
+  # subnets' blocks (known at plan time) rather than alb_arn (unknown until apply).
+  allowed_target_cidrs = aws_subnet.private[*].cidr_block
+
   create_listener = true
   nlb_arn         = aws_lb.nlb.arn
 

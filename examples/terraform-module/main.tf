@@ -31,6 +31,9 @@ module "alb_static_ip" {
   alb_listener_port = var.alb_listener_port
   vpc_id            = data.aws_lb.nlb.vpc_id
 
+  # ALLOWED_TARGET_CIDRS = the ALB's subnets, looked up by name (SECURITY.md, "DNS answers").
+  alb_name = var.alb_name
+
   create_listener = true
   nlb_arn         = data.aws_lb.nlb.arn
 

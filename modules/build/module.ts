@@ -72,7 +72,15 @@ function fileOf(kind: "resource" | "data", type: string, name: string): string {
   }
   if (type.startsWith("aws_iam_")) return "iam.tf";
   if (type === "aws_cloudwatch_metric_alarm") return "alarms.tf";
-  return kind === "data" && type !== "archive_file" && type !== "aws_partition" ? "iam.tf" : "main.tf";
+  const mainData = [
+    "archive_file",
+    "aws_partition",
+    "aws_lb",
+    "aws_subnet",
+    "aws_lb_target_group",
+    "aws_vpc",
+  ];
+  return kind === "data" && !mainData.includes(type) ? "iam.tf" : "main.tf";
 }
 
 /** The Terraform value of a variable for the construct, by the variable's type. */
@@ -164,6 +172,12 @@ export function renderModule(): RenderedModule {
       name: "errors_alarm_arn",
       description: "ARN of the alarm on function errors.",
       value: construct.errorsAlarmArn,
+    },
+    {
+      name: "allowed_target_cidrs_source",
+      description:
+        'Where ALLOWED_TARGET_CIDRS came from: "variable", "alb_subnets", "vpc" (the weaker bound: set alb_arn) or "any" (allow_any_target_cidr).',
+      value: construct.allowedTargetCidrsSource,
     },
     {
       name: "ip_count_alarm_arn",

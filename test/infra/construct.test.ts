@@ -133,6 +133,10 @@ describe("AlbStaticIp with default props", () => {
       DISCOVERY_MODE: "dns",
       AWS_MAX_ATTEMPTS: "3",
       AWS_REQUEST_TIMEOUT_MS: "5000",
+      ALLOWED_TARGET_CIDRS: expect.stringMatching(
+        /^\$\{join\(",", local\.[a-z0-9_]*allowed_target_cidrs[A-Za-z0-9_]*\)\}$/,
+      ),
+      ALLOW_ANY_TARGET_CIDR: "false",
       NODE_OPTIONS: "--enable-source-maps",
     });
   });
@@ -396,6 +400,18 @@ const PROP_EFFECTS: Record<
     (s) => one(s, "aws_cloudwatch_log_group").kms_key_id,
     "arn:aws:kms:us-east-1:123456789012:key/abcd",
   ],
+  albArn: [
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/0123456789abcdef",
+    (s) => one(s, "aws_lb", true).arn,
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/0123456789abcdef",
+  ],
+  albName: ["my-alb", (s) => one(s, "aws_lb", true).name, "my-alb"],
+  allowedTargetCidrs: [
+    ["10.0.1.0/24", "10.0.2.0/24"],
+    (s) => String(one(s, "aws_vpc", true).count).includes('length(["10.0.1.0/24", "10.0.2.0/24"])'),
+    true,
+  ],
+  allowAnyTargetCidr: [true, (s) => envOf(s).ALLOW_ANY_TARGET_CIDR, "true"],
   maxLookupPerInvocation: [200, (s) => envOf(s).MAX_LOOKUP_PER_INVOCATION, "200"],
   invocationsBeforeDeregistration: [5, (s) => envOf(s).INVOCATIONS_BEFORE_DEREGISTRATION, "5"],
   sameVpc: [false, (s) => envOf(s).SAME_VPC, "false"],

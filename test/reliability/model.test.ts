@@ -8,7 +8,9 @@
  * 3. no target the function does not own is touched: a foreign target on another port and one on our port that
  *    was never in DNS (registered after the first state write, so it is never adopted) stay registered;
  * 4. the state never goes backwards: the object never returns to an earlier version (ETag) once replaced, and no
- *    IP's `lastSeen` moves back in time.
+ *    IP's `lastSeen` moves back in time;
+ * 5. no foreign IP is ever registered: DNS answers forged with IPs outside ALLOWED_TARGET_CIDRS (the VPC, as the
+ *    module's fallback sets it; SAME_VPC=false so ELBv2 would accept the peered ones) never become targets.
  *
  * Run at INVOCATIONS_BEFORE_DEREGISTRATION 1 (every run may deregister) and at the default 3.
  * Bounded for `npm test` (MODEL_RUNS runs × ≤ MODEL_STEPS commands, default 15 × 25, and a time limit each);
@@ -46,6 +48,11 @@ const FOREIGN = [
   { ip: "10.0.250.2", port: 443 },
 ] as const;
 
+/** The container's ALLOWED_TARGET_CIDRS (the world's VPC; the ALB's IPs are drawn from it). */
+const ALLOWED = "10.0.0.0/16";
+/** What a forger injects: another VPC's range and peered private ranges, all outside ALLOWED. */
+const FORGED = ["10.1.0.9", "10.200.3.3", "172.31.7.7", "192.168.40.1", "100.64.0.8"];
+
 interface Model {
   /** ALB IP sets and cleanliness of every invocation so far in this sequence. */
   history: Array<{ alb: Set<string>; clean: boolean }>;
@@ -64,7 +71,16 @@ interface Real {
   state: StateObject;
 }
 
-const totals = { runs: 0, steps: 0, invocations: 0, failedInvocations: 0, liveLost: 0 };
+const totals = {
+  runs: 0,
+  steps: 0,
+  invocations: 0,
+  failedInvocations: 0,
+  liveLost: 0,
+  /** Invocations that refused forged IPs, and how many they refused. */
+  forgedRuns: 0,
+  forgedRefused: 0,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Commands
@@ -159,6 +175,26 @@ class HealthOutage implements fc.AsyncCommand<Model, Real> {
   toString = () => `HealthOutage(${this.ms} ms)`;
 }
 
+class ForgeDns implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly mode: "mix" | "replace",
+    readonly probability: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real): Promise<void> {
+    r.world.injectForeign({ ips: FORGED, mode: this.mode, probability: this.probability });
+  }
+  toString = () => `ForgeDns(${this.mode}, p=${this.probability})`;
+}
+
+class StopForging implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(_m: Model, r: Real): Promise<void> {
+    r.world.injectForeign(null);
+  }
+  toString = () => "StopForging";
+}
+
 class ClearFaults implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
@@ -177,6 +213,9 @@ class Invoke implements fc.AsyncCommand<Model, Real> {
     const run = await invokeWatched(r.world, r.fn);
     totals.invocations += 1;
     if (!run.ok) totals.failedInvocations += 1;
+    const refused = run.summary?.targetsOutsideAllowedCidrs.length ?? 0;
+    if (refused > 0) totals.forgedRuns += 1;
+    totals.forgedRefused += refused;
     totals.liveLost += run.liveLost.length + run.liveDeregistered.length;
 
     // 1. no live IP deregistered
@@ -204,6 +243,10 @@ class Invoke implements fc.AsyncCommand<Model, Real> {
         `foreign target ${f.ip}:${f.port} was touched`,
       ).toBe(true);
     }
+
+    // 5. no foreign IP registered, on any port, in any state
+    const forged = targets.filter((t) => FORGED.some((ip) => t.startsWith(`${ip}:`)));
+    expect(forged, "a forged DNS answer got an IP registered").toEqual([]);
 
     // 4. state never goes backwards
     const stored = storedState(r.world, r.state.key);
@@ -273,6 +316,10 @@ const commands = [
     .map(([server, behaviour]) => new SetDnsBehaviour(server, behaviour)),
   fc.constantFrom(200, 1_000).map((ms) => new HealthOutage(ms)),
   fc.constant(new ClearFaults()),
+  fc
+    .tuple(fc.constantFrom<"mix" | "replace">("mix", "replace"), fc.constantFrom(0.3, 1))
+    .map(([mode, p]) => new ForgeDns(mode, p)),
+  fc.constant(new StopForging()),
   // Invocations are the point: weight them up.
   fc.constant(new Invoke()),
   fc.constant(new Invoke()),
@@ -310,7 +357,8 @@ afterAll(async () => {
   await world.stop();
   console.info(
     `model-based: ${totals.runs} runs, ${totals.steps} commands, ${totals.invocations} invocations ` +
-      `(${totals.failedInvocations} failed on injected faults), ${totals.liveLost} live IPs lost`,
+      `(${totals.failedInvocations} failed on injected faults), ${totals.liveLost} live IPs lost, ` +
+      `${totals.forgedRuns} runs refused ${totals.forgedRefused} forged IPs, 0 registered`,
   );
 });
 
@@ -346,6 +394,8 @@ describe.each([1, CONFIG_DEFAULTS.INVOCATIONS_BEFORE_DEREGISTRATION])(
       fn = await startContainer(world, {
         AWS_MAX_ATTEMPTS: "2",
         INVOCATIONS_BEFORE_DEREGISTRATION: String(threshold),
+        ALLOWED_TARGET_CIDRS: ALLOWED,
+        SAME_VPC: "false",
       });
     });
     afterAll(async () => {
@@ -353,7 +403,7 @@ describe.each([1, CONFIG_DEFAULTS.INVOCATIONS_BEFORE_DEREGISTRATION])(
     });
 
     it(
-      "never deregisters a live IP, registers what stays in DNS, leaves foreign targets alone, never rolls state back",
+      "never deregisters a live IP, registers what stays in DNS, leaves foreign targets alone, never rolls state back, never registers a forged IP",
       async () => {
         await fc.assert(
           fc.asyncProperty(fc.commands(commands, { maxCommands: STEPS, size: "max" }), async (cmds) => {

@@ -1,5 +1,6 @@
 locals {
   target_group_arn     = var.create_target_group ? aws_lb_target_group.this[0].arn : var.target_group_arn
+  allowed_target_cidrs = (length(var.allowed_target_cidrs) >= 1) ? var.allowed_target_cidrs : var.allow_any_target_cidr ? ["0.0.0.0/0", "::/0"] : (length(data.aws_lb.alb) >= 1) ? flatten([[ for key, val in data.aws_subnet.alb: compact([val.cidr_block, val.ipv6_cidr_block])]]) : concat(data.aws_vpc.target[0].cidr_block_associations[*].cidr_block, compact([data.aws_vpc.target[0].ipv6_cidr_block]))
   state_bucket_name    = var.create_state_bucket ? aws_s3_bucket.state[0].bucket : var.state_bucket_name
   function_environment = {
     ALB_DNS_NAME                      = var.alb_dns_name
@@ -21,6 +22,8 @@ locals {
     DISCOVERY_MODE                    = var.discovery_mode
     AWS_MAX_ATTEMPTS                  = tostring(var.aws_max_attempts)
     AWS_REQUEST_TIMEOUT_MS            = tostring(var.aws_request_timeout_ms)
+    ALLOWED_TARGET_CIDRS              = join(",", local.allowed_target_cidrs)
+    ALLOW_ANY_TARGET_CIDR             = tostring(var.allow_any_target_cidr)
     NODE_OPTIONS                      = "--enable-source-maps"
   }
 }
@@ -84,6 +87,27 @@ resource "aws_lb_listener" "this" {
   }
 }
 
+data "aws_lb" "alb" {
+  count = ((!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1)) && ((var.alb_arn != null) || (var.alb_name != null))) ? 1 : 0
+  arn   = var.alb_arn
+  name  = var.alb_name
+}
+
+data "aws_subnet" "alb" {
+  for_each = toset((length(data.aws_lb.alb) >= 1) ? toset(data.aws_lb.alb[0].subnets) : toset([]))
+  id       = each.value
+}
+
+data "aws_lb_target_group" "given" {
+  count = (((!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1)) && !((var.alb_arn != null) || (var.alb_name != null))) && !(var.vpc_id != null)) ? 1 : 0
+  arn   = local.target_group_arn
+}
+
+data "aws_vpc" "target" {
+  count = ((!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1)) && !((var.alb_arn != null) || (var.alb_name != null))) ? 1 : 0
+  id    = (var.vpc_id != null) ? var.vpc_id : data.aws_lb_target_group.given[0].vpc_id
+}
+
 resource "aws_cloudwatch_log_group" "this" {
   kms_key_id        = var.log_group_kms_key_arn
   name              = "/aws/lambda/${var.name}"
@@ -120,6 +144,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = (var.create_target_group || (var.target_group_arn != null))
       error_message = "target_group_arn is required when create_target_group is false."
+    }
+
+    precondition {
+      condition     = (var.allow_any_target_cidr || !anytrue([ for key, val in toset(var.allowed_target_cidrs): endswith(val, "/0")]))
+      error_message = "allowed_target_cidrs holds 0.0.0.0/0 or ::/0, which lets a forged DNS answer register any host (SECURITY.md); list the ALB's subnets, or set allow_any_target_cidr = true."
     }
 
     precondition {

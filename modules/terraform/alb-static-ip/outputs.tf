@@ -48,6 +48,11 @@ output "errors_alarm_arn" {
   value       = aws_cloudwatch_metric_alarm.errors.arn
 }
 
+output "allowed_target_cidrs_source" {
+  description = "Where ALLOWED_TARGET_CIDRS came from: \"variable\", \"alb_subnets\", \"vpc\" (the weaker bound: set alb_arn) or \"any\" (allow_any_target_cidr)."
+  value       = var.allow_any_target_cidr ? "any" : (length(var.allowed_target_cidrs) >= 1) ? "variable" : ((var.alb_arn != null) || (var.alb_name != null)) ? "alb_subnets" : "vpc"
+}
+
 output "ip_count_alarm_arn" {
   description = "ARN of the alarm on LoadBalancerIPCount; null when not created."
   value       = one(aws_cloudwatch_metric_alarm.ip_count[*].arn)

@@ -1,0 +1,85 @@
+/**
+ * Alarms on the sync: function errors, and no ALB IP (or no datapoint) in the function's own metric.
+ */
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
+import { Fn, Op } from "cdktf";
+import { andToggle, type BuildContext } from "./context.js";
+import { countFor, declared, isToken } from "./expr.js";
+import { DEFAULTS } from "./inputs.js";
+import { FIXED } from "./props.js";
+
+/** What the alarms part gives the rest of the construct. */
+export interface AlarmParts {
+  readonly errorsAlarm: CloudwatchMetricAlarm;
+  readonly ipCountAlarm: CloudwatchMetricAlarm | undefined;
+}
+
+/** Declares the alarms on `fn` and on the IP count it publishes for `targetGroupArn`. */
+export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targetGroupArn: string): AlarmParts {
+  const { scope, props, name, tags, named } = ctx;
+  const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
+  const publishMetric = props.publishIpCountMetric ?? DEFAULTS.publishIpCountMetric;
+  const alarmActions = props.alarmActions ?? [];
+  const errorsAlarm = named(
+    new CloudwatchMetricAlarm(scope, "errors_alarm", {
+      alarmName: `${name}-errors`,
+      alarmDescription: `The ${name} function failed in 3 consecutive minutes: the target group is no longer kept in sync. See its log group.`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: fn.functionName },
+      statistic: "Sum",
+      period: FIXED.alarmPeriodSeconds,
+      evaluationPeriods: FIXED.alarmEvaluationPeriods,
+      datapointsToAlarm: FIXED.alarmEvaluationPeriods,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions,
+      okActions: alarmActions,
+      tags,
+    }),
+    "errors",
+  );
+
+  // No datapoints without metrics or in a dry run (which publishes none): the alarm would only ever fire.
+  const dryRun = props.dryRun ?? DEFAULTS.dryRun;
+  const createIpCountAlarm = andToggle(
+    andToggle(props.createIpCountAlarm ?? DEFAULTS.createIpCountAlarm, publishMetric),
+    isToken(dryRun) ? Op.not(dryRun) : !dryRun,
+  );
+  let ipCountAlarm: CloudwatchMetricAlarm | undefined;
+  if (declared(createIpCountAlarm)) {
+    ipCountAlarm = named(
+      new CloudwatchMetricAlarm(scope, "ip_count_alarm", {
+        count: countFor(createIpCountAlarm),
+        alarmName: `${name}-ip-count`,
+        alarmDescription: `The ${name} function reported no ALB IP (or no datapoint) for 3 minutes: DNS discovery fails or the function does not run.`,
+        namespace: metricNamespace,
+        metricName: "LoadBalancerIPCount",
+        dimensions: {
+          LoadBalancerName: albDimension(props.albDnsName),
+          TargetGroup: Fn.element(Fn.split(":", targetGroupArn), 5),
+        },
+        statistic: "Minimum",
+        period: FIXED.alarmPeriodSeconds,
+        evaluationPeriods: FIXED.alarmEvaluationPeriods,
+        datapointsToAlarm: FIXED.alarmEvaluationPeriods,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+        alarmActions,
+        okActions: alarmActions,
+        tags,
+      }),
+      "ip_count",
+    );
+  }
+  return { errorsAlarm, ipCountAlarm };
+}
+
+/** The LoadBalancerName dimension value the function publishes: the DNS name, lower case, no trailing dot. */
+export function albDimension(albDnsName: string): string {
+  if (!isToken(albDnsName)) return albDnsName.toLowerCase().replace(/\.$/, "");
+  return Fn.lower(Fn.trimsuffix(albDnsName, "."));
+}

@@ -1,0 +1,158 @@
+/**
+ * ALLOWED_TARGET_CIDRS for the function: which IPs a DNS answer may get registered (SECURITY.md, "DNS
+ * answers"). By default the CIDR blocks of the ALB's subnets, looked up from `alb_arn` or `alb_name`
+ * (`aws_lb` → `aws_subnet`, IPv4 and IPv6 blocks); or the `allowed_target_cidrs` variable; with neither,
+ * the weaker bound of the target group VPC's blocks (`aws_vpc`), so existing deployments keep planning.
+ * `allow_any_target_cidr = true` opts out explicitly. Which one applies is the `allowed_target_cidrs_source`
+ * output: `variable`, `alb_subnets`, `vpc` or `any`.
+ */
+import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb/index.js";
+import { DataAwsLbTargetGroup } from "@cdktf/provider-aws/lib/data-aws-lb-target-group/index.js";
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet/index.js";
+import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc/index.js";
+import {
+  Fn,
+  type IResolvable,
+  Op,
+  ref,
+  TerraformIterator,
+  TerraformLocal,
+  TerraformStack,
+  Token,
+} from "cdktf";
+import { type BuildContext, envBool } from "./context.js";
+import { isSet } from "./expr.js";
+
+/** What the function's environment gets. */
+export interface AllowedCidrParts {
+  /** ALLOWED_TARGET_CIDRS: the blocks, comma-separated. */
+  readonly allowedTargetCidrs: string;
+  /** ALLOW_ANY_TARGET_CIDR: "true" or "false". */
+  readonly allowAnyTargetCidr: string;
+  /** `variable`, `alb_subnets`, `vpc` or `any`. */
+  readonly source: string;
+}
+
+/** Both `/0` blocks: what an explicit opt-out without a list means. */
+const ANY = ["0.0.0.0/0", "::/0"];
+
+function bool(value: boolean | IResolvable): IResolvable {
+  return (typeof value === "boolean" ? Token.asAny(value) : value) as IResolvable;
+}
+
+/**
+ * Declares the look-ups and returns the environment values. Every decision is a Terraform expression, so
+ * the construct and the generated module behave the same; Terraform folds what is known at plan time.
+ */
+export function declareAllowedCidrs(ctx: BuildContext, targetGroupArn: string): AllowedCidrParts {
+  const { scope, props, named } = ctx;
+  const stack = TerraformStack.of(scope);
+  const list = props.allowedTargetCidrs ?? [];
+  const allowAny = bool(props.allowAnyTargetCidr ?? false);
+  // (cdktf's operators drop a literal 0, hence >= 1.)
+  const hasList = Op.gte(Fn.lengthOf(list), 1);
+  const albGiven =
+    props.albArn === undefined && props.albName === undefined
+      ? Token.asAny(false)
+      : Op.or(
+          props.albArn === undefined ? false : isSet(props.albArn),
+          props.albName === undefined ? false : isSet(props.albName),
+        );
+  const lookUp = Op.and(Op.not(allowAny), Op.not(hasList));
+  const count = (toggle: IResolvable): number => Token.asNumber(Fn.conditional(toggle, 1, 0));
+
+  const alb = named(
+    new DataAwsLb(scope, "alb", {
+      count: count(Op.and(lookUp, albGiven)),
+      arn: props.albArn,
+      name: props.albName,
+    }),
+    "alb",
+  );
+  const albAddress = `data.${alb.terraformResourceType}.${alb.friendlyUniqueId}`;
+  const subnetIds = TerraformIterator.fromList(
+    Token.asList(
+      Fn.conditional(
+        Op.gte(Fn.lengthOf(ref(albAddress, stack)), 1),
+        Fn.toset(ref(`${albAddress}[0].subnets`, stack)),
+        Fn.toset(Token.asList([])),
+      ),
+    ),
+  );
+  const subnets = named(
+    new DataAwsSubnet(scope, "alb_subnet", { forEach: subnetIds, id: Token.asString(subnetIds.value) }),
+    "alb",
+  );
+  const subnetCidrs = Fn.flatten([
+    TerraformIterator.fromDataSources(subnets).forExpressionForList(
+      "compact([val.cidr_block, val.ipv6_cidr_block])",
+    ),
+  ]);
+
+  const vpcFallback = Op.and(lookUp, Op.not(albGiven));
+  const vpcIdGiven = props.vpcId === undefined ? Token.asAny(false) : isSet(props.vpcId);
+  const targetGroup = named(
+    new DataAwsLbTargetGroup(scope, "given_target_group", {
+      count: count(Op.and(vpcFallback, Op.not(vpcIdGiven))),
+      arn: targetGroupArn,
+    }),
+    "given",
+  );
+  const tgAddress = `data.${targetGroup.terraformResourceType}.${targetGroup.friendlyUniqueId}`;
+  const vpc = named(
+    new DataAwsVpc(scope, "target_vpc", {
+      count: count(vpcFallback),
+      id: Token.asString(
+        Fn.conditional(vpcIdGiven, props.vpcId ?? Token.nullValue(), ref(`${tgAddress}[0].vpc_id`, stack)),
+      ),
+    }),
+    "target",
+  );
+  const vpcAddress = `data.${vpc.terraformResourceType}.${vpc.friendlyUniqueId}`;
+  const vpcCidrs = Fn.concat([
+    ref(`${vpcAddress}[0].cidr_block_associations[*].cidr_block`, stack),
+    Fn.compact([Token.asString(ref(`${vpcAddress}[0].ipv6_cidr_block`, stack))]),
+  ]);
+
+  const cidrs = named(
+    new TerraformLocal(
+      scope,
+      "local_allowed_target_cidrs",
+      Fn.conditional(
+        hasList,
+        list,
+        Fn.conditional(
+          allowAny,
+          ANY,
+          Fn.conditional(Op.gte(Fn.lengthOf(ref(albAddress, stack)), 1), subnetCidrs, vpcCidrs),
+        ),
+      ),
+    ),
+    "allowed_target_cidrs",
+  );
+  const source = Token.asString(
+    Fn.conditional(
+      allowAny,
+      "any",
+      Fn.conditional(hasList, "variable", Fn.conditional(albGiven, "alb_subnets", "vpc")),
+    ),
+  );
+  // Plan time, what the function refuses at cold start: a /0 block only with the explicit opt-out.
+  ctx.preconditions.push({
+    condition: Op.or(
+      allowAny,
+      Op.not(
+        Fn.anytrue(
+          Token.asList(TerraformIterator.fromList(list).forExpressionForList('endswith(val, "/0")')),
+        ),
+      ),
+    ),
+    errorMessage:
+      "allowed_target_cidrs holds 0.0.0.0/0 or ::/0, which lets a forged DNS answer register any host (SECURITY.md); list the ALB's subnets, or set allow_any_target_cidr = true.",
+  });
+  return {
+    allowedTargetCidrs: Token.asString(Fn.join(",", cidrs.asList)),
+    allowAnyTargetCidr: envBool(props.allowAnyTargetCidr ?? false),
+    source,
+  };
+}

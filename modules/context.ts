@@ -1,0 +1,97 @@
+/**
+ * What every part of AlbStaticIp shares while it declares its resources: the construct scope, the props,
+ * the name and tags, how a resource gets its fixed module name, plan-time decisions (`local.*`) and the
+ * preconditions collected for the function. One file per resource role (target-group.ts, state-bucket.ts,
+ * iam.ts, function.ts, schedule.ts, alarms.ts) receives this context.
+ */
+import {
+  Fn,
+  type IResolvable,
+  Op,
+  type TerraformElement,
+  TerraformLocal,
+  type TerraformResourceLifecycle,
+  Token,
+} from "cdktf";
+import type { Construct } from "constructs";
+import { choose, isSet, isToken, type Toggle } from "./expr.js";
+import type { AlbStaticIpProps } from "./props.js";
+
+/** A plan-time precondition: `condition` must hold when it is an expression. */
+export interface Precondition {
+  readonly condition: IResolvable;
+  readonly errorMessage: string;
+}
+
+/** The shared state of one AlbStaticIp while it is being built. */
+export interface BuildContext {
+  /** The AlbStaticIp construct: every resource is its child, so logical ids do not depend on the file split. */
+  readonly scope: Construct;
+  readonly props: AlbStaticIpProps;
+  readonly name: string;
+  readonly tags: Record<string, string> | undefined;
+  /** Preconditions that end up on the function (plan-time "required unless" checks). */
+  readonly preconditions: Precondition[];
+  /** Gives `element` its fixed module name (`aws_x.<hclName>`) in module mode. */
+  named<T extends TerraformElement>(element: T, hclName: string): T;
+  /** A conditional value, named as a local when Terraform decides it (`local.<hclName>`). */
+  decided(toggle: Toggle, hclName: string, whenTrue: string, whenFalse: string | undefined): string;
+  /** A plan-time precondition on the function: when `toggle` is false, `value` must be set. */
+  requireUnless(toggle: Toggle, value: string | undefined, message: string): void;
+}
+
+/** Creates the context for `scope`. */
+export function buildContext(scope: Construct, props: AlbStaticIpProps, name: string): BuildContext {
+  const preconditions: Precondition[] = [];
+  const named = <T extends TerraformElement>(element: T, hclName: string): T => {
+    if (props.moduleNames) element.overrideLogicalId(hclName);
+    return element;
+  };
+  return {
+    scope,
+    props,
+    name,
+    tags: props.tags,
+    preconditions,
+    named,
+    decided(toggle, hclName, whenTrue, whenFalse) {
+      const value = choose(toggle, whenTrue, whenFalse ?? nullString());
+      if (!isToken(toggle)) return value;
+      return named(new TerraformLocal(scope, `local_${hclName}`, value), hclName).asString;
+    },
+    requireUnless(toggle, value, message) {
+      if (!isToken(toggle)) return;
+      preconditions.push({
+        condition: value === undefined ? (toggle as IResolvable) : Op.or(toggle, isSet(value)),
+        errorMessage: message,
+      });
+    },
+  };
+}
+
+/** A string-typed Terraform null (for a conditional's unused branch). */
+export function nullString(): string {
+  return Token.asString(Token.nullValue());
+}
+
+/** "true"/"false" for the function's boolean variables. */
+export function envBool(value: boolean | IResolvable): string {
+  return isToken(value) ? Token.asString(Fn.tostring(value)) : String(value);
+}
+
+/** Both toggles; folded when literal. */
+export function andToggle(a: Toggle, b: boolean | IResolvable): Toggle {
+  if (a === false || b === false) return false;
+  if (a === true && b === true) return true;
+  if (a === true) return b;
+  if (b === true) return a;
+  return Op.and(a, b);
+}
+
+/** A lifecycle block with the given preconditions, or none. */
+export function lifecycleOf(preconditions: readonly Precondition[]): TerraformResourceLifecycle | undefined {
+  if (preconditions.length === 0) return undefined;
+  return {
+    precondition: preconditions.map((p) => ({ condition: p.condition, errorMessage: p.errorMessage })),
+  };
+}

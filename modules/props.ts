@@ -1,0 +1,239 @@
+/**
+ * The props of AlbStaticIp, the settings that are not props (FIXED), and the synth-time check of the
+ * literal props (`propProblems`). Token props are checked by Terraform instead (variable validations and
+ * preconditions, see inputs.ts).
+ */
+import { fileURLToPath } from "node:url";
+import type { IResolvable } from "cdktf";
+import { TARGET_GROUP_ARN_PATTERN } from "../lambda/config.js";
+import { isToken, type Toggle } from "./expr.js";
+import {
+  ALB_DNS_NAME_PATTERN,
+  BUCKET_NAME_PATTERN,
+  DEFAULTS,
+  LOG_RETENTION_DAYS,
+  NAME_PATTERN,
+  NLB_ARN_PATTERN,
+  RUNTIME_PATTERN,
+  SCHEDULE_PATTERN,
+} from "./inputs.js";
+
+/** The deployment package: a zip path Terraform can read at plan time and its base64 SHA-256. */
+export interface LambdaCode {
+  readonly filename: string;
+  readonly sourceCodeHash: string;
+}
+
+/** The health check protocol of the created target group. */
+export type HealthCheckProtocol = "TCP" | "HTTP" | "HTTPS";
+
+export interface AlbStaticIpProps {
+  /** DNS name of the internal ALB (ALB_DNS_NAME), e.g. `internal-my-alb-123.us-east-1.elb.amazonaws.com`. */
+  readonly albDnsName: string;
+  /** ALB listener port (ALB_LISTENER): target port in the target group and port of the NLB listener. */
+  readonly albListenerPort: number;
+  /** VPC of the NLB; required when the target group is created. */
+  readonly vpcId?: string;
+  /** Name of the function, role, log group, rule, alarms, created target group and bucket prefix. Default `alb-static-ip`. */
+  readonly name?: string;
+
+  /** Create the IP-type TCP target group (default true); false uses `targetGroupArn`. */
+  readonly createTargetGroup?: Toggle;
+  /** An existing IP-type target group (when `createTargetGroup` is false). */
+  readonly targetGroupArn?: string;
+  /** Health check of the created target group (default TCP: a connect to each ALB IP, no listener rules involved). */
+  readonly healthCheckProtocol?: HealthCheckProtocol;
+  /** Path of HTTP/HTTPS health checks (default `/`). */
+  readonly healthCheckPath?: string;
+  /** Draining time of a deregistered ALB IP in the created target group (default 300 s). */
+  readonly deregistrationDelaySeconds?: number;
+
+  /** Create the NLB TCP listener forwarding to the target group (default: true when `nlbArn` is given). */
+  readonly createListener?: Toggle;
+  /** The existing NLB to add the listener to. */
+  readonly nlbArn?: string;
+
+  /** Create the hardened state bucket (default true); false uses the existing `stateBucketName`. */
+  readonly createStateBucket?: Toggle;
+  /** Name of the created bucket (default: generated with prefix `<name>-`) or of the existing bucket. */
+  readonly stateBucketName?: string;
+  /** KMS key for SSE-KMS on the created bucket (default: SSE-S3, AES256); the role gets Decrypt/GenerateDataKey on it. */
+  readonly stateBucketKmsKeyArn?: string;
+  /** Let `terraform destroy` delete a non-empty created bucket (default false). */
+  readonly stateBucketForceDestroy?: boolean | IResolvable;
+  /** Days a replaced state version is kept (default 30). */
+  readonly stateNoncurrentVersionExpirationDays?: number;
+
+  /** Lambda runtime (default `nodejs24.x`). */
+  readonly runtime?: string;
+  /** Memory in MB (default 256). */
+  readonly memorySize?: number;
+  /** Timeout in seconds (default 50: below the 1-minute schedule; a run normally takes under 2 s). */
+  readonly timeout?: number;
+  /** Schedule (default `rate(1 minute)`). */
+  readonly scheduleExpression?: string;
+  /** Log retention in days (default 30). */
+  readonly logRetentionInDays?: number;
+  /** KMS key for the log group (default: service-managed encryption). */
+  readonly logGroupKmsKeyArn?: string;
+  /** The deployment package (default: `dist/lambda` zipped as a CDKTF asset; run `npm run build` first). */
+  readonly lambdaCode?: LambdaCode;
+
+  /** MAX_LOOKUP_PER_INVOCATION (default 500). */
+  readonly maxLookupPerInvocation?: number;
+  /** INVOCATIONS_BEFORE_DEREGISTRATION (default 3). */
+  readonly invocationsBeforeDeregistration?: number;
+  /** CW_METRIC_FLAG_IP_COUNT (default true). */
+  readonly publishIpCountMetric?: boolean | IResolvable;
+  /** SAME_VPC (default true). */
+  readonly sameVpc?: boolean | IResolvable;
+  /** STATE_KEY_PREFIX (default `alb-static-ip/`). */
+  readonly stateKeyPrefix?: string;
+  /** DNS_SERVERS (default: none, the ALB zone's authoritative servers). */
+  readonly dnsServers?: string[];
+  /** DNS_TIMEOUT_MS (default 1000). */
+  readonly dnsTimeoutMs?: number;
+  /** DNS_CONCURRENCY (default 16). */
+  readonly dnsConcurrency?: number;
+  /** MISS_PROBABILITY (default 1e-6). */
+  readonly missProbability?: number;
+  /** MAX_DEREGISTRATIONS_PER_RUN (default 10). */
+  readonly maxDeregistrationsPerRun?: number;
+  /** DRY_RUN (default false). */
+  readonly dryRun?: boolean | IResolvable;
+  /** METRIC_NAMESPACE (default `ALBStaticIP`). */
+  readonly metricNamespace?: string;
+  /** LOG_LEVEL (default INFO). */
+  readonly logLevel?: string;
+  /** DISCOVERY_MODE (default dns). */
+  readonly discoveryMode?: string;
+  /** AWS_MAX_ATTEMPTS (default 3): attempts per AWS call. */
+  readonly awsMaxAttempts?: number;
+  /** AWS_REQUEST_TIMEOUT_MS (default 5000): per-attempt timeout of an AWS call. */
+  readonly awsRequestTimeoutMs?: number;
+
+  /** ARN of the ALB: its subnets' CIDR blocks become ALLOWED_TARGET_CIDRS (unless `allowedTargetCidrs` is set). */
+  readonly albArn?: string;
+  /** Name of the ALB, instead of `albArn`. */
+  readonly albName?: string;
+  /** ALLOWED_TARGET_CIDRS (default: the ALB's subnets, else the target group VPC's blocks). */
+  readonly allowedTargetCidrs?: string[];
+  /** ALLOW_ANY_TARGET_CIDR (default false): explicit opt-out of the bound (SECURITY.md). */
+  readonly allowAnyTargetCidr?: boolean | IResolvable;
+
+  /** Alarm on LoadBalancerIPCount < 1 for 3 minutes (default true; only with `publishIpCountMetric` and without `dryRun`). */
+  readonly createIpCountAlarm?: Toggle;
+  /** Alarm and OK actions, e.g. SNS topic ARNs (default none). */
+  readonly alarmActions?: string[];
+  /** Tags for every taggable resource. */
+  readonly tags?: Record<string, string>;
+
+  /**
+   * Give the resources the short, fixed names of a hand-kept module (`aws_lambda_function.this`).
+   * Used by the module build; with it, only one AlbStaticIp fits in a stack.
+   */
+  readonly moduleNames?: boolean;
+}
+
+/** Where `npm run build` puts the bundle. */
+export const DEFAULT_LAMBDA_DIR = fileURLToPath(new URL("../dist/lambda/", import.meta.url));
+
+/** Settings that are not props: they follow from the design. */
+export const FIXED = Object.freeze({
+  handler: "index.handler",
+  architecture: "arm64",
+  reservedConcurrentExecutions: 1,
+  maximumRetryAttempts: 0,
+  maximumEventAgeInSeconds: 60,
+  healthCheckIntervalSeconds: 10,
+  healthCheckThreshold: 3,
+  alarmPeriodSeconds: 60,
+  alarmEvaluationPeriods: 3,
+} as const);
+
+/**
+ * Lists what is wrong with the literal (non-token) props: every problem at once, each with the prop, the
+ * value and what is expected. Token values are checked by Terraform (variable validations, preconditions).
+ */
+export function propProblems(props: AlbStaticIpProps): string[] {
+  const problems: string[] = [];
+  const literal = (v: unknown): boolean => v !== undefined && !isToken(v);
+  const check = (ok: boolean, message: string): void => {
+    if (!ok) problems.push(message);
+  };
+  const p = props;
+  if (literal(p.name))
+    check(
+      NAME_PATTERN.test(p.name ?? ""),
+      `name ${JSON.stringify(p.name)}: use 1-32 lower-case letters, digits or hyphens`,
+    );
+  if (literal(p.albDnsName))
+    check(
+      ALB_DNS_NAME_PATTERN.test(p.albDnsName),
+      `albDnsName ${JSON.stringify(p.albDnsName)}: expected the ALB's DNS name, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com`,
+    );
+  if (literal(p.albListenerPort))
+    check(
+      Number.isInteger(p.albListenerPort) && p.albListenerPort >= 1 && p.albListenerPort <= 65535,
+      `albListenerPort ${p.albListenerPort}: expected a whole number from 1 to 65535`,
+    );
+  if (literal(p.targetGroupArn))
+    check(
+      TARGET_GROUP_ARN_PATTERN.test(p.targetGroupArn ?? ""),
+      `targetGroupArn ${JSON.stringify(p.targetGroupArn)}: expected arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>`,
+    );
+  if (literal(p.nlbArn))
+    check(
+      NLB_ARN_PATTERN.test(p.nlbArn ?? ""),
+      `nlbArn ${JSON.stringify(p.nlbArn)}: expected a Network Load Balancer ARN (…:loadbalancer/net/<name>/<id>)`,
+    );
+  if (literal(p.stateBucketName))
+    check(
+      BUCKET_NAME_PATTERN.test(p.stateBucketName ?? ""),
+      `stateBucketName ${JSON.stringify(p.stateBucketName)}: expected a valid S3 bucket name`,
+    );
+  if (literal(p.runtime))
+    check(
+      RUNTIME_PATTERN.test(p.runtime ?? ""),
+      `runtime ${JSON.stringify(p.runtime)}: expected nodejs24.x or later`,
+    );
+  if (literal(p.scheduleExpression))
+    check(
+      SCHEDULE_PATTERN.test(p.scheduleExpression ?? ""),
+      `scheduleExpression ${JSON.stringify(p.scheduleExpression)}: expected rate(N unit) or cron(...)`,
+    );
+  if (literal(p.logRetentionInDays))
+    check(
+      (LOG_RETENTION_DAYS as readonly number[]).includes(p.logRetentionInDays ?? -1),
+      `logRetentionInDays ${p.logRetentionInDays}: expected one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    );
+  if (literal(p.metricNamespace))
+    check(
+      !/^aws\//i.test(p.metricNamespace ?? ""),
+      `metricNamespace ${JSON.stringify(p.metricNamespace)}: namespaces starting with AWS/ are reserved by CloudWatch`,
+    );
+  if (literal(p.timeout) && literal(p.memorySize)) {
+    check((p.timeout ?? 0) >= 3 && (p.timeout ?? 0) <= 900, `timeout ${p.timeout}: expected 3-900 seconds`);
+  }
+  const createTg = p.createTargetGroup ?? DEFAULTS.createTargetGroup;
+  if (createTg === false)
+    check(
+      p.targetGroupArn !== undefined,
+      "createTargetGroup is false: pass targetGroupArn, the existing target group to keep in sync",
+    );
+  if (createTg === true)
+    check(
+      p.vpcId !== undefined,
+      "vpcId is required to create the target group (or pass createTargetGroup: false and targetGroupArn)",
+    );
+  const createListener = p.createListener ?? p.nlbArn !== undefined;
+  if (createListener === true)
+    check(p.nlbArn !== undefined, "createListener is true: pass nlbArn, the NLB to add the TCP listener to");
+  const createBucket = p.createStateBucket ?? DEFAULTS.createStateBucket;
+  if (createBucket === false)
+    check(
+      p.stateBucketName !== undefined,
+      "createStateBucket is false: pass stateBucketName, the existing bucket for the state",
+    );
+  return problems;
+}

@@ -1,0 +1,42 @@
+/** The EventBridge schedule that invokes the function, and the permission that lets it. */
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target/index.js";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
+import type { BuildContext } from "./context.js";
+import { DEFAULTS } from "./inputs.js";
+
+/** Declares the schedule rule, its target (the function) and the invoke permission; returns the rule. */
+export function declareSchedule(ctx: BuildContext, fn: LambdaFunction): CloudwatchEventRule {
+  const { scope, props, name, tags, named } = ctx;
+  const rule = named(
+    new CloudwatchEventRule(scope, "schedule", {
+      name,
+      description: `Runs the ${name} function (alb-static-ip) on a schedule.`,
+      scheduleExpression: props.scheduleExpression ?? DEFAULTS.scheduleExpression,
+      state: "ENABLED",
+      tags,
+    }),
+    "schedule",
+  );
+  named(
+    new CloudwatchEventTarget(scope, "schedule_target", {
+      rule: rule.name,
+      targetId: "alb-static-ip",
+      arn: fn.arn,
+    }),
+    "schedule",
+  );
+  named(
+    new LambdaPermission(scope, "schedule_permission", {
+      statementId: "AllowScheduleRule",
+      action: "lambda:InvokeFunction",
+      functionName: fn.functionName,
+      principal: "events.amazonaws.com",
+      sourceArn: rule.arn,
+    }),
+    "schedule",
+  );
+
+  return rule;
+}

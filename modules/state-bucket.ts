@@ -1,0 +1,157 @@
+/**
+ * The function's state bucket: created and hardened (public access blocked, owner enforced, encrypted,
+ * versioned, old versions expired, TLS-only policy), or an existing bucket given by name.
+ */
+
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
+import type { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition/index.js";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket/index.js";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration/index.js";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls/index.js";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy/index.js";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration/index.js";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning/index.js";
+import { Fn, Token } from "cdktf";
+import type { BuildContext } from "./context.js";
+import { attrOf, countFor, declared, isNull, isSet, isToken } from "./expr.js";
+import { DEFAULTS } from "./inputs.js";
+import { bucketPolicyStatements } from "./policies.js";
+
+/** What the state bucket part gives the rest of the construct. */
+export interface StateBucketParts {
+  /** Name of the state bucket (created or given). */
+  readonly stateBucketName: string;
+  /** Its ARN, built from the partition and the name. */
+  readonly bucketArn: string;
+  readonly bucket: S3Bucket | undefined;
+}
+
+/** Declares the hardened state bucket (unless an existing one is given). */
+export function declareStateBucket(ctx: BuildContext, partition: DataAwsPartition): StateBucketParts {
+  const { scope, props, name, tags, named } = ctx;
+  const createStateBucket = props.createStateBucket ?? DEFAULTS.createStateBucket;
+  let bucket: S3Bucket | undefined;
+  let createdBucketName: string | undefined;
+  if (declared(createStateBucket)) {
+    const count = countFor(createStateBucket);
+    const givenName = props.stateBucketName;
+    bucket = named(
+      new S3Bucket(scope, "state_bucket", {
+        count,
+        bucket: givenName,
+        bucketPrefix:
+          givenName === undefined
+            ? `${name}-`
+            : isToken(givenName)
+              ? Token.asString(Fn.conditional(isNull(givenName), `${name}-`, Token.nullValue()))
+              : undefined,
+        forceDestroy: props.stateBucketForceDestroy ?? DEFAULTS.stateBucketForceDestroy,
+        tags,
+      }),
+      "state",
+    );
+    const bucketId = attrOf(bucket, "id");
+    const publicAccessBlock = named(
+      new S3BucketPublicAccessBlock(scope, "state_bucket_public_access_block", {
+        count,
+        bucket: bucketId,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      }),
+      "state",
+    );
+    named(
+      new S3BucketOwnershipControls(scope, "state_bucket_ownership", {
+        count,
+        bucket: bucketId,
+        rule: { objectOwnership: "BucketOwnerEnforced" },
+      }),
+      "state",
+    );
+    const kms = props.stateBucketKmsKeyArn;
+    named(
+      new S3BucketServerSideEncryptionConfigurationA(scope, "state_bucket_encryption", {
+        count,
+        bucket: bucketId,
+        rule: [
+          {
+            applyServerSideEncryptionByDefault: {
+              sseAlgorithm:
+                kms === undefined
+                  ? "AES256"
+                  : isToken(kms)
+                    ? Token.asString(Fn.conditional(isNull(kms), "AES256", "aws:kms"))
+                    : "aws:kms",
+              kmsMasterKeyId: kms,
+            },
+            bucketKeyEnabled: kms === undefined ? undefined : isToken(kms) ? isSet(kms) : true,
+          },
+        ],
+      }),
+      "state",
+    );
+    const versioning = named(
+      new S3BucketVersioningA(scope, "state_bucket_versioning", {
+        count,
+        bucket: bucketId,
+        versioningConfiguration: { status: "Enabled" },
+      }),
+      "state",
+    );
+    named(
+      new S3BucketLifecycleConfiguration(scope, "state_bucket_lifecycle", {
+        count,
+        bucket: bucketId,
+        rule: [
+          {
+            id: "expire-noncurrent-state-versions",
+            status: "Enabled",
+            filter: [{}],
+            noncurrentVersionExpiration: [
+              {
+                noncurrentDays:
+                  props.stateNoncurrentVersionExpirationDays ?? DEFAULTS.stateNoncurrentVersionExpirationDays,
+              },
+            ],
+            abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+          },
+        ],
+        dependsOn: [versioning],
+      }),
+      "state",
+    );
+    const bucketPolicyDocument = named(
+      new DataAwsIamPolicyDocument(scope, "state_bucket_policy_document", {
+        count,
+        statement: bucketPolicyStatements(attrOf(bucket, "arn")),
+      }),
+      "state_bucket",
+    );
+    named(
+      new S3BucketPolicy(scope, "state_bucket_policy", {
+        count,
+        bucket: bucketId,
+        policy: attrOf(bucketPolicyDocument, "json"),
+        dependsOn: [publicAccessBlock],
+      }),
+      "state",
+    );
+    createdBucketName = attrOf(bucket, "bucket");
+  }
+  ctx.requireUnless(
+    createStateBucket,
+    props.stateBucketName,
+    "state_bucket_name is required when create_state_bucket is false.",
+  );
+  const stateBucketName = ctx.decided(
+    createStateBucket,
+    "state_bucket_name",
+    createdBucketName ?? "",
+    props.stateBucketName,
+  );
+  const bucketArn = `arn:${partition.partition}:s3:::${stateBucketName}`;
+  return { stateBucketName, bucketArn, bucket };
+}

@@ -1,0 +1,113 @@
+/**
+ * The target group the function keeps in sync (an IP-type TCP group, created or given) and the optional
+ * TCP listener on the NLB that forwards to it.
+ */
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener/index.js";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group/index.js";
+import { Fn, Op, Token } from "cdktf";
+import { type BuildContext, lifecycleOf, nullString } from "./context.js";
+import { attrOf, countFor, declared, envValue, isSet, isToken, optionalAttrOf } from "./expr.js";
+import { DEFAULTS } from "./inputs.js";
+import { FIXED } from "./props.js";
+
+/** What the target group part gives the rest of the construct. */
+export interface TargetGroupParts {
+  /** ARN of the target group kept in sync (created or given). */
+  readonly targetGroupArn: string;
+  /** ARN of the created listener; undefined when none is declared. */
+  readonly listenerArn: string | undefined;
+  readonly targetGroup: LbTargetGroup | undefined;
+  readonly listener: LbListener | undefined;
+}
+
+/** Declares the target group (unless an existing one is given) and the optional NLB listener. */
+export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
+  const { scope, props, name, tags, named } = ctx;
+  const port = props.albListenerPort;
+  const createTargetGroup = props.createTargetGroup ?? DEFAULTS.createTargetGroup;
+  let targetGroup: LbTargetGroup | undefined;
+  let createdTargetGroupArn: string | undefined;
+  if (declared(createTargetGroup)) {
+    const protocol = props.healthCheckProtocol ?? DEFAULTS.healthCheckProtocol;
+    const httpOnly = <T>(value: T): T | undefined => {
+      if (!isToken(protocol)) return protocol === "TCP" ? undefined : value;
+      return Fn.conditional(Op.eq(protocol, "TCP"), Token.nullValue(), value) as T;
+    };
+    targetGroup = named(
+      new LbTargetGroup(scope, "target_group", {
+        count: countFor(createTargetGroup),
+        name,
+        port,
+        protocol: "TCP",
+        targetType: "ip",
+        vpcId: props.vpcId,
+        deregistrationDelay: envValue(
+          props.deregistrationDelaySeconds ?? DEFAULTS.deregistrationDelaySeconds,
+        ),
+        proxyProtocolV2: false,
+        healthCheck: {
+          enabled: true,
+          protocol,
+          port: "traffic-port",
+          path: httpOnly(props.healthCheckPath ?? DEFAULTS.healthCheckPath),
+          matcher: httpOnly("200-399"),
+          interval: FIXED.healthCheckIntervalSeconds,
+          healthyThreshold: FIXED.healthCheckThreshold,
+          unhealthyThreshold: FIXED.healthCheckThreshold,
+        },
+        tags,
+        lifecycle: lifecycleOf(
+          isToken(props.vpcId)
+            ? [
+                {
+                  condition: isSet(props.vpcId ?? ""),
+                  errorMessage: "vpc_id is required when create_target_group is true.",
+                },
+              ]
+            : [],
+        ),
+      }),
+      "this",
+    );
+    createdTargetGroupArn = attrOf(targetGroup, "arn");
+  }
+  ctx.requireUnless(
+    createTargetGroup,
+    props.targetGroupArn,
+    "target_group_arn is required when create_target_group is false.",
+  );
+  const targetGroupArn = ctx.decided(
+    createTargetGroup,
+    "target_group_arn",
+    createdTargetGroupArn ?? "",
+    props.targetGroupArn,
+  );
+
+  const createListener = props.createListener ?? props.nlbArn !== undefined;
+  let listener: LbListener | undefined;
+  if (declared(createListener)) {
+    listener = named(
+      new LbListener(scope, "listener", {
+        count: countFor(createListener),
+        loadBalancerArn: props.nlbArn ?? nullString(),
+        port,
+        protocol: "TCP",
+        defaultAction: [{ type: "forward", targetGroupArn: targetGroupArn }],
+        tags,
+        lifecycle: lifecycleOf(
+          isToken(props.nlbArn)
+            ? [
+                {
+                  condition: isSet(props.nlbArn ?? ""),
+                  errorMessage: "nlb_arn is required when create_listener is true.",
+                },
+              ]
+            : [],
+        ),
+      }),
+      "this",
+    );
+  }
+  const listenerArn = listener === undefined ? undefined : optionalAttrOf(listener, "arn");
+  return { targetGroupArn, listenerArn, targetGroup, listener };
+}
