@@ -124,7 +124,10 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
       architectures: [FIXED.architecture],
       memorySize: props.memorySize ?? DEFAULTS.memorySize,
       timeout: props.timeout ?? DEFAULTS.timeout,
-      reservedConcurrentExecutions: FIXED.reservedConcurrentExecutions,
+      reservedConcurrentExecutions:
+        props.reservedConcurrentExecutions === null
+          ? undefined
+          : (props.reservedConcurrentExecutions ?? DEFAULTS.reservedConcurrentExecutions),
       filename: code.filename,
       sourceCodeHash: code.sourceCodeHash,
       environment: { variables },

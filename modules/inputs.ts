@@ -11,7 +11,6 @@ import type { AlbStaticIpProps } from "./alb-static-ip.js";
 export const DEFAULTS = Object.freeze({
   name: "alb-static-ip",
   createTargetGroup: true,
-  createListener: false,
   healthCheckProtocol: "TCP",
   healthCheckPath: "/",
   deregistrationDelaySeconds: 300,
@@ -20,6 +19,7 @@ export const DEFAULTS = Object.freeze({
   stateNoncurrentVersionExpirationDays: 30,
   runtime: "nodejs24.x",
   memorySize: 256,
+  reservedConcurrentExecutions: 1,
   timeout: 50,
   scheduleExpression: "rate(1 minute)",
   logRetentionInDays: 30,
@@ -84,6 +84,8 @@ export interface InputSpec {
     | Readonly<Record<string, string>>
     | undefined;
   readonly validation?: readonly { readonly condition: string; readonly errorMessage: string }[];
+  /** Accept null although the default is not null (null then means something, e.g. "unreserved"). */
+  readonly nullable?: boolean;
 }
 
 /** Props that are not module variables: the module build supplies them itself. */
@@ -224,9 +226,10 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
     variable: "create_listener",
     kind: "bool",
     description:
-      "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group.",
-    default: DEFAULTS.createListener,
+      "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group. null (default): create it exactly when nlb_arn is set, as the CDKTF construct does.",
+    default: null,
   },
+
   nlbArn: {
     variable: "nlb_arn",
     kind: "string",
@@ -293,6 +296,22 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
     description: "Lambda memory in MB (also scales CPU).",
     default: DEFAULTS.memorySize,
     validation: integerIn("memory_size", 128, 10240, "MB"),
+  },
+  reservedConcurrentExecutions: {
+    variable: "reserved_concurrent_executions",
+    kind: "number",
+    description:
+      "Reserved concurrency of the function. 1 (default) keeps runs from overlapping. null: unreserved, for accounts whose concurrency quota (e.g. 10 in new accounts) leaves nothing to reserve; overlapping runs are then still safe, because every state write is conditional (If-Match / If-None-Match) and a run that loses re-reads and re-plans.",
+    default: DEFAULTS.reservedConcurrentExecutions,
+    nullable: true,
+    validation: [
+      {
+        condition:
+          "var.reserved_concurrent_executions == null || (try(var.reserved_concurrent_executions >= 1, false) && try(floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false))",
+        errorMessage:
+          "reserved_concurrent_executions must be null (unreserved) or a whole number of at least 1.",
+      },
+    ],
   },
   timeout: {
     variable: "timeout",

@@ -384,6 +384,11 @@ const PROP_EFFECTS: Record<
   ],
   runtime: ["nodejs26.x", (s) => one(s, "aws_lambda_function").runtime, "nodejs26.x"],
   memorySize: [512, (s) => one(s, "aws_lambda_function").memory_size, 512],
+  reservedConcurrentExecutions: [
+    null,
+    (s) => one(s, "aws_lambda_function").reserved_concurrent_executions,
+    undefined,
+  ],
   timeout: [30, (s) => one(s, "aws_lambda_function").timeout, 30],
   scheduleExpression: [
     "rate(2 minutes)",

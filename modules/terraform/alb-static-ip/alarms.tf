@@ -4,7 +4,7 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   alarm_name          = "${var.name}-errors"
   comparison_operator = "GreaterThanOrEqualToThreshold"
   datapoints_to_alarm = 3
-  dimensions          = {
+  dimensions = {
     FunctionName = aws_lambda_function.this.function_name
   }
   evaluation_periods = 3
@@ -25,7 +25,7 @@ resource "aws_cloudwatch_metric_alarm" "ip_count" {
   alarm_name          = "${var.name}-ip-count"
   comparison_operator = "LessThanThreshold"
   datapoints_to_alarm = 3
-  dimensions          = {
+  dimensions = {
     LoadBalancerName = lower(trimsuffix(var.alb_dns_name, "."))
     TargetGroup      = element(split(":", local.target_group_arn), 5)
   }

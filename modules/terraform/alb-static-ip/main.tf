@@ -1,6 +1,6 @@
 locals {
-  target_group_arn     = var.create_target_group ? aws_lb_target_group.this[0].arn : var.target_group_arn
-  state_bucket_name    = var.create_state_bucket ? aws_s3_bucket.state[0].bucket : var.state_bucket_name
+  target_group_arn  = var.create_target_group ? aws_lb_target_group.this[0].arn : (var.target_group_arn == null) ? "" : var.target_group_arn
+  state_bucket_name = var.create_state_bucket ? aws_s3_bucket.state[0].bucket : (var.state_bucket_name == null) ? "" : var.state_bucket_name
   function_environment = {
     ALB_DNS_NAME                      = var.alb_dns_name
     ALB_LISTENER                      = tostring(var.alb_listener_port)
@@ -23,13 +23,6 @@ locals {
     AWS_REQUEST_TIMEOUT_MS            = tostring(var.aws_request_timeout_ms)
     NODE_OPTIONS                      = "--enable-source-maps"
   }
-}
-
-data "archive_file" "lambda" {
-  type             = "zip"
-  source_dir       = "${path.module}/lambda"
-  output_path      = "${path.root}/.terraform/alb-static-ip/${var.name}.zip"
-  output_file_mode = "0644"
 }
 
 data "aws_partition" "current" {}
@@ -61,11 +54,16 @@ resource "aws_lb_target_group" "this" {
       condition     = (var.vpc_id != null)
       error_message = "vpc_id is required when create_target_group is true."
     }
+
+    precondition {
+      condition     = (var.target_group_arn == null)
+      error_message = "target_group_arn is set but create_target_group is true, so it would be ignored: set create_target_group = false to keep that target group in sync, or remove target_group_arn."
+    }
   }
 }
 
 resource "aws_lb_listener" "this" {
-  count             = var.create_listener ? 1 : 0
+  count             = coalesce(var.create_listener, (var.nlb_arn != null)) ? 1 : 0
   load_balancer_arn = var.nlb_arn
   port              = var.alb_listener_port
   protocol          = "TCP"
@@ -94,19 +92,19 @@ resource "aws_cloudwatch_log_group" "this" {
 resource "aws_lambda_function" "this" {
   architectures                  = ["arm64"]
   description                    = "Keeps an NLB IP-type target group in sync with the private IPs of an ALB (alb-static-ip)."
-  filename                       = data.archive_file.lambda.output_path
+  filename                       = "${path.module}/lambda.zip"
   function_name                  = var.name
   handler                        = "index.handler"
   memory_size                    = var.memory_size
-  reserved_concurrent_executions = 1
+  reserved_concurrent_executions = var.reserved_concurrent_executions
   role                           = aws_iam_role.this.arn
   runtime                        = var.runtime
-  source_code_hash               = data.archive_file.lambda.output_base64sha256
+  source_code_hash               = filebase64sha256("${path.module}/lambda.zip")
   timeout                        = var.timeout
   tags                           = var.tags
 
   environment {
-    variables = merge(local.function_environment, (length(var.dns_servers) >= 1) ? {"DNS_SERVERS" = join(",", var.dns_servers)} : {})
+    variables = merge(local.function_environment, (length(var.dns_servers) >= 1) ? { "DNS_SERVERS" = join(",", var.dns_servers) } : {})
   }
 
   logging_config {

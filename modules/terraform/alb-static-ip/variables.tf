@@ -2,6 +2,7 @@ variable "name" {
   description = "Name of the function, its role, log group, schedule rule, alarms and (when created) target group and bucket prefix. Unique per region and account."
   type        = string
   default     = "alb-static-ip"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$", var.name))
@@ -12,6 +13,7 @@ variable "name" {
 variable "alb_dns_name" {
   description = "DNS name of the internal Application Load Balancer, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com (ALB_DNS_NAME)."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[A-Za-z0-9.-]+\\.elb\\.[a-z0-9.-]+\\.?$", var.alb_dns_name))
@@ -22,6 +24,7 @@ variable "alb_dns_name" {
 variable "alb_listener_port" {
   description = "ALB listener port: the port of the targets in the NLB target group and of the NLB listener (ALB_LISTENER)."
   type        = number
+  nullable    = false
 
   validation {
     condition     = var.alb_listener_port >= 1 && var.alb_listener_port <= 65535 && floor(var.alb_listener_port) == var.alb_listener_port
@@ -44,6 +47,7 @@ variable "create_target_group" {
   description = "Create the IP-type TCP target group. Set to false to use an existing one (target_group_arn)."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "target_group_arn" {
@@ -61,6 +65,7 @@ variable "health_check_protocol" {
   description = "Health check of the created target group: TCP (default; a TCP connect to each ALB IP, independent of listener rules) or HTTP/HTTPS (a request through the ALB's rules)."
   type        = string
   default     = "TCP"
+  nullable    = false
 
   validation {
     condition     = contains(["TCP", "HTTP", "HTTPS"], var.health_check_protocol)
@@ -72,6 +77,7 @@ variable "health_check_path" {
   description = "Path requested by HTTP/HTTPS health checks; ignored for TCP."
   type        = string
   default     = "/"
+  nullable    = false
 
   validation {
     condition     = startswith(var.health_check_path, "/")
@@ -83,6 +89,7 @@ variable "deregistration_delay_seconds" {
   description = "Seconds a deregistered ALB IP stays draining in the created target group, so connections to a retiring ALB node can finish (the ALB idle timeout must stay below the NLB's 350 s)."
   type        = number
   default     = 300
+  nullable    = false
 
   validation {
     condition     = var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600 && floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds
@@ -91,9 +98,9 @@ variable "deregistration_delay_seconds" {
 }
 
 variable "create_listener" {
-  description = "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group."
+  description = "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group. null (default): create it exactly when nlb_arn is set, as the CDKTF construct does."
   type        = bool
-  default     = false
+  default     = null
 }
 
 variable "nlb_arn" {
@@ -111,6 +118,7 @@ variable "create_state_bucket" {
   description = "Create the hardened S3 bucket for the function's state. Set to false to use an existing bucket (state_bucket_name)."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "state_bucket_name" {
@@ -139,12 +147,14 @@ variable "state_bucket_force_destroy" {
   description = "Allow terraform destroy to delete the created bucket with its objects and versions."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "state_noncurrent_version_expiration_days" {
   description = "Days a replaced state object version is kept in the created bucket before it expires."
   type        = number
   default     = 30
+  nullable    = false
 
   validation {
     condition     = var.state_noncurrent_version_expiration_days >= 1 && var.state_noncurrent_version_expiration_days <= 36500 && floor(var.state_noncurrent_version_expiration_days) == var.state_noncurrent_version_expiration_days
@@ -156,6 +166,7 @@ variable "runtime" {
   description = "Lambda runtime; the bundle targets Node.js 24."
   type        = string
   default     = "nodejs24.x"
+  nullable    = false
 
   validation {
     condition     = can(regex("^nodejs(2[4-9]|[3-9][0-9])\\.x$", var.runtime))
@@ -167,6 +178,7 @@ variable "memory_size" {
   description = "Lambda memory in MB (also scales CPU)."
   type        = number
   default     = 256
+  nullable    = false
 
   validation {
     condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
@@ -174,10 +186,22 @@ variable "memory_size" {
   }
 }
 
+variable "reserved_concurrent_executions" {
+  description = "Reserved concurrency of the function. 1 (default) keeps runs from overlapping. null: unreserved, for accounts whose concurrency quota (e.g. 10 in new accounts) leaves nothing to reserve; overlapping runs are then still safe, because every state write is conditional (If-Match / If-None-Match) and a run that loses re-reads and re-plans."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null || (try(var.reserved_concurrent_executions >= 1, false) && try(floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false))
+    error_message = "reserved_concurrent_executions must be null (unreserved) or a whole number of at least 1."
+  }
+}
+
 variable "timeout" {
   description = "Lambda timeout in seconds. Keep it below the schedule interval so runs do not overlap; a run normally takes under 2 s."
   type        = number
   default     = 50
+  nullable    = false
 
   validation {
     condition     = var.timeout >= 3 && var.timeout <= 900 && floor(var.timeout) == var.timeout
@@ -189,6 +213,7 @@ variable "schedule_expression" {
   description = "EventBridge schedule of the function."
   type        = string
   default     = "rate(1 minute)"
+  nullable    = false
 
   validation {
     condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.schedule_expression))
@@ -200,6 +225,7 @@ variable "log_retention_in_days" {
   description = "Retention of the function's log group in days (0 = never expire)."
   type        = number
   default     = 30
+  nullable    = false
 
   validation {
     condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
@@ -222,6 +248,7 @@ variable "max_lookup_per_invocation" {
   description = "Hard cap on DNS queries per run (MAX_LOOKUP_PER_INVOCATION)."
   type        = number
   default     = 500
+  nullable    = false
 
   validation {
     condition     = var.max_lookup_per_invocation >= 1 && var.max_lookup_per_invocation <= 5000 && floor(var.max_lookup_per_invocation) == var.max_lookup_per_invocation
@@ -233,6 +260,7 @@ variable "invocations_before_deregistration" {
   description = "Consecutive complete observations an IP must be missing from before it is deregistered (INVOCATIONS_BEFORE_DEREGISTRATION)."
   type        = number
   default     = 3
+  nullable    = false
 
   validation {
     condition     = var.invocations_before_deregistration >= 1 && var.invocations_before_deregistration <= 1000 && floor(var.invocations_before_deregistration) == var.invocations_before_deregistration
@@ -244,18 +272,21 @@ variable "publish_ip_count_metric" {
   description = "Publish LoadBalancerIPCount and the run metrics to CloudWatch (CW_METRIC_FLAG_IP_COUNT)."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "same_vpc" {
   description = "The ALB is in the NLB's VPC (SAME_VPC). False registers targets with AvailabilityZone \"all\" (peered VPC)."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "state_key_prefix" {
   description = "Key prefix of the state object in the bucket (STATE_KEY_PREFIX); the role may read and write only below it."
   type        = string
   default     = "alb-static-ip/"
+  nullable    = false
 
   validation {
     condition     = can(regex("^$|^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,510}\\/$", var.state_key_prefix))
@@ -267,6 +298,7 @@ variable "dns_servers" {
   description = "DNS servers (host or host:port) to query instead of the ALB zone's authoritative name servers (DNS_SERVERS). Empty: authoritative servers."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = length(var.dns_servers) <= 16
@@ -278,6 +310,7 @@ variable "dns_timeout_ms" {
   description = "Timeout of one DNS query in milliseconds (DNS_TIMEOUT_MS)."
   type        = number
   default     = 1000
+  nullable    = false
 
   validation {
     condition     = var.dns_timeout_ms >= 50 && var.dns_timeout_ms <= 30000 && floor(var.dns_timeout_ms) == var.dns_timeout_ms
@@ -289,6 +322,7 @@ variable "dns_concurrency" {
   description = "DNS queries in flight (DNS_CONCURRENCY)."
   type        = number
   default     = 16
+  nullable    = false
 
   validation {
     condition     = var.dns_concurrency >= 1 && var.dns_concurrency <= 32 && floor(var.dns_concurrency) == var.dns_concurrency
@@ -300,6 +334,7 @@ variable "miss_probability" {
   description = "Discovery stops when the estimated chance that an ALB IP was missed drops below this (MISS_PROBABILITY)."
   type        = number
   default     = 0.000001
+  nullable    = false
 
   validation {
     condition     = var.miss_probability > 0 && var.miss_probability <= 0.5
@@ -311,6 +346,7 @@ variable "max_deregistrations_per_run" {
   description = "Cap on targets deregistered in one run (MAX_DEREGISTRATIONS_PER_RUN)."
   type        = number
   default     = 10
+  nullable    = false
 
   validation {
     condition     = var.max_deregistrations_per_run >= 1 && var.max_deregistrations_per_run <= 1000 && floor(var.max_deregistrations_per_run) == var.max_deregistrations_per_run
@@ -322,12 +358,14 @@ variable "dry_run" {
   description = "Log the planned changes without registering, deregistering or writing state (DRY_RUN)."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "metric_namespace" {
   description = "CloudWatch namespace of the function's metrics (METRIC_NAMESPACE); the role may publish only to it."
   type        = string
   default     = "ALBStaticIP"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.metric_namespace)) && !startswith(lower(var.metric_namespace), "aws/")
@@ -339,6 +377,7 @@ variable "log_level" {
   description = "Log level of the function (LOG_LEVEL)."
   type        = string
   default     = "INFO"
+  nullable    = false
 
   validation {
     condition     = contains(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"], var.log_level)
@@ -350,6 +389,7 @@ variable "discovery_mode" {
   description = "How the function finds the ALB's IPs (DISCOVERY_MODE); only dns is supported."
   type        = string
   default     = "dns"
+  nullable    = false
 
   validation {
     condition     = contains(["dns"], var.discovery_mode)
@@ -361,6 +401,7 @@ variable "aws_max_attempts" {
   description = "Attempts per AWS API call, the first included (AWS_MAX_ATTEMPTS)."
   type        = number
   default     = 3
+  nullable    = false
 
   validation {
     condition     = var.aws_max_attempts >= 1 && var.aws_max_attempts <= 10 && floor(var.aws_max_attempts) == var.aws_max_attempts
@@ -372,6 +413,7 @@ variable "aws_request_timeout_ms" {
   description = "Timeout of one attempt of an AWS API call in milliseconds, so a hung connection is abandoned (AWS_REQUEST_TIMEOUT_MS)."
   type        = number
   default     = 5000
+  nullable    = false
 
   validation {
     condition     = var.aws_request_timeout_ms >= 100 && var.aws_request_timeout_ms <= 60000 && floor(var.aws_request_timeout_ms) == var.aws_request_timeout_ms
@@ -383,12 +425,14 @@ variable "create_ip_count_alarm" {
   description = "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints)."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "alarm_actions" {
   description = "ARNs (e.g. SNS topics) notified when an alarm fires and when it recovers."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.alarm_actions : startswith(arn, "arn:")])
@@ -400,4 +444,5 @@ variable "tags" {
   description = "Tags added to every resource that supports them."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
