@@ -143,8 +143,6 @@ export const FIXED = Object.freeze({
   maximumEventAgeInSeconds: 60,
   healthCheckIntervalSeconds: 10,
   healthCheckThreshold: 3,
-  alarmPeriodSeconds: 60,
-  alarmEvaluationPeriods: 3,
 } as const);
 
 /**

@@ -7,7 +7,9 @@
  * - PATCH provider-version: the module's `version = ">= 6.19.0"` is relaxed to the mirror's version (5.100.0
  *   here; there is no registry and no provider 6.x on this machine);
  * - PATCH runtime: the `runtime` default nodejs24.x becomes nodejs22.x (5.100.0 predates nodejs24.x);
- * - PATCH endpoints: the AWS provider is pointed at moto with fake credentials (a provider override file).
+ * - PATCH endpoints: the AWS provider is pointed at moto with fake credentials (a provider override file);
+ * - PATCH nlb-arn (MOTO GAP nlb-arn): moto 5.2.1 gives every load balancer, network ones too, an ARN with
+ *   `loadbalancer/app/`; the nlb_arn validation of the module copy also accepts that form.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -101,7 +103,9 @@ export function patchModuleCopy(dir: string, awsVersion: string): void {
     .replace('default     = "nodejs24.x"', 'default     = "nodejs22.x"')
     .replace("^nodejs(2[4-9]|", "^nodejs(2[2-9]|");
   if (runtime === vars) throw new Error("PATCH runtime found no nodejs24.x default");
-  writeFileSync(variables, runtime);
+  const nlb = runtime.replace(":loadbalancer\\\\/net\\\\/", ":loadbalancer\\\\/(net|app)\\\\/");
+  if (nlb === runtime) throw new Error("PATCH nlb-arn found no loadbalancer/net/ pattern");
+  writeFileSync(variables, nlb);
 }
 
 /** A fresh temp directory for one test file. */

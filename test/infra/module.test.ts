@@ -221,20 +221,30 @@ describe("the module's variable validations", () => {
     ["vpc_id", ["vpc-0123456789abcdef0", "vpc-12345678"], ["vpc-XYZ", "subnet-12345678"]],
     [
       "target_group_arn",
-      ["arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef"],
+      [
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef",
+        // Issue 15, defect 8: partitions the rules used to reject.
+        "arn:aws-iso-e:elasticloadbalancing:eu-isoe-west-1:123456789012:targetgroup/tg/0123456789abcdef",
+        "arn:aws-iso-f:elasticloadbalancing:us-isof-south-1:123456789012:targetgroup/tg/0123456789abcdef",
+        "arn:aws-eusc:elasticloadbalancing:eusc-de-east-1:123456789012:targetgroup/tg/0123456789abcdef",
+      ],
       ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n/0123456789abcdef", "tg"],
     ],
     [
       "nlb_arn",
-      ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/my-nlb/0123456789abcdef"],
+      [
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/my-nlb/0123456789abcdef",
+        "arn:aws-eusc:elasticloadbalancing:eusc-de-east-1:123456789012:loadbalancer/net/my-nlb/0123456789abcdef",
+      ],
       ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/0123456789abcdef"],
     ],
     ["state_bucket_name", ["my-bucket", "a.b-c"], ["My_Bucket", "ab"]],
     ["runtime", ["nodejs24.x", "nodejs26.x"], ["nodejs22.x", "python3.13"]],
     [
       "schedule_expression",
-      ["rate(1 minute)", "rate(5 minutes)", "cron(0/2 * * * ? *)"],
-      ["every minute", "rate(0 minutes)"],
+      ["rate(1 minute)", "rate(5 minutes)", "rate(2 hours)", "rate(1 day)"],
+      // Issue 15, defects 4 and 7: wrong grammatical number, and cron (the alarms need the interval).
+      ["every minute", "rate(0 minutes)", "rate(1 minutes)", "rate(5 minute)", "cron(not a cron)"],
     ],
     ["state_key_prefix", ["alb-static-ip/", "", "a/b/"], ["no-slash", "/lead"]],
     ["metric_namespace", ["ALBStaticIP", "Edge/Static_IP"], ["has space"]],

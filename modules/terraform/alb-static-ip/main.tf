@@ -23,6 +23,8 @@ locals {
     AWS_REQUEST_TIMEOUT_MS            = tostring(var.aws_request_timeout_ms)
     NODE_OPTIONS                      = "--enable-source-maps"
   }
+  schedule_seconds         = tonumber(regex("^rate\\(([0-9]+) ", var.schedule_expression)[0]) * lookup({ minute = 60, hour = 3600, day = 86400 }, trimsuffix(regex(" ([a-z]+)\\)$", var.schedule_expression)[0], "s"), 60)
+  alarm_evaluation_periods = min(3, max(1, floor(86400 / local.schedule_seconds)))
 }
 
 data "aws_partition" "current" {}

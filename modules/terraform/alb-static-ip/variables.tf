@@ -56,8 +56,13 @@ variable "target_group_arn" {
   default     = null
 
   validation {
-    condition     = var.target_group_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$", var.target_group_arn))
+    condition     = var.target_group_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$", var.target_group_arn))
     error_message = "target_group_arn must be a target group ARN, arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex digits>."
+  }
+
+  validation {
+    condition     = var.target_group_arn == null || try(split(":", var.target_group_arn)[1] == (startswith(split(":", var.target_group_arn)[3], "cn-") ? "aws-cn" : (startswith(split(":", var.target_group_arn)[3], "us-gov-") ? "aws-us-gov" : (startswith(split(":", var.target_group_arn)[3], "us-isob-") ? "aws-iso-b" : (startswith(split(":", var.target_group_arn)[3], "us-isof-") ? "aws-iso-f" : (startswith(split(":", var.target_group_arn)[3], "eu-isoe-") ? "aws-iso-e" : (startswith(split(":", var.target_group_arn)[3], "us-iso-") ? "aws-iso" : (startswith(split(":", var.target_group_arn)[3], "eusc-") ? "aws-eusc" : "aws"))))))), false)
+    error_message = "target_group_arn: the partition (2nd field) must be the one of the region (4th field), e.g. aws-cn for cn-north-1."
   }
 }
 
@@ -109,8 +114,13 @@ variable "nlb_arn" {
   default     = null
 
   validation {
-    condition     = var.nlb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/net\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.nlb_arn))
+    condition     = var.nlb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/net\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.nlb_arn))
     error_message = "nlb_arn must be a Network Load Balancer ARN (…:loadbalancer/net/<name>/<id>)."
+  }
+
+  validation {
+    condition     = var.nlb_arn == null || try(split(":", var.nlb_arn)[1] == (startswith(split(":", var.nlb_arn)[3], "cn-") ? "aws-cn" : (startswith(split(":", var.nlb_arn)[3], "us-gov-") ? "aws-us-gov" : (startswith(split(":", var.nlb_arn)[3], "us-isob-") ? "aws-iso-b" : (startswith(split(":", var.nlb_arn)[3], "us-isof-") ? "aws-iso-f" : (startswith(split(":", var.nlb_arn)[3], "eu-isoe-") ? "aws-iso-e" : (startswith(split(":", var.nlb_arn)[3], "us-iso-") ? "aws-iso" : (startswith(split(":", var.nlb_arn)[3], "eusc-") ? "aws-eusc" : "aws"))))))), false)
+    error_message = "nlb_arn: the partition (2nd field) must be the one of the region (4th field), e.g. aws-cn for cn-north-1."
   }
 }
 
@@ -129,6 +139,16 @@ variable "state_bucket_name" {
   validation {
     condition     = var.state_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket_name))
     error_message = "state_bucket_name must be a valid S3 bucket name (3-63 lower-case letters, digits, . or -)."
+  }
+
+  validation {
+    condition     = var.state_bucket_name == null ? true : (!strcontains(var.state_bucket_name, "..") && !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.state_bucket_name)))
+    error_message = "state_bucket_name must not contain two adjacent dots or look like an IP address."
+  }
+
+  validation {
+    condition     = var.state_bucket_name == null ? true : (!anytrue([for p in ["xn--", "sthree-", "amzn-s3-demo-"] : startswith(var.state_bucket_name, p)]) && !anytrue([for s in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] : endswith(var.state_bucket_name, s)]))
+    error_message = "state_bucket_name must not start with xn--, sthree-, amzn-s3-demo- or end with -s3alias, --ol-s3, .mrap, --x-s3, --table-s3 (reserved by S3)."
   }
 }
 
@@ -210,14 +230,14 @@ variable "timeout" {
 }
 
 variable "schedule_expression" {
-  description = "EventBridge schedule of the function."
+  description = "EventBridge schedule of the function: rate(1 minute), rate(N minutes) or rate(N hours) up to a day. The alarm periods follow it; keep timeout below the interval."
   type        = string
   default     = "rate(1 minute)"
   nullable    = false
 
   validation {
-    condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.schedule_expression))
-    error_message = "schedule_expression must be rate(N unit) or cron(...)."
+    condition     = can(regex("^rate\\((1 (minute|hour|day)|([2-9]|[1-9][0-9]{1,3}) minutes|([2-9]|1[0-9]|2[0-4]) hours)\\)$", var.schedule_expression))
+    error_message = "schedule_expression must be rate(1 minute), rate(N minutes) or rate(N hours) (N >= 2, at most a day; no cron: the alarms need the interval)."
   }
 }
 
@@ -292,6 +312,11 @@ variable "state_key_prefix" {
     condition     = can(regex("^$|^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,510}\\/$", var.state_key_prefix))
     error_message = "state_key_prefix must be empty or safe key characters ending with /."
   }
+
+  validation {
+    condition     = !can(regex("(^|\\/)\\.{1,2}\\/|\\/\\/", var.state_key_prefix))
+    error_message = "state_key_prefix must not have empty, . or .. segments (a//, ./, a/../)."
+  }
 }
 
 variable "dns_servers" {
@@ -303,6 +328,11 @@ variable "dns_servers" {
   validation {
     condition     = length(var.dns_servers) <= 16
     error_message = "dns_servers takes at most 16 entries."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.dns_servers : can(regex("^(\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\\.?(:[0-9]{1,5})?)$", s))])
+    error_message = "dns_servers entries must be host[:port] (IPv4 address or host name), [IPv6]:port or an IPv6 address."
   }
 }
 
