@@ -38,7 +38,19 @@ import { ConfigError, type ConfigIssue } from "./errors.js";
 
 export type { DnsServer } from "./config/dns-servers.js";
 export { describeValue, looksSecret } from "./config/redact.js";
-export { PARTITIONS, REGION_PATTERN, TARGET_GROUP_ARN_PATTERN } from "./config/rules.js";
+export {
+  BUCKET_IP_FORM,
+  BUCKET_NAME_SHAPE,
+  BUCKET_PREFIXES,
+  BUCKET_SUFFIXES,
+  DNS_SERVER_ENTRY_PATTERN,
+  PARTITION_REGION_PREFIXES,
+  PARTITIONS,
+  partitionOf,
+  REGION_PATTERN,
+  STATE_KEY_PREFIX_BAD_SEGMENT,
+  TARGET_GROUP_ARN_PATTERN,
+} from "./config/rules.js";
 export type { DiscoveryMode, LogLevel } from "./config/schemas.js";
 
 export interface Config {

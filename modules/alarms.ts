@@ -3,11 +3,10 @@
  */
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
-import { Fn, Op } from "cdktf";
+import { Fn, Op, TerraformLocal } from "cdktf";
 import { andToggle, type BuildContext } from "./context.js";
 import { countFor, declared, isToken } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
-import { FIXED } from "./props.js";
+import { DEFAULTS, INPUTS, scheduleSeconds, scheduleSecondsHcl } from "./inputs.js";
 
 /** What the alarms part gives the rest of the construct. */
 export interface AlarmParts {
@@ -21,17 +20,18 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targetGroup
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
   const publishMetric = props.publishIpCountMetric ?? DEFAULTS.publishIpCountMetric;
   const alarmActions = props.alarmActions ?? [];
+  const { period, evaluationPeriods } = alarmWindow(ctx);
   const errorsAlarm = named(
     new CloudwatchMetricAlarm(scope, "errors_alarm", {
       alarmName: `${name}-errors`,
-      alarmDescription: `The ${name} function failed in 3 consecutive minutes: the target group is no longer kept in sync. See its log group.`,
+      alarmDescription: `The ${name} function failed in every run of the alarm window (up to 3 consecutive runs): the target group is no longer kept in sync. See its log group.`,
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: fn.functionName },
       statistic: "Sum",
-      period: FIXED.alarmPeriodSeconds,
-      evaluationPeriods: FIXED.alarmEvaluationPeriods,
-      datapointsToAlarm: FIXED.alarmEvaluationPeriods,
+      period,
+      evaluationPeriods,
+      datapointsToAlarm: evaluationPeriods,
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       treatMissingData: "notBreaching",
@@ -54,7 +54,7 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targetGroup
       new CloudwatchMetricAlarm(scope, "ip_count_alarm", {
         count: countFor(createIpCountAlarm),
         alarmName: `${name}-ip-count`,
-        alarmDescription: `The ${name} function reported no ALB IP (or no datapoint) for 3 minutes: DNS discovery fails or the function does not run.`,
+        alarmDescription: `The ${name} function reported no ALB IP (or no datapoint) in every run of the alarm window (up to 3 consecutive runs): DNS discovery fails or the function does not run.`,
         namespace: metricNamespace,
         metricName: "LoadBalancerIPCount",
         dimensions: {
@@ -62,9 +62,9 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targetGroup
           TargetGroup: Fn.element(Fn.split(":", targetGroupArn), 5),
         },
         statistic: "Minimum",
-        period: FIXED.alarmPeriodSeconds,
-        evaluationPeriods: FIXED.alarmEvaluationPeriods,
-        datapointsToAlarm: FIXED.alarmEvaluationPeriods,
+        period,
+        evaluationPeriods,
+        datapointsToAlarm: evaluationPeriods,
         threshold: 1,
         comparisonOperator: "LessThanThreshold",
         treatMissingData: "breaching",
@@ -76,6 +76,36 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targetGroup
     );
   }
   return { errorsAlarm, ipCountAlarm };
+}
+
+/**
+ * Alarm period and window from the schedule: one period per run interval (so a run that happened is never a
+ * missing datapoint), 3 periods, fewer when 3 would exceed CloudWatch's one-day limit.
+ */
+export function alarmWindow(ctx: BuildContext): { period: number; evaluationPeriods: number } {
+  const schedule = ctx.props.scheduleExpression ?? DEFAULTS.scheduleExpression;
+  if (!isToken(schedule)) {
+    const seconds = scheduleSeconds(schedule);
+    return { period: seconds, evaluationPeriods: Math.min(3, Math.max(1, Math.floor(86400 / seconds))) };
+  }
+  // Module mode: the variable's value is known at plan time; the validation guarantees a rate() form.
+  const seconds = ctx.named(
+    new TerraformLocal(
+      ctx.scope,
+      "local_schedule_seconds",
+      `\${${scheduleSecondsHcl(INPUTS.scheduleExpression.variable)}}`,
+    ),
+    "schedule_seconds",
+  );
+  const periods = ctx.named(
+    new TerraformLocal(
+      ctx.scope,
+      "local_alarm_evaluation_periods",
+      "${min(3, max(1, floor(86400 / local.schedule_seconds)))}",
+    ),
+    "alarm_evaluation_periods",
+  );
+  return { period: seconds.asNumber, evaluationPeriods: periods.asNumber };
 }
 
 /** The LoadBalancerName dimension value the function publishes: the DNS name, lower case, no trailing dot. */

@@ -14,7 +14,7 @@ import {
   Token,
 } from "cdktf";
 import type { Construct } from "constructs";
-import { choose, isSet, isToken, type Toggle } from "./expr.js";
+import { choose, isNull, isSet, isToken, type Toggle } from "./expr.js";
 import type { AlbStaticIpProps } from "./props.js";
 
 /** A plan-time precondition: `condition` must hold when it is an expression. */
@@ -55,7 +55,13 @@ export function buildContext(scope: Construct, props: AlbStaticIpProps, name: st
     preconditions,
     named,
     decided(toggle, hclName, whenTrue, whenFalse) {
-      const value = choose(toggle, whenTrue, whenFalse ?? nullString());
+      // A given value that may be null becomes "" here, so that expressions built on it (ARNs, split)
+      // do not fail before the precondition that explains what is missing (on the function).
+      const given =
+        whenFalse !== undefined && isToken(whenFalse)
+          ? Token.asString(Fn.conditional(isNull(whenFalse), "", whenFalse))
+          : whenFalse;
+      const value = choose(toggle, whenTrue, given ?? nullString());
       if (!isToken(toggle)) return value;
       return named(new TerraformLocal(scope, `local_${hclName}`, value), hclName).asString;
     },

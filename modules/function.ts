@@ -79,6 +79,9 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
     INVOCATIONS_BEFORE_DEREGISTRATION: envValue(
       props.invocationsBeforeDeregistration ?? DEFAULTS.invocationsBeforeDeregistration,
     ),
+    HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION: envValue(
+      props.healthyInvocationsBeforeDeregistration ?? DEFAULTS.healthyInvocationsBeforeDeregistration,
+    ),
     CW_METRIC_FLAG_IP_COUNT: envBool(publishMetric),
     SAME_VPC: envBool(props.sameVpc ?? DEFAULTS.sameVpc),
     STATE_KEY_PREFIX: stateKeyPrefix,
@@ -128,7 +131,10 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
       architectures: [FIXED.architecture],
       memorySize: props.memorySize ?? DEFAULTS.memorySize,
       timeout: props.timeout ?? DEFAULTS.timeout,
-      reservedConcurrentExecutions: FIXED.reservedConcurrentExecutions,
+      reservedConcurrentExecutions:
+        props.reservedConcurrentExecutions === null
+          ? undefined
+          : (props.reservedConcurrentExecutions ?? DEFAULTS.reservedConcurrentExecutions),
       filename: code.filename,
       sourceCodeHash: code.sourceCodeHash,
       environment: { variables },

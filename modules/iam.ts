@@ -39,7 +39,8 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
   );
   const role = named(
     new IamRole(scope, "role", {
-      name,
+      // IAM names are account-wide, not regional: a prefix keeps the same `name` usable in every region.
+      namePrefix: `${name}-`,
       description: "Lets the alb-static-ip function keep one NLB target group in sync with an ALB's IPs.",
       assumeRolePolicy: assumeRole.json,
       tags,

@@ -4,14 +4,25 @@
  * `validation` blocks that reject at plan time what the Lambda would reject at cold start).
  * The mapped type makes the compiler insist that every prop has a variable.
  */
-import { CONFIG_DEFAULTS, CONFIG_RANGES, TARGET_GROUP_ARN_PATTERN } from "../lambda/config.js";
+import {
+  BUCKET_IP_FORM,
+  BUCKET_NAME_SHAPE,
+  BUCKET_PREFIXES,
+  BUCKET_SUFFIXES,
+  CONFIG_DEFAULTS,
+  CONFIG_RANGES,
+  DNS_SERVER_ENTRY_PATTERN,
+  PARTITION_REGION_PREFIXES,
+  PARTITIONS,
+  STATE_KEY_PREFIX_BAD_SEGMENT,
+  TARGET_GROUP_ARN_PATTERN,
+} from "../lambda/config.js";
 import type { AlbStaticIpProps } from "./alb-static-ip.js";
 
 /** Defaults of the optional props (and of the module variables). */
 export const DEFAULTS = Object.freeze({
   name: "alb-static-ip",
   createTargetGroup: true,
-  createListener: false,
   healthCheckProtocol: "TCP",
   healthCheckPath: "/",
   deregistrationDelaySeconds: 300,
@@ -20,11 +31,13 @@ export const DEFAULTS = Object.freeze({
   stateNoncurrentVersionExpirationDays: 30,
   runtime: "nodejs24.x",
   memorySize: 256,
+  reservedConcurrentExecutions: 1,
   timeout: 50,
   scheduleExpression: "rate(1 minute)",
   logRetentionInDays: 30,
   maxLookupPerInvocation: CONFIG_DEFAULTS.MAX_LOOKUP_PER_INVOCATION,
   invocationsBeforeDeregistration: CONFIG_DEFAULTS.INVOCATIONS_BEFORE_DEREGISTRATION,
+  healthyInvocationsBeforeDeregistration: CONFIG_DEFAULTS.HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION,
   publishIpCountMetric: CONFIG_DEFAULTS.CW_METRIC_FLAG_IP_COUNT,
   sameVpc: CONFIG_DEFAULTS.SAME_VPC,
   stateKeyPrefix: CONFIG_DEFAULTS.STATE_KEY_PREFIX,
@@ -51,23 +64,76 @@ export const NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 /** Shape of an ALB DNS name (the Lambda checks it again, more strictly). */
 export const ALB_DNS_NAME_PATTERN = /^[A-Za-z0-9.-]+\.elb\.[a-z0-9.-]+\.?$/;
 /** Shape of an NLB ARN. */
-export const NLB_ARN_PATTERN =
-  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\/net\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+export const NLB_ARN_PATTERN = new RegExp(
+  `^arn:(${PARTITIONS.join("|")}):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/net\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$`,
+);
 /** Shape of an ALB ARN. */
-export const ALB_ARN_PATTERN =
-  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+export const ALB_ARN_PATTERN = new RegExp(
+  `^arn:(${PARTITIONS.join("|")}):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/app\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$`,
+);
 /** Shape of a VPC id. */
 export const VPC_ID_PATTERN = /^vpc-[0-9a-f]{8,17}$/;
 /** Shape of a KMS key ARN. */
 export const KMS_KEY_ARN_PATTERN = /^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+$/;
-/** S3 bucket names (general purpose buckets). */
-export const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Shape of S3 bucket names (general purpose buckets); the finer rules are in `bucketNameValidation`. */
+export const BUCKET_NAME_PATTERN = BUCKET_NAME_SHAPE;
 /** STATE_KEY_PREFIX: safe key characters, ending with `/`, or empty. */
 export const STATE_KEY_PREFIX_PATTERN = /^$|^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,510}\/$/;
 /** Runtimes the bundle (esbuild target node24) runs on. */
 export const RUNTIME_PATTERN = /^nodejs(2[4-9]|[3-9][0-9])\.x$/;
-/** EventBridge schedule expressions. */
-export const SCHEDULE_PATTERN = /^(rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/;
+/**
+ * Schedules the alarms can be derived from: `rate(1 minute)`, `rate(5 minutes)`, … up to one day, with the
+ * unit singular exactly for 1 (as EventBridge requires). No cron: its interval is not known to the alarms.
+ */
+export const SCHEDULE_PATTERN =
+  /^rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]{1,3}) minutes|([2-9]|1[0-9]|2[0-4]) hours)\)$/;
+
+/** Seconds between runs of a schedule that matches SCHEDULE_PATTERN. */
+export function scheduleSeconds(expression: string): number {
+  const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (!match) throw new Error(`${JSON.stringify(expression)} is not rate(N unit)`);
+  return Number(match[1]) * { minute: 60, hour: 3600, day: 86400 }[match[2] as "minute" | "hour" | "day"];
+}
+
+/** The same as an HCL expression on `var.<variable>`. */
+export function scheduleSecondsHcl(variable: string): string {
+  return `tonumber(regex("^rate\\\\(([0-9]+) ", var.${variable})[0]) * lookup({ minute = 60, hour = 3600, day = 86400 }, trimsuffix(regex(" ([a-z]+)\\\\)$", var.${variable})[0], "s"), 60)`;
+}
+
+/** HCL: the partition of the region in expression `region`, by PARTITION_REGION_PREFIXES (as the function decides). */
+function partitionOfRegionHcl(region: string): string {
+  return PARTITION_REGION_PREFIXES.reduceRight(
+    (rest, [partition, prefix]) =>
+      `(startswith(${region}, ${hclString(prefix)}) ? ${hclString(partition)} : ${rest})`,
+    hclString("aws"),
+  );
+}
+
+/** A validation: the ARN's partition is the one of its region. */
+function partitionMatchesRegion(variable: string): { condition: string; errorMessage: string } {
+  const field = (i: number) => `split(":", var.${variable})[${i}]`;
+  return {
+    condition: `var.${variable} == null || try(${field(1)} == ${partitionOfRegionHcl(field(3))}, false)`,
+    errorMessage: `${variable}: the partition (2nd field) must be the one of the region (4th field), e.g. aws-cn for cn-north-1.`,
+  };
+}
+
+/** The S3 rules beyond the shape, shared with the function (lambda/config.ts). */
+function bucketNameValidation(variable: string): { condition: string; errorMessage: string }[] {
+  const v = `var.${variable}`;
+  const list = (xs: readonly string[]) => `[${xs.map(hclString).join(", ")}]`;
+  return [
+    {
+      // Terraform's || does not short-circuit: a conditional keeps null away from strcontains.
+      condition: `${v} == null ? true : (!strcontains(${v}, "..") && !can(regex(${hclString(BUCKET_IP_FORM.source)}, ${v})))`,
+      errorMessage: `${variable} must not contain two adjacent dots or look like an IP address.`,
+    },
+    {
+      condition: `${v} == null ? true : (!anytrue([for p in ${list(BUCKET_PREFIXES)} : startswith(${v}, p)]) && !anytrue([for s in ${list(BUCKET_SUFFIXES)} : endswith(${v}, s)]))`,
+      errorMessage: `${variable} must not start with ${BUCKET_PREFIXES.join(", ")} or end with ${BUCKET_SUFFIXES.join(", ")} (reserved by S3).`,
+    },
+  ];
+}
 
 /** Terraform variable type of a prop, which also says how the module build passes the variable in. */
 export type InputKind = "string" | "number" | "bool" | "list(string)" | "map(string)";
@@ -87,6 +153,8 @@ export interface InputSpec {
     | Readonly<Record<string, string>>
     | undefined;
   readonly validation?: readonly { readonly condition: string; readonly errorMessage: string }[];
+  /** Accept null although the default is not null (null then means something, e.g. "unreserved"). */
+  readonly nullable?: boolean;
 }
 
 /** Props that are not module variables: the module build supplies them itself. */
@@ -193,7 +261,7 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
       TARGET_GROUP_ARN_PATTERN,
       "a target group ARN, arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex digits>",
       true,
-    ),
+    )?.concat([partitionMatchesRegion("target_group_arn")]),
   },
   healthCheckProtocol: {
     variable: "health_check_protocol",
@@ -227,9 +295,10 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
     variable: "create_listener",
     kind: "bool",
     description:
-      "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group.",
-    default: DEFAULTS.createListener,
+      "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group. null (default): create it exactly when nlb_arn is set, as the CDKTF construct does.",
+    default: null,
   },
+
   nlbArn: {
     variable: "nlb_arn",
     kind: "string",
@@ -240,7 +309,7 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
       NLB_ARN_PATTERN,
       "a Network Load Balancer ARN (…:loadbalancer/net/<name>/<id>)",
       true,
-    ),
+    )?.concat([partitionMatchesRegion("nlb_arn")]),
   },
   createStateBucket: {
     variable: "create_state_bucket",
@@ -260,7 +329,7 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
       BUCKET_NAME_PATTERN,
       "a valid S3 bucket name (3-63 lower-case letters, digits, . or -)",
       true,
-    ),
+    )?.concat(bucketNameValidation("state_bucket_name")),
   },
   stateBucketKmsKeyArn: {
     variable: "state_bucket_kms_key_arn",
@@ -297,6 +366,22 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
     default: DEFAULTS.memorySize,
     validation: integerIn("memory_size", 128, 10240, "MB"),
   },
+  reservedConcurrentExecutions: {
+    variable: "reserved_concurrent_executions",
+    kind: "number",
+    description:
+      "Reserved concurrency of the function. 1 (default) keeps runs from overlapping. null: unreserved, for accounts whose concurrency quota (e.g. 10 in new accounts) leaves nothing to reserve; overlapping runs are then still safe, because every state write is conditional (If-Match / If-None-Match) and a run that loses re-reads and re-plans.",
+    default: DEFAULTS.reservedConcurrentExecutions,
+    nullable: true,
+    validation: [
+      {
+        condition:
+          "var.reserved_concurrent_executions == null || (try(var.reserved_concurrent_executions >= 1, false) && try(floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false))",
+        errorMessage:
+          "reserved_concurrent_executions must be null (unreserved) or a whole number of at least 1.",
+      },
+    ],
+  },
   timeout: {
     variable: "timeout",
     kind: "number",
@@ -308,9 +393,14 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
   scheduleExpression: {
     variable: "schedule_expression",
     kind: "string",
-    description: "EventBridge schedule of the function.",
+    description:
+      "EventBridge schedule of the function: rate(1 minute), rate(N minutes) or rate(N hours) up to a day. The alarm periods follow it; keep timeout below the interval.",
     default: DEFAULTS.scheduleExpression,
-    validation: matches("schedule_expression", SCHEDULE_PATTERN, "rate(N unit) or cron(...)"),
+    validation: matches(
+      "schedule_expression",
+      SCHEDULE_PATTERN,
+      "rate(1 minute), rate(N minutes) or rate(N hours) (N >= 2, at most a day; no cron: the alarms need the interval)",
+    ),
   },
   logRetentionInDays: {
     variable: "log_retention_in_days",
@@ -352,6 +442,19 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
       "runs",
     ),
   },
+  healthyInvocationsBeforeDeregistration: {
+    variable: "healthy_invocations_before_deregistration",
+    kind: "number",
+    description:
+      "Consecutive complete observations an IP must be missing from before it is deregistered while the NLB still reports it healthy (HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION); at least invocations_before_deregistration.",
+    default: DEFAULTS.healthyInvocationsBeforeDeregistration,
+    validation: integerIn(
+      "healthy_invocations_before_deregistration",
+      R.HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION.min,
+      R.HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION.max,
+      "runs",
+    ),
+  },
   publishIpCountMetric: {
     variable: "publish_ip_count_metric",
     kind: "bool",
@@ -375,7 +478,12 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
       "state_key_prefix",
       STATE_KEY_PREFIX_PATTERN,
       "empty or safe key characters ending with /",
-    ),
+    )?.concat([
+      {
+        condition: `!can(regex(${hclString(STATE_KEY_PREFIX_BAD_SEGMENT.source)}, var.state_key_prefix))`,
+        errorMessage: "state_key_prefix must not have empty, . or .. segments (a//, ./, a/../).",
+      },
+    ]),
   },
   dnsServers: {
     variable: "dns_servers",
@@ -387,6 +495,11 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
       {
         condition: "length(var.dns_servers) <= 16",
         errorMessage: "dns_servers takes at most 16 entries.",
+      },
+      {
+        condition: `alltrue([for s in var.dns_servers : can(regex(${hclString(DNS_SERVER_ENTRY_PATTERN.source)}, s))])`,
+        errorMessage:
+          "dns_servers entries must be host[:port] (IPv4 address or host name), [IPv6]:port or an IPv6 address.",
       },
     ],
   },

@@ -68,6 +68,12 @@ export interface AlbStaticIpProps {
   readonly runtime?: string;
   /** Memory in MB (default 256). */
   readonly memorySize?: number;
+  /**
+   * Reserved concurrency (default 1: runs never overlap). `null` leaves the function unreserved, for accounts
+   * whose concurrency quota is too small to reserve any; the state object's conditional writes (If-Match)
+   * then keep overlapping runs from overwriting each other.
+   */
+  readonly reservedConcurrentExecutions?: number | null;
   /** Timeout in seconds (default 50: below the 1-minute schedule; a run normally takes under 2 s). */
   readonly timeout?: number;
   /** Schedule (default `rate(1 minute)`). */
@@ -83,6 +89,8 @@ export interface AlbStaticIpProps {
   readonly maxLookupPerInvocation?: number;
   /** INVOCATIONS_BEFORE_DEREGISTRATION (default 3). */
   readonly invocationsBeforeDeregistration?: number;
+  /** HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION (default 15): the bound while the NLB still reports an IP healthy. */
+  readonly healthyInvocationsBeforeDeregistration?: number;
   /** CW_METRIC_FLAG_IP_COUNT (default true). */
   readonly publishIpCountMetric?: boolean | IResolvable;
   /** SAME_VPC (default true). */
@@ -142,13 +150,10 @@ export const DEFAULT_LAMBDA_DIR = fileURLToPath(new URL("../dist/lambda/", impor
 export const FIXED = Object.freeze({
   handler: "index.handler",
   architecture: "arm64",
-  reservedConcurrentExecutions: 1,
   maximumRetryAttempts: 0,
   maximumEventAgeInSeconds: 60,
   healthCheckIntervalSeconds: 10,
   healthCheckThreshold: 3,
-  alarmPeriodSeconds: 60,
-  alarmEvaluationPeriods: 3,
 } as const);
 
 /**
@@ -220,6 +225,11 @@ export function propProblems(props: AlbStaticIpProps): string[] {
     check(
       p.targetGroupArn !== undefined,
       "createTargetGroup is false: pass targetGroupArn, the existing target group to keep in sync",
+    );
+  if (createTg === true && p.targetGroupArn !== undefined && !isToken(p.targetGroupArn))
+    check(
+      false,
+      "targetGroupArn is set but createTargetGroup is true, so it would be ignored: pass createTargetGroup: false to keep that target group in sync",
     );
   if (createTg === true)
     check(

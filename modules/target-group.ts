@@ -4,9 +4,19 @@
  */
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener/index.js";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group/index.js";
-import { Fn, Op, Token } from "cdktf";
+import { Fn, type IResolvable, Op, Token } from "cdktf";
 import { type BuildContext, lifecycleOf, nullString } from "./context.js";
-import { attrOf, countFor, declared, envValue, isSet, isToken, optionalAttrOf } from "./expr.js";
+import {
+  attrOf,
+  countFor,
+  declared,
+  envValue,
+  isNull,
+  isSet,
+  isToken,
+  optionalAttrOf,
+  type Toggle,
+} from "./expr.js";
 import { DEFAULTS } from "./inputs.js";
 import { FIXED } from "./props.js";
 
@@ -56,16 +66,25 @@ export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
           unhealthyThreshold: FIXED.healthCheckThreshold,
         },
         tags,
-        lifecycle: lifecycleOf(
-          isToken(props.vpcId)
+        lifecycle: lifecycleOf([
+          ...(isToken(props.vpcId)
             ? [
                 {
                   condition: isSet(props.vpcId ?? ""),
                   errorMessage: "vpc_id is required when create_target_group is true.",
                 },
               ]
-            : [],
-        ),
+            : []),
+          ...(isToken(props.targetGroupArn)
+            ? [
+                {
+                  condition: isNull(props.targetGroupArn ?? ""),
+                  errorMessage:
+                    "target_group_arn is set but create_target_group is true, so it would be ignored: set create_target_group = false to keep that target group in sync, or remove target_group_arn.",
+                },
+              ]
+            : []),
+        ]),
       }),
       "this",
     );
@@ -83,7 +102,13 @@ export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
     props.targetGroupArn,
   );
 
-  const createListener = props.createListener ?? props.nlbArn !== undefined;
+  // Unset (or null in the module): a listener exactly when an NLB is given.
+  const createListener: Toggle =
+    props.createListener === undefined
+      ? props.nlbArn !== undefined
+      : isToken(props.createListener) && isToken(props.nlbArn)
+        ? (Fn.coalesce([props.createListener, isSet(props.nlbArn ?? "")]) as IResolvable)
+        : props.createListener;
   let listener: LbListener | undefined;
   if (declared(createListener)) {
     listener = named(

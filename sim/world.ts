@@ -238,7 +238,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
           throw new SimInputError(`server ${i}: ${(error as Error).message}`);
         }
       });
-      servers.forEach((server, i) => server.setBehaviour(checked[i] ?? null));
+      servers.forEach((server, i) => {
+        server.setBehaviour(checked[i] ?? null);
+      });
     },
     setHealthOutage: (ms) => {
       if (!(Number.isFinite(ms) && ms >= 0))

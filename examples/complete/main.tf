@@ -160,4 +160,6 @@ module "alb_static_ip" {
   nlb_arn         = aws_lb.nlb.arn
 
   alarm_actions = var.alarm_actions
+
+  state_bucket_force_destroy = var.state_bucket_force_destroy
 }

@@ -22,3 +22,8 @@ output "function_name" {
   description = "Name of the Lambda function."
   value       = module.alb_static_ip.function_name
 }
+
+output "state_bucket_name" {
+  description = "The bucket holding the function's state (empty it, or set state_bucket_force_destroy, before destroy)."
+  value       = module.alb_static_ip.state_bucket_name
+}

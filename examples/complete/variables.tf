@@ -34,3 +34,9 @@ variable "tags" {
     example = "alb-static-ip-complete"
   }
 }
+
+variable "state_bucket_force_destroy" {
+  description = "Let terraform destroy delete the state bucket with the function's state in it (apply with true, then destroy)."
+  type        = bool
+  default     = false
+}

@@ -6,10 +6,6 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 6.19.0"
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.4.0"
-    }
   }
 }
 

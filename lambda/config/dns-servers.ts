@@ -4,7 +4,7 @@
 import { isIPv4, isIPv6 } from "node:net";
 // zod/mini: the same validation as classic zod at ~15 KiB instead of ~450 KiB of bundle (cold start).
 import * as z from "zod/mini";
-import { dnsNameProblem } from "./rules.js";
+import { DNS_SERVER_ENTRY_PATTERN, dnsNameProblem } from "./rules.js";
 import type { Schema } from "./schemas.js";
 
 /** One server to query. */
@@ -17,6 +17,7 @@ const MAX_DNS_SERVERS = 16;
 
 /** Parses one `host[:port]` entry of DNS_SERVERS. */
 function parseDnsServer(entry: string): DnsServer | string {
+  if (!DNS_SERVER_ENTRY_PATTERN.test(entry)) return "not host[:port], [IPv6]:port or an IPv6 address";
   let host: string;
   let port = "53";
   const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(entry);

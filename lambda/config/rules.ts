@@ -5,12 +5,60 @@
  */
 import { isIPv4, isIPv6 } from "node:net";
 
-/** Partitions accepted in NLB_TG_ARN. */
-export const PARTITIONS = Object.freeze(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"] as const);
+/** Partitions accepted in NLB_TG_ARN (and in the module's ARN inputs). */
+export const PARTITIONS = Object.freeze([
+  "aws",
+  "aws-cn",
+  "aws-us-gov",
+  "aws-iso",
+  "aws-iso-b",
+  "aws-iso-e",
+  "aws-iso-f",
+  "aws-eusc",
+] as const);
+
+/**
+ * Region name prefixes of the partitions other than `aws`, most specific first (`us-isob-` before `us-iso-`).
+ * A region that matches none is in `aws`. Shared with the Terraform module's validations.
+ */
+export const PARTITION_REGION_PREFIXES: readonly (readonly [string, string])[] = Object.freeze([
+  ["aws-cn", "cn-"],
+  ["aws-us-gov", "us-gov-"],
+  ["aws-iso-b", "us-isob-"],
+  ["aws-iso-f", "us-isof-"],
+  ["aws-iso-e", "eu-isoe-"],
+  ["aws-iso", "us-iso-"],
+  ["aws-eusc", "eusc-"],
+] as const);
 
 /** Shape of NLB_TG_ARN (RE2-compatible, usable in a Terraform `validation` block). */
-export const TARGET_GROUP_ARN_PATTERN =
-  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\/([0-9a-f]{16})$/;
+export const TARGET_GROUP_ARN_PATTERN = new RegExp(
+  `^arn:(${PARTITIONS.join("|")}):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$`,
+);
+
+/** Reserved S3 bucket name prefixes and suffixes (S3 rejects them for general purpose buckets). */
+export const BUCKET_PREFIXES = Object.freeze(["xn--", "sthree-", "amzn-s3-demo-"] as const);
+export const BUCKET_SUFFIXES = Object.freeze([
+  "-s3alias",
+  "--ol-s3",
+  ".mrap",
+  "--x-s3",
+  "--table-s3",
+] as const);
+/** Shape of a bucket name before the finer rules (adjacent dots, IP form, reserved affixes). */
+export const BUCKET_NAME_SHAPE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A bucket name that looks like an IPv4 address. */
+export const BUCKET_IP_FORM = /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/;
+
+/** Empty, `.` and `..` segments in STATE_KEY_PREFIX (RE2-compatible). */
+export const STATE_KEY_PREFIX_BAD_SEGMENT = /(^|\/)\.{1,2}\/|\/\//;
+
+/**
+ * Shape of one DNS_SERVERS entry (RE2-compatible; the function checks addresses and names more closely):
+ * IPv4 or host name with an optional port, `[IPv6]:port`, or a bare IPv6 address.
+ */
+export const DNS_SERVER_ENTRY_PATTERN =
+  /^(\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.?(:[0-9]{1,5})?)$/;
 
 /** Shape of an AWS region name, e.g. `us-east-1`, `cn-north-1`, `us-gov-west-1`. */
 export const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}$/;
@@ -42,16 +90,13 @@ export function albDnsNameProblem(name: string): Problem {
   return dnsNameProblem(name, 2);
 }
 
-const BUCKET_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
-const BUCKET_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
-
 export function bucketProblem(name: string): Problem {
   if (name.length < 3 || name.length > 63) return `the name has ${name.length} characters`;
   if (/[A-Z]/.test(name)) return "upper-case letters are not allowed";
   if (!/^[a-z0-9.-]+$/.test(name)) return "only lowercase letters, digits, dots and hyphens are allowed";
   if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return "the name must start and end with a letter or digit";
   if (name.includes("..")) return "two adjacent dots are not allowed";
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "a bucket name must not look like an IP address";
+  if (BUCKET_IP_FORM.test(name)) return "a bucket name must not look like an IP address";
   const prefix = BUCKET_PREFIXES.find((p) => name.startsWith(p));
   if (prefix) return `the prefix "${prefix}" is reserved by S3`;
   const suffix = BUCKET_SUFFIXES.find((s) => name.endsWith(s));
@@ -60,13 +105,8 @@ export function bucketProblem(name: string): Problem {
 }
 
 /** The partition a region belongs to, by its prefix. */
-function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("us-isob-")) return "aws-iso-b";
-  if (region.startsWith("us-iso-")) return "aws-iso";
-  if (region.startsWith("eusc-")) return "aws-eusc";
-  return "aws";
+export function partitionOf(region: string): string {
+  return PARTITION_REGION_PREFIXES.find(([, prefix]) => region.startsWith(prefix))?.[0] ?? "aws";
 }
 
 /** Shows a token from the input only when it is short and plain (no secret, no markup). */
@@ -110,7 +150,7 @@ export function stateKeyPrefixProblem(prefix: string): Problem {
   if (!KEY_PREFIX_CHARS.test(prefix)) return "only letters, digits and ! - _ . * ' ( ) / are allowed";
   if (prefix.startsWith("/")) return "the prefix must not start with /";
   if (prefix !== "" && !prefix.endsWith("/")) return "the prefix must end with /";
-  if (prefix.includes("//") || prefix.split("/").some((s) => s === "." || s === "..")) {
+  if (STATE_KEY_PREFIX_BAD_SEGMENT.test(prefix) || prefix.split("/").some((s) => s === "." || s === "..")) {
     return "empty, . and .. path segments are not allowed";
   }
   return undefined;

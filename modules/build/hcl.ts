@@ -66,7 +66,6 @@ function renderBody(entries: readonly Entry[], depth: number): string[] {
   let previous: "attributes" | "block" | undefined;
   const flush = (): void => {
     if (run.length === 0) return;
-    // Like terraform fmt: the first line of a multi-line attribute is aligned with the run it ends.
     const width = Math.max(...run.map((a) => a.name.length), 0);
     for (const a of run) {
       const [indent, rest] = splitIndent(a.lines[0] ?? "");
@@ -85,9 +84,13 @@ function renderBody(entries: readonly Entry[], depth: number): string[] {
     const rendered = renderEntry(entry, depth);
     if (entry.kind === "attribute") {
       if (previous === "block") lines.push("");
-      // A multi-line attribute ends the alignment run (as terraform fmt does).
-      run.push({ name: entry.name, lines: rendered });
-      if (rendered.length > 1) flush();
+      if (rendered.length > 1) {
+        // Like terraform fmt: a multi-line attribute ends the alignment run and is not padded itself.
+        flush();
+        lines.push(...rendered);
+      } else {
+        run.push({ name: entry.name, lines: rendered });
+      }
       previous = "attributes";
     } else {
       flush();
@@ -139,11 +142,11 @@ type Part = { readonly literal: string } | { readonly expression: string };
 export function renderString(value: string): string {
   const parts = templateParts(value);
   const only = parts.length === 1 ? parts[0] : undefined;
-  if (only !== undefined && "expression" in only) return only.expression.trim();
+  if (only !== undefined && "expression" in only) return spaceObjectBraces(only.expression.trim());
   const body = parts
     .map((p) =>
       "expression" in p
-        ? `\${${p.expression}}`
+        ? `\${${spaceObjectBraces(p.expression)}}`
         : p.literal
             .replace(/\\/g, "\\\\")
             .replace(/"/g, '\\"')
@@ -153,6 +156,37 @@ export function renderString(value: string): string {
     )
     .join("");
   return `"${body}"`;
+}
+
+/**
+ * `{"K" = v}` → `{ "K" = v }`, as terraform fmt writes one-line object constructors (CDKTF writes them without
+ * the spaces). Only braces outside string literals that open an object with a quoted key are touched.
+ */
+export function spaceObjectBraces(expression: string): string {
+  let out = "";
+  const stack: boolean[] = [];
+  let i = 0;
+  while (i < expression.length) {
+    const c = expression[i];
+    if (c === '"') {
+      const end = stringEnd(expression, i + 1);
+      out += expression.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (c === "{") {
+      const spaced = expression[i + 1] === '"';
+      stack.push(spaced);
+      out += spaced ? "{ " : "{";
+    } else if (c === "}") {
+      const spaced = stack.pop() ?? false;
+      out += spaced && !out.endsWith(" ") ? " }" : "}";
+    } else {
+      out += c;
+    }
+    i += 1;
+  }
+  return out;
 }
 
 /** Splits a template into literal and `${…}` parts, respecting nested braces and quoted strings. */

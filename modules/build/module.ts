@@ -1,14 +1,16 @@
 /**
  * Synthesizes AlbStaticIp in "module mode" — every prop a Terraform variable, every toggle a `count` —
  * and renders it as a plain Terraform module: files by role (versions, variables, main, iam, s3, alarms,
- * outputs), no provider or backend blocks, the function code zipped from `path.module` by `archive_file`.
- * The output depends only on the sources and the bundle, so a rebuild is byte-identical.
+ * outputs), no provider or backend blocks, and the function code as a committed deterministic `lambda.zip`
+ * (read through `path.module`: no archive provider, no file written at plan time, so a saved plan applies in
+ * a fresh job). The output depends only on the sources and the bundle, so a rebuild is byte-identical.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   App,
+  Fn,
   ref,
   TerraformDataSource,
   type TerraformElement,
@@ -22,7 +24,6 @@ import {
 import { resolve } from "cdktf/lib/_tokens.js";
 import { AlbStaticIp, type AlbStaticIpProps, DEFAULT_LAMBDA_DIR } from "../alb-static-ip.js";
 import { hclString, INPUTS, type InputSpec } from "../inputs.js";
-import { DataArchiveFile } from "./archive-file.js";
 import {
   attribute,
   block,
@@ -33,6 +34,7 @@ import {
   type Value,
 } from "./hcl.js";
 import { renderReadme } from "./readme.js";
+import { zipFiles } from "./zip.js";
 
 /** Version constraints of the module (lower bounds, as community modules declare them). */
 export const REQUIREMENTS = Object.freeze({
@@ -40,12 +42,14 @@ export const REQUIREMENTS = Object.freeze({
   providers: {
     // nodejs24.x is accepted from 6.19.0 (hashicorp/terraform-provider-aws#44986); bindings: 6.25.0.
     aws: { source: "hashicorp/aws", version: ">= 6.19.0" },
-    archive: { source: "hashicorp/archive", version: ">= 2.4.0" },
   },
 });
 
-/** The bundle files the module ships in `lambda/`. */
+/** The bundle files the module ships, zipped, in `lambda.zip`. */
 export const BUNDLE_FILES = Object.freeze(["index.mjs", "index.mjs.map"]);
+
+/** The deployment package inside the module. */
+export const LAMBDA_ZIP = "lambda.zip";
 
 /** Directory of the committed module. */
 export const MODULE_DIR = join(import.meta.dirname, "..", "terraform", "alb-static-ip");
@@ -72,14 +76,7 @@ function fileOf(kind: "resource" | "data", type: string, name: string): string {
   }
   if (type.startsWith("aws_iam_")) return "iam.tf";
   if (type === "aws_cloudwatch_metric_alarm") return "alarms.tf";
-  const mainData = [
-    "archive_file",
-    "aws_partition",
-    "aws_lb",
-    "aws_subnet",
-    "aws_lb_target_group",
-    "aws_vpc",
-  ];
+  const mainData = ["aws_partition", "aws_lb", "aws_subnet", "aws_lb_target_group", "aws_vpc"];
   return kind === "data" && !mainData.includes(type) ? "iam.tf" : "main.tf";
 }
 
@@ -123,19 +120,13 @@ export function renderModule(): RenderedModule {
   }
 
   const pathModule = Token.asString(ref("path.module"));
-  const pathRoot = Token.asString(ref("path.root"));
-  const archive = new DataArchiveFile(stack, "lambda", {
-    type: "zip",
-    sourceDir: `${pathModule}/lambda`,
-    outputPath: `${pathRoot}/.terraform/alb-static-ip/${props.name as string}.zip`,
-    outputFileMode: "0644",
-  });
+  const zipPath = `${pathModule}/${LAMBDA_ZIP}`;
 
   // Every prop is a variable token here; the construct treats tokens as plan-time values.
   const construct = new AlbStaticIp(stack, "alb_static_ip", {
     ...(props as unknown as AlbStaticIpProps),
     moduleNames: true,
-    lambdaCode: { filename: archive.outputPath, sourceCodeHash: archive.outputBase64Sha256 },
+    lambdaCode: { filename: zipPath, sourceCodeHash: Fn.filebase64sha256(zipPath) },
   });
 
   const outputs: OutputSpec[] = [
@@ -267,6 +258,8 @@ function variableBlock(spec: InputSpec): Entry {
     attribute("type", spec.kind, true),
   ];
   if (spec.default !== undefined) body.push(attribute("default", literalValue(spec.default), true));
+  // A null from a wrapper module means "the default", not a null value the resources would choke on.
+  if (spec.default !== null && spec.nullable !== true) body.push(attribute("nullable", "false", true));
   for (const v of spec.validation ?? []) {
     body.push(
       block(
@@ -297,6 +290,11 @@ function hclLiteral(value: string): string {
   return hclString(value);
 }
 
+/** The deterministic deployment package of the bundle in `bundleDir`. */
+export function lambdaZip(bundleDir: string = DEFAULT_LAMBDA_DIR): Buffer {
+  return zipFiles(BUNDLE_FILES.map((name) => ({ name, data: readFileSync(join(bundleDir, name)) })));
+}
+
 /**
  * Writes the module into `outDir`: the rendered files plus the bundle copied from `bundleDir`.
  * Generated files from an earlier build are removed first; nothing else in `outDir` is touched.
@@ -312,7 +310,7 @@ export function buildModule(outDir: string, bundleDir: string = DEFAULT_LAMBDA_D
   const { files } = renderModule();
   mkdirSync(outDir, { recursive: true });
   for (const entry of readdirSync(outDir)) {
-    if (entry.endsWith(".tf") || entry === "README.md" || entry === "lambda") {
+    if (entry.endsWith(".tf") || entry === "README.md" || entry === "lambda" || entry === LAMBDA_ZIP) {
       rmSync(join(outDir, entry), { recursive: true, force: true });
     }
   }
@@ -321,10 +319,7 @@ export function buildModule(outDir: string, bundleDir: string = DEFAULT_LAMBDA_D
     writeFileSync(join(outDir, path), text);
     written.push(path);
   }
-  mkdirSync(join(outDir, "lambda"), { recursive: true });
-  for (const file of BUNDLE_FILES) {
-    copyFileSync(join(bundleDir, file), join(outDir, "lambda", file));
-    written.push(`lambda/${file}`);
-  }
+  writeFileSync(join(outDir, LAMBDA_ZIP), lambdaZip(bundleDir));
+  written.push(LAMBDA_ZIP);
   return written.sort();
 }

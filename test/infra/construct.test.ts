@@ -118,8 +118,9 @@ describe("AlbStaticIp with default props", () => {
       ALB_LISTENER: "443",
       S3_BUCKET: refTo(defaults, "aws_s3_bucket", "bucket"),
       NLB_TG_ARN: refTo(defaults, "aws_lb_target_group", "arn"),
-      MAX_LOOKUP_PER_INVOCATION: "500",
+      MAX_LOOKUP_PER_INVOCATION: "1000",
       INVOCATIONS_BEFORE_DEREGISTRATION: "3",
+      HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION: "15",
       CW_METRIC_FLAG_IP_COUNT: "true",
       SAME_VPC: "true",
       STATE_KEY_PREFIX: "alb-static-ip/",
@@ -388,6 +389,11 @@ const PROP_EFFECTS: Record<
   ],
   runtime: ["nodejs26.x", (s) => one(s, "aws_lambda_function").runtime, "nodejs26.x"],
   memorySize: [512, (s) => one(s, "aws_lambda_function").memory_size, 512],
+  reservedConcurrentExecutions: [
+    null,
+    (s) => one(s, "aws_lambda_function").reserved_concurrent_executions,
+    undefined,
+  ],
   timeout: [30, (s) => one(s, "aws_lambda_function").timeout, 30],
   scheduleExpression: [
     "rate(2 minutes)",
@@ -414,6 +420,7 @@ const PROP_EFFECTS: Record<
   allowAnyTargetCidr: [true, (s) => envOf(s).ALLOW_ANY_TARGET_CIDR, "true"],
   maxLookupPerInvocation: [200, (s) => envOf(s).MAX_LOOKUP_PER_INVOCATION, "200"],
   invocationsBeforeDeregistration: [5, (s) => envOf(s).INVOCATIONS_BEFORE_DEREGISTRATION, "5"],
+  healthyInvocationsBeforeDeregistration: [30, (s) => envOf(s).HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION, "30"],
   sameVpc: [false, (s) => envOf(s).SAME_VPC, "false"],
   stateKeyPrefix: [
     "sync/",

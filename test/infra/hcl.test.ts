@@ -7,7 +7,9 @@ describe("HCL renderer", () => {
   it.each([
     ["${var.x}", "var.x"],
     ["${var.a == null ? [] : [var.a]}", "var.a == null ? [] : [var.a]"],
-    ['${merge({"A" = "1"}, var.b)}', 'merge({"A" = "1"}, var.b)'],
+    // terraform fmt writes one-line object constructors with spaces inside the braces (defect 1 of issue 15).
+    ['${merge({"A" = "1"}, var.b)}', 'merge({ "A" = "1" }, var.b)'],
+    ['${x ? {"A" = "}"} : {}}', 'x ? { "A" = "}" } : {}'],
     ["plain", '"plain"'],
     [
       "arn:${data.aws_partition.current.partition}:s3:::${local.b}/*",
@@ -37,7 +39,7 @@ describe("HCL renderer", () => {
     expect(() => templateParts("${var.a")).toThrow(/no closing/);
   });
 
-  it("aligns runs of one-line attributes and separates blocks by blank lines", () => {
+  it("aligns runs of one-line attributes, leaves a multi-line attribute unpadded (as terraform fmt does) and separates blocks by blank lines", () => {
     // Prepare
     const file = [
       block(
@@ -61,7 +63,7 @@ describe("HCL renderer", () => {
         'resource "aws_x" "this" {',
         "  count = var.create ? 1 : 0",
         '  name  = "n"',
-        "  tags  = {",
+        "  tags = {",
         '    a     = "b"',
         '    "c:d" = var.e',
         "  }",

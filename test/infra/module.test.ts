@@ -65,6 +65,8 @@ function normalize(value: unknown, key = ""): unknown {
     return out;
   }
   if (typeof value === "string" && key === "iterator") return value.replace(/^\$\{(.*)\}$/, "$1");
+  // The HCL has terraform fmt's `{ "K" = v }` where CDKTF writes `{"K" = v}`.
+  if (typeof value === "string") return value.replace(/\{ "/g, '{"').replace(/ \}/g, "}");
   return value;
 }
 
@@ -139,31 +141,27 @@ describe("the generated module, read back from HCL", () => {
     // Assess
     expect(terraform.required_version).toBe(">= 1.5.0");
     expect(providers.aws).toEqual({ source: "hashicorp/aws", version: REQUIREMENTS.providers.aws.version });
-    expect(providers.archive).toEqual({ source: "hashicorp/archive", version: ">= 2.4.0" });
+    // No archive provider: the module ships its zip (issue 15, defect 3).
+    expect(Object.keys(providers)).toEqual(["aws"]);
     // The bindings are generated from hashicorp/aws 6.25.0: the lower bound must not be above it.
     expect(REQUIREMENTS.providers.aws.version).toMatch(/^>= 6\.(1[9]|2[0-5])\.0$/);
   });
 
-  it("zips the committed bundle from path.module and deploys that zip", () => {
+  it("deploys the committed lambda.zip through path.module, with no data source writing files at plan time", () => {
     // Act
-    const archive = ((merged.data as Json).archive_file as Record<string, Json[]>).lambda?.[0];
     const fn = ((merged.resource as Json).aws_lambda_function as Record<string, Json[]>).this?.[0];
 
     // Assess
-    expect(archive).toMatchObject({
-      type: "zip",
-      source_dir: "${path.module}/lambda",
-      output_file_mode: "0644",
-    });
+    expect((merged.data as Json).archive_file).toBeUndefined();
     expect(fn).toMatchObject({
-      filename: "${data.archive_file.lambda.output_path}",
-      source_code_hash: "${data.archive_file.lambda.output_base64sha256}",
+      filename: "${path.module}/lambda.zip",
+      source_code_hash: '${filebase64sha256("${path.module}/lambda.zip")}',
     });
   });
 
   it.each([
     ["aws_lb_target_group", "this", "${var.create_target_group ? 1 : 0}"],
-    ["aws_lb_listener", "this", "${var.create_listener ? 1 : 0}"],
+    ["aws_lb_listener", "this", "${coalesce(var.create_listener, (var.nlb_arn != null)) ? 1 : 0}"],
     ["aws_s3_bucket", "state", "${var.create_state_bucket ? 1 : 0}"],
     ["aws_s3_bucket_policy", "state", "${var.create_state_bucket ? 1 : 0}"],
     [
@@ -223,20 +221,30 @@ describe("the module's variable validations", () => {
     ["vpc_id", ["vpc-0123456789abcdef0", "vpc-12345678"], ["vpc-XYZ", "subnet-12345678"]],
     [
       "target_group_arn",
-      ["arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef"],
+      [
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef",
+        // Issue 15, defect 8: partitions the rules used to reject.
+        "arn:aws-iso-e:elasticloadbalancing:eu-isoe-west-1:123456789012:targetgroup/tg/0123456789abcdef",
+        "arn:aws-iso-f:elasticloadbalancing:us-isof-south-1:123456789012:targetgroup/tg/0123456789abcdef",
+        "arn:aws-eusc:elasticloadbalancing:eusc-de-east-1:123456789012:targetgroup/tg/0123456789abcdef",
+      ],
       ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n/0123456789abcdef", "tg"],
     ],
     [
       "nlb_arn",
-      ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/my-nlb/0123456789abcdef"],
+      [
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/my-nlb/0123456789abcdef",
+        "arn:aws-eusc:elasticloadbalancing:eusc-de-east-1:123456789012:loadbalancer/net/my-nlb/0123456789abcdef",
+      ],
       ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/0123456789abcdef"],
     ],
     ["state_bucket_name", ["my-bucket", "a.b-c"], ["My_Bucket", "ab"]],
     ["runtime", ["nodejs24.x", "nodejs26.x"], ["nodejs22.x", "python3.13"]],
     [
       "schedule_expression",
-      ["rate(1 minute)", "rate(5 minutes)", "cron(0/2 * * * ? *)"],
-      ["every minute", "rate(0 minutes)"],
+      ["rate(1 minute)", "rate(5 minutes)", "rate(2 hours)", "rate(1 day)"],
+      // Issue 15, defects 4 and 7: wrong grammatical number, and cron (the alarms need the interval).
+      ["every minute", "rate(0 minutes)", "rate(1 minutes)", "rate(5 minute)", "cron(not a cron)"],
     ],
     ["state_key_prefix", ["alb-static-ip/", "", "a/b/"], ["no-slash", "/lead"]],
     ["metric_namespace", ["ALBStaticIP", "Edge/Static_IP"], ["has space"]],

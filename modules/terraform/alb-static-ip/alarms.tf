@@ -1,17 +1,17 @@
 resource "aws_cloudwatch_metric_alarm" "errors" {
   alarm_actions       = var.alarm_actions
-  alarm_description   = "The ${var.name} function failed in 3 consecutive minutes: the target group is no longer kept in sync. See its log group."
+  alarm_description   = "The ${var.name} function failed in every run of the alarm window (up to 3 consecutive runs): the target group is no longer kept in sync. See its log group."
   alarm_name          = "${var.name}-errors"
   comparison_operator = "GreaterThanOrEqualToThreshold"
-  datapoints_to_alarm = 3
-  dimensions          = {
+  datapoints_to_alarm = local.alarm_evaluation_periods
+  dimensions = {
     FunctionName = aws_lambda_function.this.function_name
   }
-  evaluation_periods = 3
+  evaluation_periods = local.alarm_evaluation_periods
   metric_name        = "Errors"
   namespace          = "AWS/Lambda"
   ok_actions         = var.alarm_actions
-  period             = 60
+  period             = local.schedule_seconds
   statistic          = "Sum"
   threshold          = 1
   treat_missing_data = "notBreaching"
@@ -21,19 +21,19 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
 resource "aws_cloudwatch_metric_alarm" "ip_count" {
   count               = ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run) ? 1 : 0
   alarm_actions       = var.alarm_actions
-  alarm_description   = "The ${var.name} function reported no ALB IP (or no datapoint) for 3 minutes: DNS discovery fails or the function does not run."
+  alarm_description   = "The ${var.name} function reported no ALB IP (or no datapoint) in every run of the alarm window (up to 3 consecutive runs): DNS discovery fails or the function does not run."
   alarm_name          = "${var.name}-ip-count"
   comparison_operator = "LessThanThreshold"
-  datapoints_to_alarm = 3
-  dimensions          = {
+  datapoints_to_alarm = local.alarm_evaluation_periods
+  dimensions = {
     LoadBalancerName = lower(trimsuffix(var.alb_dns_name, "."))
     TargetGroup      = element(split(":", local.target_group_arn), 5)
   }
-  evaluation_periods = 3
+  evaluation_periods = local.alarm_evaluation_periods
   metric_name        = "LoadBalancerIPCount"
   namespace          = var.metric_namespace
   ok_actions         = var.alarm_actions
-  period             = 60
+  period             = local.schedule_seconds
   statistic          = "Minimum"
   threshold          = 1
   treat_missing_data = "breaching"

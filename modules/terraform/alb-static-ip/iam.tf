@@ -14,7 +14,7 @@ data "aws_iam_policy_document" "assume_role" {
 resource "aws_iam_role" "this" {
   assume_role_policy = data.aws_iam_policy_document.assume_role.json
   description        = "Lets the alb-static-ip function keep one NLB target group in sync with an ALB's IPs."
-  name               = var.name
+  name_prefix        = "${var.name}-"
   tags               = var.tags
 }
 
@@ -50,8 +50,8 @@ data "aws_iam_policy_document" "this" {
   }
 
   statement {
-    actions   = ["s3:GetObject", "s3:PutObject"]
-    effect    = "Allow"
+    actions = ["s3:GetObject", "s3:PutObject"]
+    effect  = "Allow"
     resources = [
       "arn:${data.aws_partition.current.partition}:s3:::${local.state_bucket_name}/${var.state_key_prefix}*",
     ]

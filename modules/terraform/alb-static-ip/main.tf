@@ -1,38 +1,34 @@
 locals {
-  target_group_arn     = var.create_target_group ? aws_lb_target_group.this[0].arn : var.target_group_arn
+  target_group_arn     = var.create_target_group ? aws_lb_target_group.this[0].arn : (var.target_group_arn == null) ? "" : var.target_group_arn
   allowed_target_cidrs = (length(var.allowed_target_cidrs) >= 1) ? var.allowed_target_cidrs : var.allow_any_target_cidr ? ["0.0.0.0/0", "::/0"] : (length(data.aws_lb.alb) >= 1) ? flatten([[ for key, val in data.aws_subnet.alb: compact([val.cidr_block, val.ipv6_cidr_block])]]) : concat(data.aws_vpc.target[0].cidr_block_associations[*].cidr_block, compact([data.aws_vpc.target[0].ipv6_cidr_block]))
-  state_bucket_name    = var.create_state_bucket ? aws_s3_bucket.state[0].bucket : var.state_bucket_name
+  state_bucket_name    = var.create_state_bucket ? aws_s3_bucket.state[0].bucket : (var.state_bucket_name == null) ? "" : var.state_bucket_name
   function_environment = {
-    ALB_DNS_NAME                      = var.alb_dns_name
-    ALB_LISTENER                      = tostring(var.alb_listener_port)
-    S3_BUCKET                         = local.state_bucket_name
-    NLB_TG_ARN                        = local.target_group_arn
-    MAX_LOOKUP_PER_INVOCATION         = tostring(var.max_lookup_per_invocation)
-    INVOCATIONS_BEFORE_DEREGISTRATION = tostring(var.invocations_before_deregistration)
-    CW_METRIC_FLAG_IP_COUNT           = tostring(var.publish_ip_count_metric)
-    SAME_VPC                          = tostring(var.same_vpc)
-    STATE_KEY_PREFIX                  = var.state_key_prefix
-    DNS_TIMEOUT_MS                    = tostring(var.dns_timeout_ms)
-    DNS_CONCURRENCY                   = tostring(var.dns_concurrency)
-    MISS_PROBABILITY                  = tostring(var.miss_probability)
-    MAX_DEREGISTRATIONS_PER_RUN       = tostring(var.max_deregistrations_per_run)
-    DRY_RUN                           = tostring(var.dry_run)
-    METRIC_NAMESPACE                  = var.metric_namespace
-    LOG_LEVEL                         = var.log_level
-    DISCOVERY_MODE                    = var.discovery_mode
-    AWS_MAX_ATTEMPTS                  = tostring(var.aws_max_attempts)
-    AWS_REQUEST_TIMEOUT_MS            = tostring(var.aws_request_timeout_ms)
-    ALLOWED_TARGET_CIDRS              = join(",", local.allowed_target_cidrs)
-    ALLOW_ANY_TARGET_CIDR             = tostring(var.allow_any_target_cidr)
-    NODE_OPTIONS                      = "--enable-source-maps"
+    ALB_DNS_NAME                              = var.alb_dns_name
+    ALB_LISTENER                              = tostring(var.alb_listener_port)
+    S3_BUCKET                                 = local.state_bucket_name
+    NLB_TG_ARN                                = local.target_group_arn
+    MAX_LOOKUP_PER_INVOCATION                 = tostring(var.max_lookup_per_invocation)
+    INVOCATIONS_BEFORE_DEREGISTRATION         = tostring(var.invocations_before_deregistration)
+    HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION = tostring(var.healthy_invocations_before_deregistration)
+    CW_METRIC_FLAG_IP_COUNT                   = tostring(var.publish_ip_count_metric)
+    SAME_VPC                                  = tostring(var.same_vpc)
+    STATE_KEY_PREFIX                          = var.state_key_prefix
+    DNS_TIMEOUT_MS                            = tostring(var.dns_timeout_ms)
+    DNS_CONCURRENCY                           = tostring(var.dns_concurrency)
+    MISS_PROBABILITY                          = tostring(var.miss_probability)
+    MAX_DEREGISTRATIONS_PER_RUN               = tostring(var.max_deregistrations_per_run)
+    DRY_RUN                                   = tostring(var.dry_run)
+    METRIC_NAMESPACE                          = var.metric_namespace
+    LOG_LEVEL                                 = var.log_level
+    DISCOVERY_MODE                            = var.discovery_mode
+    AWS_MAX_ATTEMPTS                          = tostring(var.aws_max_attempts)
+    AWS_REQUEST_TIMEOUT_MS                    = tostring(var.aws_request_timeout_ms)
+    ALLOWED_TARGET_CIDRS                      = join(",", local.allowed_target_cidrs)
+    ALLOW_ANY_TARGET_CIDR                     = tostring(var.allow_any_target_cidr)
+    NODE_OPTIONS                              = "--enable-source-maps"
   }
-}
-
-data "archive_file" "lambda" {
-  type             = "zip"
-  source_dir       = "${path.module}/lambda"
-  output_path      = "${path.root}/.terraform/alb-static-ip/${var.name}.zip"
-  output_file_mode = "0644"
+  schedule_seconds         = tonumber(regex("^rate\\(([0-9]+) ", var.schedule_expression)[0]) * lookup({ minute = 60, hour = 3600, day = 86400 }, trimsuffix(regex(" ([a-z]+)\\)$", var.schedule_expression)[0], "s"), 60)
+  alarm_evaluation_periods = min(3, max(1, floor(86400 / local.schedule_seconds)))
 }
 
 data "aws_partition" "current" {}
@@ -64,11 +60,16 @@ resource "aws_lb_target_group" "this" {
       condition     = (var.vpc_id != null)
       error_message = "vpc_id is required when create_target_group is true."
     }
+
+    precondition {
+      condition     = (var.target_group_arn == null)
+      error_message = "target_group_arn is set but create_target_group is true, so it would be ignored: set create_target_group = false to keep that target group in sync, or remove target_group_arn."
+    }
   }
 }
 
 resource "aws_lb_listener" "this" {
-  count             = var.create_listener ? 1 : 0
+  count             = coalesce(var.create_listener, (var.nlb_arn != null)) ? 1 : 0
   load_balancer_arn = var.nlb_arn
   port              = var.alb_listener_port
   protocol          = "TCP"
@@ -118,19 +119,19 @@ resource "aws_cloudwatch_log_group" "this" {
 resource "aws_lambda_function" "this" {
   architectures                  = ["arm64"]
   description                    = "Keeps an NLB IP-type target group in sync with the private IPs of an ALB (alb-static-ip)."
-  filename                       = data.archive_file.lambda.output_path
+  filename                       = "${path.module}/lambda.zip"
   function_name                  = var.name
   handler                        = "index.handler"
   memory_size                    = var.memory_size
-  reserved_concurrent_executions = 1
+  reserved_concurrent_executions = var.reserved_concurrent_executions
   role                           = aws_iam_role.this.arn
   runtime                        = var.runtime
-  source_code_hash               = data.archive_file.lambda.output_base64sha256
+  source_code_hash               = filebase64sha256("${path.module}/lambda.zip")
   timeout                        = var.timeout
   tags                           = var.tags
 
   environment {
-    variables = merge(local.function_environment, (length(var.dns_servers) >= 1) ? {"DNS_SERVERS" = join(",", var.dns_servers)} : {})
+    variables = merge(local.function_environment, (length(var.dns_servers) >= 1) ? { "DNS_SERVERS" = join(",", var.dns_servers) } : {})
   }
 
   logging_config {

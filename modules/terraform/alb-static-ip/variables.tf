@@ -2,6 +2,7 @@ variable "name" {
   description = "Name of the function, its role, log group, schedule rule, alarms and (when created) target group and bucket prefix. Unique per region and account."
   type        = string
   default     = "alb-static-ip"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$", var.name))
@@ -12,6 +13,7 @@ variable "name" {
 variable "alb_dns_name" {
   description = "DNS name of the internal Application Load Balancer, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com (ALB_DNS_NAME)."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[A-Za-z0-9.-]+\\.elb\\.[a-z0-9.-]+\\.?$", var.alb_dns_name))
@@ -22,6 +24,7 @@ variable "alb_dns_name" {
 variable "alb_listener_port" {
   description = "ALB listener port: the port of the targets in the NLB target group and of the NLB listener (ALB_LISTENER)."
   type        = number
+  nullable    = false
 
   validation {
     condition     = var.alb_listener_port >= 1 && var.alb_listener_port <= 65535 && floor(var.alb_listener_port) == var.alb_listener_port
@@ -44,6 +47,7 @@ variable "create_target_group" {
   description = "Create the IP-type TCP target group. Set to false to use an existing one (target_group_arn)."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "target_group_arn" {
@@ -52,8 +56,13 @@ variable "target_group_arn" {
   default     = null
 
   validation {
-    condition     = var.target_group_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$", var.target_group_arn))
+    condition     = var.target_group_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$", var.target_group_arn))
     error_message = "target_group_arn must be a target group ARN, arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex digits>."
+  }
+
+  validation {
+    condition     = var.target_group_arn == null || try(split(":", var.target_group_arn)[1] == (startswith(split(":", var.target_group_arn)[3], "cn-") ? "aws-cn" : (startswith(split(":", var.target_group_arn)[3], "us-gov-") ? "aws-us-gov" : (startswith(split(":", var.target_group_arn)[3], "us-isob-") ? "aws-iso-b" : (startswith(split(":", var.target_group_arn)[3], "us-isof-") ? "aws-iso-f" : (startswith(split(":", var.target_group_arn)[3], "eu-isoe-") ? "aws-iso-e" : (startswith(split(":", var.target_group_arn)[3], "us-iso-") ? "aws-iso" : (startswith(split(":", var.target_group_arn)[3], "eusc-") ? "aws-eusc" : "aws"))))))), false)
+    error_message = "target_group_arn: the partition (2nd field) must be the one of the region (4th field), e.g. aws-cn for cn-north-1."
   }
 }
 
@@ -61,6 +70,7 @@ variable "health_check_protocol" {
   description = "Health check of the created target group: TCP (default; a TCP connect to each ALB IP, independent of listener rules) or HTTP/HTTPS (a request through the ALB's rules)."
   type        = string
   default     = "TCP"
+  nullable    = false
 
   validation {
     condition     = contains(["TCP", "HTTP", "HTTPS"], var.health_check_protocol)
@@ -72,6 +82,7 @@ variable "health_check_path" {
   description = "Path requested by HTTP/HTTPS health checks; ignored for TCP."
   type        = string
   default     = "/"
+  nullable    = false
 
   validation {
     condition     = startswith(var.health_check_path, "/")
@@ -83,6 +94,7 @@ variable "deregistration_delay_seconds" {
   description = "Seconds a deregistered ALB IP stays draining in the created target group, so connections to a retiring ALB node can finish (the ALB idle timeout must stay below the NLB's 350 s)."
   type        = number
   default     = 300
+  nullable    = false
 
   validation {
     condition     = var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600 && floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds
@@ -91,9 +103,9 @@ variable "deregistration_delay_seconds" {
 }
 
 variable "create_listener" {
-  description = "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group."
+  description = "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group. null (default): create it exactly when nlb_arn is set, as the CDKTF construct does."
   type        = bool
-  default     = false
+  default     = null
 }
 
 variable "nlb_arn" {
@@ -102,8 +114,13 @@ variable "nlb_arn" {
   default     = null
 
   validation {
-    condition     = var.nlb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/net\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.nlb_arn))
+    condition     = var.nlb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/net\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.nlb_arn))
     error_message = "nlb_arn must be a Network Load Balancer ARN (…:loadbalancer/net/<name>/<id>)."
+  }
+
+  validation {
+    condition     = var.nlb_arn == null || try(split(":", var.nlb_arn)[1] == (startswith(split(":", var.nlb_arn)[3], "cn-") ? "aws-cn" : (startswith(split(":", var.nlb_arn)[3], "us-gov-") ? "aws-us-gov" : (startswith(split(":", var.nlb_arn)[3], "us-isob-") ? "aws-iso-b" : (startswith(split(":", var.nlb_arn)[3], "us-isof-") ? "aws-iso-f" : (startswith(split(":", var.nlb_arn)[3], "eu-isoe-") ? "aws-iso-e" : (startswith(split(":", var.nlb_arn)[3], "us-iso-") ? "aws-iso" : (startswith(split(":", var.nlb_arn)[3], "eusc-") ? "aws-eusc" : "aws"))))))), false)
+    error_message = "nlb_arn: the partition (2nd field) must be the one of the region (4th field), e.g. aws-cn for cn-north-1."
   }
 }
 
@@ -111,6 +128,7 @@ variable "create_state_bucket" {
   description = "Create the hardened S3 bucket for the function's state. Set to false to use an existing bucket (state_bucket_name)."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "state_bucket_name" {
@@ -121,6 +139,16 @@ variable "state_bucket_name" {
   validation {
     condition     = var.state_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket_name))
     error_message = "state_bucket_name must be a valid S3 bucket name (3-63 lower-case letters, digits, . or -)."
+  }
+
+  validation {
+    condition     = var.state_bucket_name == null ? true : (!strcontains(var.state_bucket_name, "..") && !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.state_bucket_name)))
+    error_message = "state_bucket_name must not contain two adjacent dots or look like an IP address."
+  }
+
+  validation {
+    condition     = var.state_bucket_name == null ? true : (!anytrue([for p in ["xn--", "sthree-", "amzn-s3-demo-"] : startswith(var.state_bucket_name, p)]) && !anytrue([for s in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] : endswith(var.state_bucket_name, s)]))
+    error_message = "state_bucket_name must not start with xn--, sthree-, amzn-s3-demo- or end with -s3alias, --ol-s3, .mrap, --x-s3, --table-s3 (reserved by S3)."
   }
 }
 
@@ -139,12 +167,14 @@ variable "state_bucket_force_destroy" {
   description = "Allow terraform destroy to delete the created bucket with its objects and versions."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "state_noncurrent_version_expiration_days" {
   description = "Days a replaced state object version is kept in the created bucket before it expires."
   type        = number
   default     = 30
+  nullable    = false
 
   validation {
     condition     = var.state_noncurrent_version_expiration_days >= 1 && var.state_noncurrent_version_expiration_days <= 36500 && floor(var.state_noncurrent_version_expiration_days) == var.state_noncurrent_version_expiration_days
@@ -156,6 +186,7 @@ variable "runtime" {
   description = "Lambda runtime; the bundle targets Node.js 24."
   type        = string
   default     = "nodejs24.x"
+  nullable    = false
 
   validation {
     condition     = can(regex("^nodejs(2[4-9]|[3-9][0-9])\\.x$", var.runtime))
@@ -167,6 +198,7 @@ variable "memory_size" {
   description = "Lambda memory in MB (also scales CPU)."
   type        = number
   default     = 256
+  nullable    = false
 
   validation {
     condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
@@ -174,10 +206,22 @@ variable "memory_size" {
   }
 }
 
+variable "reserved_concurrent_executions" {
+  description = "Reserved concurrency of the function. 1 (default) keeps runs from overlapping. null: unreserved, for accounts whose concurrency quota (e.g. 10 in new accounts) leaves nothing to reserve; overlapping runs are then still safe, because every state write is conditional (If-Match / If-None-Match) and a run that loses re-reads and re-plans."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null || (try(var.reserved_concurrent_executions >= 1, false) && try(floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false))
+    error_message = "reserved_concurrent_executions must be null (unreserved) or a whole number of at least 1."
+  }
+}
+
 variable "timeout" {
   description = "Lambda timeout in seconds. Keep it below the schedule interval so runs do not overlap; a run normally takes under 2 s."
   type        = number
   default     = 50
+  nullable    = false
 
   validation {
     condition     = var.timeout >= 3 && var.timeout <= 900 && floor(var.timeout) == var.timeout
@@ -186,13 +230,14 @@ variable "timeout" {
 }
 
 variable "schedule_expression" {
-  description = "EventBridge schedule of the function."
+  description = "EventBridge schedule of the function: rate(1 minute), rate(N minutes) or rate(N hours) up to a day. The alarm periods follow it; keep timeout below the interval."
   type        = string
   default     = "rate(1 minute)"
+  nullable    = false
 
   validation {
-    condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.schedule_expression))
-    error_message = "schedule_expression must be rate(N unit) or cron(...)."
+    condition     = can(regex("^rate\\((1 (minute|hour|day)|([2-9]|[1-9][0-9]{1,3}) minutes|([2-9]|1[0-9]|2[0-4]) hours)\\)$", var.schedule_expression))
+    error_message = "schedule_expression must be rate(1 minute), rate(N minutes) or rate(N hours) (N >= 2, at most a day; no cron: the alarms need the interval)."
   }
 }
 
@@ -200,6 +245,7 @@ variable "log_retention_in_days" {
   description = "Retention of the function's log group in days (0 = never expire)."
   type        = number
   default     = 30
+  nullable    = false
 
   validation {
     condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
@@ -221,7 +267,8 @@ variable "log_group_kms_key_arn" {
 variable "max_lookup_per_invocation" {
   description = "Hard cap on DNS queries per run (MAX_LOOKUP_PER_INVOCATION)."
   type        = number
-  default     = 500
+  default     = 1000
+  nullable    = false
 
   validation {
     condition     = var.max_lookup_per_invocation >= 1 && var.max_lookup_per_invocation <= 5000 && floor(var.max_lookup_per_invocation) == var.max_lookup_per_invocation
@@ -233,6 +280,7 @@ variable "invocations_before_deregistration" {
   description = "Consecutive complete observations an IP must be missing from before it is deregistered (INVOCATIONS_BEFORE_DEREGISTRATION)."
   type        = number
   default     = 3
+  nullable    = false
 
   validation {
     condition     = var.invocations_before_deregistration >= 1 && var.invocations_before_deregistration <= 1000 && floor(var.invocations_before_deregistration) == var.invocations_before_deregistration
@@ -240,26 +288,46 @@ variable "invocations_before_deregistration" {
   }
 }
 
+variable "healthy_invocations_before_deregistration" {
+  description = "Consecutive complete observations an IP must be missing from before it is deregistered while the NLB still reports it healthy (HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION); at least invocations_before_deregistration."
+  type        = number
+  default     = 15
+  nullable    = false
+
+  validation {
+    condition     = var.healthy_invocations_before_deregistration >= 1 && var.healthy_invocations_before_deregistration <= 10000 && floor(var.healthy_invocations_before_deregistration) == var.healthy_invocations_before_deregistration
+    error_message = "healthy_invocations_before_deregistration must be a whole number from 1 to 10000 (runs)."
+  }
+}
+
 variable "publish_ip_count_metric" {
   description = "Publish LoadBalancerIPCount and the run metrics to CloudWatch (CW_METRIC_FLAG_IP_COUNT)."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "same_vpc" {
   description = "The ALB is in the NLB's VPC (SAME_VPC). False registers targets with AvailabilityZone \"all\" (peered VPC)."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "state_key_prefix" {
   description = "Key prefix of the state object in the bucket (STATE_KEY_PREFIX); the role may read and write only below it."
   type        = string
   default     = "alb-static-ip/"
+  nullable    = false
 
   validation {
     condition     = can(regex("^$|^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,510}\\/$", var.state_key_prefix))
     error_message = "state_key_prefix must be empty or safe key characters ending with /."
+  }
+
+  validation {
+    condition     = !can(regex("(^|\\/)\\.{1,2}\\/|\\/\\/", var.state_key_prefix))
+    error_message = "state_key_prefix must not have empty, . or .. segments (a//, ./, a/../)."
   }
 }
 
@@ -267,10 +335,16 @@ variable "dns_servers" {
   description = "DNS servers (host or host:port) to query instead of the ALB zone's authoritative name servers (DNS_SERVERS). Empty: authoritative servers."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = length(var.dns_servers) <= 16
     error_message = "dns_servers takes at most 16 entries."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.dns_servers : can(regex("^(\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\\.?(:[0-9]{1,5})?)$", s))])
+    error_message = "dns_servers entries must be host[:port] (IPv4 address or host name), [IPv6]:port or an IPv6 address."
   }
 }
 
@@ -278,6 +352,7 @@ variable "dns_timeout_ms" {
   description = "Timeout of one DNS query in milliseconds (DNS_TIMEOUT_MS)."
   type        = number
   default     = 1000
+  nullable    = false
 
   validation {
     condition     = var.dns_timeout_ms >= 50 && var.dns_timeout_ms <= 30000 && floor(var.dns_timeout_ms) == var.dns_timeout_ms
@@ -289,6 +364,7 @@ variable "dns_concurrency" {
   description = "DNS queries in flight (DNS_CONCURRENCY)."
   type        = number
   default     = 16
+  nullable    = false
 
   validation {
     condition     = var.dns_concurrency >= 1 && var.dns_concurrency <= 32 && floor(var.dns_concurrency) == var.dns_concurrency
@@ -300,6 +376,7 @@ variable "miss_probability" {
   description = "Discovery stops when the estimated chance that an ALB IP was missed drops below this (MISS_PROBABILITY)."
   type        = number
   default     = 0.000001
+  nullable    = false
 
   validation {
     condition     = var.miss_probability > 0 && var.miss_probability <= 0.5
@@ -311,6 +388,7 @@ variable "max_deregistrations_per_run" {
   description = "Cap on targets deregistered in one run (MAX_DEREGISTRATIONS_PER_RUN)."
   type        = number
   default     = 10
+  nullable    = false
 
   validation {
     condition     = var.max_deregistrations_per_run >= 1 && var.max_deregistrations_per_run <= 1000 && floor(var.max_deregistrations_per_run) == var.max_deregistrations_per_run
@@ -322,12 +400,14 @@ variable "dry_run" {
   description = "Log the planned changes without registering, deregistering or writing state (DRY_RUN)."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "metric_namespace" {
   description = "CloudWatch namespace of the function's metrics (METRIC_NAMESPACE); the role may publish only to it."
   type        = string
   default     = "ALBStaticIP"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.metric_namespace)) && !startswith(lower(var.metric_namespace), "aws/")
@@ -339,6 +419,7 @@ variable "log_level" {
   description = "Log level of the function (LOG_LEVEL)."
   type        = string
   default     = "INFO"
+  nullable    = false
 
   validation {
     condition     = contains(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"], var.log_level)
@@ -350,6 +431,7 @@ variable "discovery_mode" {
   description = "How the function finds the ALB's IPs (DISCOVERY_MODE); only dns is supported."
   type        = string
   default     = "dns"
+  nullable    = false
 
   validation {
     condition     = contains(["dns"], var.discovery_mode)
@@ -361,6 +443,7 @@ variable "aws_max_attempts" {
   description = "Attempts per AWS API call, the first included (AWS_MAX_ATTEMPTS)."
   type        = number
   default     = 3
+  nullable    = false
 
   validation {
     condition     = var.aws_max_attempts >= 1 && var.aws_max_attempts <= 10 && floor(var.aws_max_attempts) == var.aws_max_attempts
@@ -372,6 +455,7 @@ variable "aws_request_timeout_ms" {
   description = "Timeout of one attempt of an AWS API call in milliseconds, so a hung connection is abandoned (AWS_REQUEST_TIMEOUT_MS)."
   type        = number
   default     = 5000
+  nullable    = false
 
   validation {
     condition     = var.aws_request_timeout_ms >= 100 && var.aws_request_timeout_ms <= 60000 && floor(var.aws_request_timeout_ms) == var.aws_request_timeout_ms
@@ -385,7 +469,7 @@ variable "alb_arn" {
   default     = null
 
   validation {
-    condition     = var.alb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/app\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.alb_arn))
+    condition     = var.alb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/app\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.alb_arn))
     error_message = "alb_arn must be an Application Load Balancer ARN (…:loadbalancer/app/<name>/<id>)."
   }
 }
@@ -405,6 +489,7 @@ variable "allowed_target_cidrs" {
   description = "CIDR blocks a DNS answer may get registered (ALLOWED_TARGET_CIDRS); IPs outside them are refused and reported. Empty: the ALB's subnets (alb_arn or alb_name), else the target group VPC's blocks. See the allowed_target_cidrs_source output."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = length(var.allowed_target_cidrs) <= 64 && alltrue([for c in var.allowed_target_cidrs : can(cidrhost(c, 0)) && (strcontains(c, ":") || cidrhost(c, 0) == split("/", c)[0])])
@@ -416,18 +501,21 @@ variable "allow_any_target_cidr" {
   description = "Explicit opt-out (ALLOW_ANY_TARGET_CIDR): accept 0.0.0.0/0 or ::/0, so any IP a DNS answer names can be registered. Read SECURITY.md first."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "create_ip_count_alarm" {
   description = "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints)."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "alarm_actions" {
   description = "ARNs (e.g. SNS topics) notified when an alarm fires and when it recovers."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.alarm_actions : startswith(arn, "arn:")])
@@ -439,4 +527,5 @@ variable "tags" {
   description = "Tags added to every resource that supports them."
   type        = map(string)
   default     = {}
+  nullable    = false
 }

@@ -1,0 +1,86 @@
+/**
+ * Real Terraform (hashicorp/aws from the local mirror) applies the committed module with its defaults to
+ * moto, the deployed code runs against what it created, a second plan is empty and destroy leaves nothing.
+ * Skips, with one line, where terraform, the mirror or moto is missing. Test-only patches and moto gaps are
+ * named in harness.ts and scenario.ts (PATCH …, MOTO GAP …); anything else fails.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MODULE_DIR } from "../../modules/build/module.js";
+import {
+  copyTree,
+  type Moto,
+  motoProviderOverride,
+  patchModuleCopy,
+  startMoto,
+  terraformRunner,
+  workspace,
+} from "./harness.js";
+import { runScenario } from "./scenario.js";
+import { findDeployTools } from "./tools.js";
+
+const tools = findDeployTools();
+if (tools.missing.length > 0)
+  console.warn(`SKIPPED test/deploy/module.test.ts: missing ${tools.missing.join("; ")}`);
+
+describe.skipIf(tools.missing.length > 0)("the Terraform module under real Terraform and moto", () => {
+  let moto: Moto;
+  let base: string;
+  beforeAll(async () => {
+    moto = await startMoto();
+    base = workspace("module");
+  });
+  afterAll(() => moto?.stop());
+
+  it("is formatted as terraform fmt writes it, module and examples", () => {
+    // Prepare
+    const tf = terraformRunner(tools, workspace("fmt"));
+
+    // Act
+    const result = tf(join(MODULE_DIR, "..", "..", ".."), [
+      "fmt",
+      "-check",
+      "-recursive",
+      "-diff",
+      "-no-color",
+      "modules/terraform",
+      "examples",
+    ]);
+
+    // Assess
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("applies with its defaults, the deployed code syncs the target group, re-plans empty, destroys clean", async () => {
+    // Prepare
+    const tf = terraformRunner(tools, base);
+    const module = join(base, "alb-static-ip");
+    copyTree(MODULE_DIR, module);
+    patchModuleCopy(module, tools.awsVersions.at(-1) ?? "");
+    const root = join(base, "root");
+    copyTree(join(import.meta.dirname, "fixtures", "module-defaults"), root);
+    writeFileSync(join(root, "moto_override.tf"), motoProviderOverride(moto.endpoint));
+
+    // Act
+    const report = await runScenario({
+      tf,
+      moto,
+      dir: root,
+      scratch: base,
+      outputNames: { fn: "function_name", targetGroupArn: "target_group_arn", bucket: "state_bucket_name" },
+      albIps: ["10.0.1.10", "10.0.2.20", "10.0.3.30"],
+      // The documented way to delete the state bucket with its state (README, Operations).
+      beforeDestroy: [
+        "-var=state_bucket_force_destroy=true",
+        "-target=module.alb_static_ip.aws_s3_bucket.state",
+      ],
+      destroyArgs: ["-var=state_bucket_force_destroy=true"],
+    });
+
+    // Assess
+    console.log(`deploy module: ${JSON.stringify(report)}`);
+    expect(report.resourcesApplied).toBeGreaterThanOrEqual(19);
+  }, 600_000);
+});
