@@ -420,7 +420,11 @@ const PROP_EFFECTS: Record<
   allowAnyTargetCidr: [true, (s) => envOf(s).ALLOW_ANY_TARGET_CIDR, "true"],
   maxLookupPerInvocation: [200, (s) => envOf(s).MAX_LOOKUP_PER_INVOCATION, "200"],
   invocationsBeforeDeregistration: [5, (s) => envOf(s).INVOCATIONS_BEFORE_DEREGISTRATION, "5"],
-  healthyInvocationsBeforeDeregistration: [30, (s) => envOf(s).HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION, "30"],
+  healthyInvocationsBeforeDeregistration: [
+    30,
+    (s) => envOf(s).HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION,
+    "30",
+  ],
   sameVpc: [false, (s) => envOf(s).SAME_VPC, "false"],
   stateKeyPrefix: [
     "sync/",
