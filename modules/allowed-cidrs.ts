@@ -90,10 +90,12 @@ export function declareAllowedCidrs(ctx: BuildContext, targetGroupArn: string): 
   ]);
 
   const vpcFallback = Op.and(lookUp, Op.not(albGiven));
-  const vpcIdGiven = props.vpcId === undefined ? Token.asAny(false) : isSet(props.vpcId);
+  // The count must be known at plan time: a vpc_id taken from a resource is unknown then, so whether to look up
+  // an existing target group's VPC follows create_target_group (a created group is always in vpc_id).
+  const createsTargetGroup = bool(props.createTargetGroup ?? true);
   const targetGroup = named(
     new DataAwsLbTargetGroup(scope, "given_target_group", {
-      count: count(Op.and(vpcFallback, Op.not(vpcIdGiven))),
+      count: count(Op.and(vpcFallback, Op.not(createsTargetGroup))),
       arn: targetGroupArn,
     }),
     "given",
@@ -103,7 +105,11 @@ export function declareAllowedCidrs(ctx: BuildContext, targetGroupArn: string): 
     new DataAwsVpc(scope, "target_vpc", {
       count: count(vpcFallback),
       id: Token.asString(
-        Fn.conditional(vpcIdGiven, props.vpcId ?? Token.nullValue(), ref(`${tgAddress}[0].vpc_id`, stack)),
+        Fn.conditional(
+          createsTargetGroup,
+          props.vpcId ?? Token.nullValue(),
+          ref(`${tgAddress}[0].vpc_id`, stack),
+        ),
       ),
     }),
     "target",

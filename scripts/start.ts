@@ -2,14 +2,28 @@
  * `npm start`: a live demo of the function on the embedded local AWS world. No AWS account, no credentials.
  * Builds the bundle if needed, starts the world, invokes the bundled handler on an accelerated schedule
  * (one "minute" every RUN_INTERVAL_MS) while a scripted ALB scales 3 → 12 → 40 → 6 with one DNS outage, and
- * redraws a compact view after each run. Ends by itself with a summary; `--forever` keeps scaling at random.
+ * redraws a compact view after each run, with a phase where one of the two DNS servers is a caching resolver.
+ * Ends by itself with a summary; `--forever` keeps scaling at random, and `--forever --hostile` also switches the
+ * DNS servers between hostile answer models (caching, stale, short, AZ-balanced, another set) and now and then
+ * fails every health check for a moment.
  */
 import type { RunSummary } from "../lambda/reconcile.js";
+import type { DnsBehaviour } from "../sim/dns-answers.js";
 import { startFunction } from "../sim/lambda-runtime.js";
 import { startWorld } from "../sim/world.js";
 import { ensureLambdaBundle } from "./lambda-bundle.js";
 
 const forever = process.argv.includes("--forever");
+const hostile = process.argv.includes("--hostile");
+/** What a hostile `--forever` run switches between (sim/dns-answers.ts). */
+const HOSTILE: ReadonlyArray<{ say: string; behaviour: DnsBehaviour | null }> = [
+  { say: "honest answers", behaviour: null },
+  { say: "a caching resolver", behaviour: { model: "caching", ttlSeconds: 60 } },
+  { say: "a stale server (5 old IPs)", behaviour: { model: "stale", ips: ["10.0.0.1"] } },
+  { say: "short 3-IP answers", behaviour: { model: "short", size: 3, probability: 0.5 } },
+  { say: "AZ-balanced answers", behaviour: { model: "azBalanced", groups: [2, 2, 20] } },
+  { say: "another answer set", behaviour: { model: "fixed", ips: ["10.0.253.1", "10.0.253.2"] } },
+];
 const RUN_INTERVAL_MS = 2_000;
 const tty = process.stdout.isTTY === true;
 
@@ -23,7 +37,13 @@ const SCRIPT: Step[] = [
     act: (w) => w.setFaults({ dns: { mode: "servfail" } }),
   },
   { run: 14, say: "DNS is back", act: (w) => w.setFaults({}) },
+  {
+    run: 15,
+    say: "DNS server 2 turns into a caching resolver (answers lack the AA flag: runs incomplete, nothing deregistered)",
+    act: (w) => w.setDnsBehaviour(1, { model: "caching", ttlSeconds: 60 }),
+  },
   { run: 16, say: "ALB scales in to 6 IPs", act: (w) => w.scaleAlb(6) },
+  { run: 18, say: "DNS server 2 answers honestly again", act: (w) => w.setDnsBehaviour(1, null) },
 ];
 const LAST_RUN = 26;
 
@@ -43,6 +63,7 @@ async function main(): Promise<void> {
   ensureLambdaBundle(console.log);
   const world = await startWorld({
     albIpCount: 3,
+    dnsServers: 2,
     healthCheckDelayMs: 1_500,
     deregistrationDelayMs: 4_000,
     latency: { dns: 1, aws: 5 },
@@ -71,6 +92,19 @@ async function main(): Promise<void> {
       const n = 2 + Math.floor(Math.random() * 60);
       world.scaleAlb(n);
       events.unshift(`run ${run}: ALB scales to ${n} IPs`);
+    } else if (forever && hostile && run > LAST_RUN && run % 4 === 0) {
+      const server = Math.floor(Math.random() * 2);
+      const pick = HOSTILE[Math.floor(Math.random() * HOSTILE.length)]!;
+      const b = pick.behaviour;
+      world.setDnsBehaviour(
+        server,
+        b?.model === "stale" ? { ...b, ips: world.state().alb.ips.slice(0, 5) } : b,
+      );
+      events.unshift(`run ${run}: DNS server ${server + 1} serves ${pick.say}`);
+      if (Math.random() < 0.25) {
+        world.setHealthOutage(3_000);
+        events.unshift(`run ${run}: every health check fails for 3 s`);
+      }
     }
     const albBefore = new Set(world.state().alb.ips);
     const started = Date.now();

@@ -142,11 +142,12 @@ type Part = { readonly literal: string } | { readonly expression: string };
 export function renderString(value: string): string {
   const parts = templateParts(value);
   const only = parts.length === 1 ? parts[0] : undefined;
-  if (only !== undefined && "expression" in only) return spaceObjectBraces(only.expression.trim());
+  if (only !== undefined && "expression" in only)
+    return tidyForExpressions(spaceObjectBraces(only.expression.trim()));
   const body = parts
     .map((p) =>
       "expression" in p
-        ? `\${${spaceObjectBraces(p.expression)}}`
+        ? `\${${tidyForExpressions(spaceObjectBraces(p.expression))}}`
         : p.literal
             .replace(/\\/g, "\\\\")
             .replace(/"/g, '\\"')
@@ -187,6 +188,38 @@ export function spaceObjectBraces(expression: string): string {
     i += 1;
   }
   return out;
+}
+
+/**
+ * `[ for k, v in x: e]` → `[for k, v in x : e]`, as terraform fmt writes for-expressions (CDKTF writes a space
+ * after the bracket and none before the colon). The colon is the first one outside brackets and strings.
+ */
+export function tidyForExpressions(expression: string): string {
+  let out = expression;
+  let from = 0;
+  for (;;) {
+    const start = out.indexOf("[ for ", from);
+    if (start < 0) return out;
+    out = `${out.slice(0, start)}[for ${out.slice(start + 6)}`;
+    const inAt = out.indexOf(" in ", start);
+    let depth = 0;
+    let i = inAt < 0 ? out.length : inAt + 4;
+    while (i < out.length) {
+      const c = out[i];
+      if (c === '"') {
+        i = stringEnd(out, i + 1);
+        continue;
+      }
+      if (c === "(" || c === "[" || c === "{") depth += 1;
+      else if (c === ")" || c === "]" || c === "}") depth -= 1;
+      else if (c === ":" && depth === 0) {
+        if (out[i - 1] !== " ") out = `${out.slice(0, i)} ${out.slice(i)}`;
+        break;
+      }
+      i += 1;
+    }
+    from = start + 5;
+  }
 }
 
 /** Splits a template into literal and `${…}` parts, respecting nested braces and quoted strings. */

@@ -65,8 +65,15 @@ function normalize(value: unknown, key = ""): unknown {
     return out;
   }
   if (typeof value === "string" && key === "iterator") return value.replace(/^\$\{(.*)\}$/, "$1");
-  // The HCL has terraform fmt's `{ "K" = v }` where CDKTF writes `{"K" = v}`.
-  if (typeof value === "string") return value.replace(/\{ "/g, '{"').replace(/ \}/g, "}");
+  // The HCL has terraform fmt's `{ "K" = v }` and `[for k, v in x : e]` where CDKTF writes `{"K" = v}` and
+  // `[ for k, v in x: e]`.
+  if (typeof value === "string") {
+    return value
+      .replace(/\{ "/g, '{"')
+      .replace(/ \}/g, "}")
+      .replace(/\[ for /g, "[for ")
+      .replace(/(\[for [^\]]*?) : /g, "$1: ");
+  }
   return value;
 }
 

@@ -1,6 +1,6 @@
 locals {
   target_group_arn     = var.create_target_group ? aws_lb_target_group.this[0].arn : (var.target_group_arn == null) ? "" : var.target_group_arn
-  allowed_target_cidrs = (length(var.allowed_target_cidrs) >= 1) ? var.allowed_target_cidrs : var.allow_any_target_cidr ? ["0.0.0.0/0", "::/0"] : (length(data.aws_lb.alb) >= 1) ? flatten([[ for key, val in data.aws_subnet.alb: compact([val.cidr_block, val.ipv6_cidr_block])]]) : concat(data.aws_vpc.target[0].cidr_block_associations[*].cidr_block, compact([data.aws_vpc.target[0].ipv6_cidr_block]))
+  allowed_target_cidrs = (length(var.allowed_target_cidrs) >= 1) ? var.allowed_target_cidrs : var.allow_any_target_cidr ? ["0.0.0.0/0", "::/0"] : (length(data.aws_lb.alb) >= 1) ? flatten([[for key, val in data.aws_subnet.alb : compact([val.cidr_block, val.ipv6_cidr_block])]]) : concat(data.aws_vpc.target[0].cidr_block_associations[*].cidr_block, compact([data.aws_vpc.target[0].ipv6_cidr_block]))
   state_bucket_name    = var.create_state_bucket ? aws_s3_bucket.state[0].bucket : (var.state_bucket_name == null) ? "" : var.state_bucket_name
   function_environment = {
     ALB_DNS_NAME                              = var.alb_dns_name
@@ -100,13 +100,13 @@ data "aws_subnet" "alb" {
 }
 
 data "aws_lb_target_group" "given" {
-  count = (((!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1)) && !((var.alb_arn != null) || (var.alb_name != null))) && !(var.vpc_id != null)) ? 1 : 0
+  count = (((!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1)) && !((var.alb_arn != null) || (var.alb_name != null))) && !var.create_target_group) ? 1 : 0
   arn   = local.target_group_arn
 }
 
 data "aws_vpc" "target" {
   count = ((!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1)) && !((var.alb_arn != null) || (var.alb_name != null))) ? 1 : 0
-  id    = (var.vpc_id != null) ? var.vpc_id : data.aws_lb_target_group.given[0].vpc_id
+  id    = var.create_target_group ? var.vpc_id : data.aws_lb_target_group.given[0].vpc_id
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -148,7 +148,7 @@ resource "aws_lambda_function" "this" {
     }
 
     precondition {
-      condition     = (var.allow_any_target_cidr || !anytrue([ for key, val in toset(var.allowed_target_cidrs): endswith(val, "/0")]))
+      condition     = (var.allow_any_target_cidr || !anytrue([for key, val in toset(var.allowed_target_cidrs) : endswith(val, "/0")]))
       error_message = "allowed_target_cidrs holds 0.0.0.0/0 or ::/0, which lets a forged DNS answer register any host (SECURITY.md); list the ALB's subnets, or set allow_any_target_cidr = true."
     }
 
