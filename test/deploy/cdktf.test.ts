@@ -71,12 +71,17 @@ describe.skipIf(tools.missing.length > 0)("the CDKTF app (main.ts) under real Te
     expect(synth.status, synth.stderr).toBe(0);
     const dir = join(outdir, "stacks", "alb-static-ip");
     const configPath = join(dir, "cdk.tf.json");
-    const config = readFileSync(configPath, "utf8");
-    const patched = config
-      .replace(/"version": "[^"]*"/, `"version": "${tools.awsVersions.at(-1) ?? ""}"`)
-      .replace('"runtime": "nodejs24.x"', '"runtime": "nodejs22.x"');
-    expect(patched.includes('"runtime": "nodejs22.x"'), "PATCH runtime").toBe(true);
-    writeFileSync(configPath, patched);
+    const config = JSON.parse(readFileSync(configPath, "utf8")) as {
+      terraform: { required_providers: { aws: { version: string } } };
+      resource: { aws_lambda_function: Record<string, { runtime: string }> };
+    };
+    // PATCH provider-version: the bindings pin the provider they were generated from (6.25.0).
+    config.terraform.required_providers.aws.version = `>= ${tools.awsVersions.at(-1) ?? ""}`;
+    // PATCH runtime: 5.100.0 predates nodejs24.x.
+    const functions = Object.values(config.resource.aws_lambda_function);
+    expect(functions.map((f) => f.runtime)).toEqual(["nodejs24.x"]);
+    for (const f of functions) f.runtime = "nodejs22.x";
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
     writeFileSync(join(dir, "moto_override.tf"), motoProviderOverride(moto.endpoint));
     const tf = terraformRunner(tools, base);
 
