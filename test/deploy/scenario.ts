@@ -202,16 +202,25 @@ function isRemovedBucketPolicy(change: PlannedChange): boolean {
 }
 
 /**
- * MOTO GAP nlb-subnet-mapping: moto does not echo a network load balancer's subnet_mapping as given (the
- * Elastic IP allocation of each subnet), so the second plan wants to set it again. Tolerated only when
+ * MOTO GAP nlb-subnet-mapping: moto answers a network load balancer's subnet_mapping with allocation_id ""
+ * (the Elastic IP of each subnet is not echoed), so the second plan wants to set it again. Tolerated only when
  * subnet_mapping is the one differing attribute and the subnets are the same.
  */
 function isSubnetMappingEcho(change: PlannedChange): boolean {
   if (change.type !== "aws_lb" || change.actions.join() !== "update") return false;
   if (differingKeys(change).join() !== "subnet_mapping") return false;
+  type Mapping = { subnet_id?: string | null; allocation_id?: string | null };
+  const mappings = (side: Record<string, unknown> | null) => (side?.subnet_mapping ?? []) as Mapping[];
   const subnets = (side: Record<string, unknown> | null) =>
-    ((side?.subnet_mapping ?? []) as { subnet_id?: string }[]).map((m) => m.subnet_id ?? "").sort();
-  return JSON.stringify(subnets(change.before)) === JSON.stringify(subnets(change.after));
+    mappings(side)
+      .map((m) => m.subnet_id ?? "")
+      .filter((id) => id !== "")
+      .sort();
+  // moto answers every mapping with allocation_id "", so the plan re-adds the EIP allocations.
+  const motoForgotAllocations = mappings(change.before).every((m) => (m.allocation_id ?? "") === "");
+  return (
+    motoForgotAllocations && JSON.stringify(subnets(change.before)) === JSON.stringify(subnets(change.after))
+  );
 }
 
 /** Top-level attributes whose planned value differs (for the failure message). */
