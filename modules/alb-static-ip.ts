@@ -11,24 +11,30 @@
  * - iam.ts — the role and its policy (statements in policies.ts);
  * - function.ts — the log group, the deployment package and the function;
  * - schedule.ts — the EventBridge schedule;
- * - alarms.ts — the alarms.
+ * - alarms.ts — the alarms;
+ * - dashboard.ts — the CloudWatch dashboard.
  *
  * Every value may also be a Terraform expression (a token): that is how `npm run build:module` turns this
  * construct into the plain Terraform module, with `count` toggles and plan-time preconditions instead of
  * synth-time checks.
  */
+
+import type { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard/index.js";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition/index.js";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region/index.js";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener/index.js";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group/index.js";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket/index.js";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { declareAlarms } from "./alarms.js";
+import { albDimension, declareAlarms } from "./alarms.js";
 import { declareAllowedCidrs } from "./allowed-cidrs.js";
 import { buildContext } from "./context.js";
+import { declareDashboard } from "./dashboard.js";
 import { optionalAttrOf } from "./expr.js";
 import { declareFunction, declareLogGroup } from "./function.js";
 import { declareRole } from "./iam.js";
@@ -66,6 +72,8 @@ export class AlbStaticIp extends Construct {
   readonly allowedTargetCidrsSource: string;
   /** ARN of the IP-count alarm; undefined (null in Terraform) when not created. */
   readonly ipCountAlarmArn: string | undefined;
+  /** Name of the dashboard; undefined (null in Terraform) when not created. */
+  readonly dashboardName: string | undefined;
 
   /** The resources, for escape hatches and tests. */
   readonly resources: {
@@ -77,6 +85,7 @@ export class AlbStaticIp extends Construct {
     readonly logGroup: CloudwatchLogGroup;
     readonly errorsAlarm: CloudwatchMetricAlarm;
     readonly ipCountAlarm?: CloudwatchMetricAlarm;
+    readonly dashboard?: CloudwatchDashboard;
   };
 
   constructor(scope: Construct, id: string, props: AlbStaticIpProps) {
@@ -109,6 +118,13 @@ export class AlbStaticIp extends Construct {
     });
     const rule = declareSchedule(ctx, fn);
     const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, tg.targetGroupArn);
+    const region = ctx.named(new DataAwsRegion(this, "region"), "current");
+    const dashboard = declareDashboard(ctx, fn, {
+      loadBalancer: albDimension(props.albDnsName),
+      targetGroup: Fn.element(Fn.split(":", tg.targetGroupArn), 5),
+      region: region.id,
+      period: 60,
+    });
 
     this.targetGroupArn = tg.targetGroupArn;
     this.allowedTargetCidrsSource = allowedCidrs.source;
@@ -122,6 +138,7 @@ export class AlbStaticIp extends Construct {
     this.scheduleRuleArn = rule.arn;
     this.errorsAlarmArn = errorsAlarm.arn;
     this.ipCountAlarmArn = ipCountAlarm === undefined ? undefined : optionalAttrOf(ipCountAlarm, "arn");
+    this.dashboardName = dashboard === undefined ? undefined : optionalAttrOf(dashboard, "dashboard_name");
     this.resources = {
       targetGroup: tg.targetGroup,
       listener: tg.listener,
@@ -131,6 +148,7 @@ export class AlbStaticIp extends Construct {
       logGroup,
       errorsAlarm,
       ipCountAlarm,
+      dashboard,
     };
   }
 }

@@ -52,6 +52,7 @@ export const DEFAULTS = Object.freeze({
   awsMaxAttempts: CONFIG_DEFAULTS.AWS_MAX_ATTEMPTS,
   awsRequestTimeoutMs: CONFIG_DEFAULTS.AWS_REQUEST_TIMEOUT_MS,
   createIpCountAlarm: true,
+  createDashboard: true,
 } as const);
 
 /** CloudWatch Logs accepts only these retention periods (0 = never expire). */
@@ -208,7 +209,7 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
     variable: "name",
     kind: "string",
     description:
-      "Name of the function, its role, log group, schedule rule, alarms and (when created) target group and bucket prefix. Unique per region and account.",
+      "Name of the function, log group, schedule rule, alarms and (when created) target group, and prefix of the role and bucket names. Unique per region and account (the role name gets a unique suffix, so the same name works in several regions). Changing the port or VPC of the created target group replaces it under the same name: see the README (Operations notes).",
     default: DEFAULTS.name,
     validation: matches(
       "name",
@@ -342,7 +343,8 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
   stateBucketForceDestroy: {
     variable: "state_bucket_force_destroy",
     kind: "bool",
-    description: "Allow terraform destroy to delete the created bucket with its objects and versions.",
+    description:
+      "Allow terraform destroy to delete the created bucket with its objects and versions. False (default): once the function has written its state, destroy fails with BucketNotEmpty; apply with true first (or empty the bucket), then destroy.",
     default: DEFAULTS.stateBucketForceDestroy,
   },
   stateNoncurrentVersionExpirationDays: {
@@ -644,6 +646,13 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
     description:
       "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints).",
     default: DEFAULTS.createIpCountAlarm,
+  },
+  createDashboard: {
+    variable: "create_dashboard",
+    kind: "bool",
+    description:
+      "Create a CloudWatch dashboard named like the function: ALB IPs found against healthy targets, registrations and deregistrations, DNS queries, discovery completeness, run errors and duration.",
+    default: DEFAULTS.createDashboard,
   },
   alarmActions: {
     variable: "alarm_actions",

@@ -131,6 +131,8 @@ export interface AlbStaticIpProps {
 
   /** Alarm on LoadBalancerIPCount < 1 for 3 minutes (default true; only with `publishIpCountMetric` and without `dryRun`). */
   readonly createIpCountAlarm?: Toggle;
+  /** Create the CloudWatch dashboard of the sync (default true). */
+  readonly createDashboard?: Toggle;
   /** Alarm and OK actions, e.g. SNS topic ARNs (default none). */
   readonly alarmActions?: string[];
   /** Tags for every taggable resource. */

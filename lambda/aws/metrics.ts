@@ -3,9 +3,32 @@
  * `AWS/ApplicationELB`). `LoadBalancerIPCount` with dimension `LoadBalancerName` keeps its name so dashboards
  * carry over; the other series add the `TargetGroup` dimension.
  */
-import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  type CloudWatchClient,
+  type Dimension,
+  type MetricDatum,
+  PutMetricDataCommand,
+} from "@aws-sdk/client-cloudwatch";
 import { AwsCallError } from "../errors.js";
 import { awsErrorName } from "./clients.js";
+
+/** The metric names the function publishes, one source of truth for the construct's alarms and dashboard. */
+export const METRIC_NAMES = Object.freeze({
+  ipCount: "LoadBalancerIPCount",
+  registered: "TargetsRegistered",
+  deregistered: "TargetsDeregistered",
+  queries: "DnsQueries",
+  discoveryComplete: "DiscoveryComplete",
+  outsideAllowedCidrs: "TargetsOutsideAllowedCidrs",
+  runErrors: "RunErrors",
+} as const);
+
+/** Dimension names: every series has both, except the ALB-only LoadBalancerIPCount and RunErrors (TargetGroup, Reason). */
+export const METRIC_DIMENSIONS = Object.freeze({
+  loadBalancer: "LoadBalancerName",
+  targetGroup: "TargetGroup",
+  reason: "Reason",
+} as const);
 
 export interface RunMetrics {
   /** ALB IPs found; omitted when discovery failed (no answer at all). */
@@ -37,8 +60,11 @@ export function buildMetricData(
   names: { albDnsName: string; targetGroupArn: string },
   at: Date,
 ): MetricDatum[] {
-  const lb = { Name: "LoadBalancerName", Value: names.albDnsName };
-  const tg = { Name: "TargetGroup", Value: targetGroupDimension(names.targetGroupArn) };
+  const lb: Dimension = { Name: METRIC_DIMENSIONS.loadBalancer, Value: names.albDnsName };
+  const tg: Dimension = {
+    Name: METRIC_DIMENSIONS.targetGroup,
+    Value: targetGroupDimension(names.targetGroupArn),
+  };
   const datum = (MetricName: string, Value: number, Dimensions = [lb, tg]): MetricDatum => ({
     MetricName,
     Value,
@@ -49,19 +75,21 @@ export function buildMetricData(
   const data: MetricDatum[] = [];
   if (metrics.ipCount !== undefined) {
     data.push(
-      datum("LoadBalancerIPCount", metrics.ipCount, [lb]),
-      datum("LoadBalancerIPCount", metrics.ipCount),
+      datum(METRIC_NAMES.ipCount, metrics.ipCount, [lb]),
+      datum(METRIC_NAMES.ipCount, metrics.ipCount),
     );
   }
   data.push(
-    datum("TargetsRegistered", metrics.registered),
-    datum("TargetsDeregistered", metrics.deregistered),
-    datum("DnsQueries", metrics.queries),
-    datum("DiscoveryComplete", metrics.discoveryComplete ? 1 : 0),
-    datum("TargetsOutsideAllowedCidrs", metrics.outsideAllowedCidrs ?? 0),
+    datum(METRIC_NAMES.registered, metrics.registered),
+    datum(METRIC_NAMES.deregistered, metrics.deregistered),
+    datum(METRIC_NAMES.queries, metrics.queries),
+    datum(METRIC_NAMES.discoveryComplete, metrics.discoveryComplete ? 1 : 0),
+    datum(METRIC_NAMES.outsideAllowedCidrs, metrics.outsideAllowedCidrs ?? 0),
   );
   if (metrics.errorCode) {
-    data.push(datum("RunErrors", 1, [tg, { Name: "Reason", Value: metrics.errorCode }]));
+    data.push(
+      datum(METRIC_NAMES.runErrors, 1, [tg, { Name: METRIC_DIMENSIONS.reason, Value: metrics.errorCode }]),
+    );
   }
   return data;
 }

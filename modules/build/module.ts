@@ -76,6 +76,7 @@ function fileOf(kind: "resource" | "data", type: string, name: string): string {
   }
   if (type.startsWith("aws_iam_")) return "iam.tf";
   if (type === "aws_cloudwatch_metric_alarm") return "alarms.tf";
+  if (type === "aws_cloudwatch_dashboard" || type === "aws_region") return "dashboard.tf";
   const mainData = ["aws_partition", "aws_lb", "aws_subnet", "aws_lb_target_group", "aws_vpc"];
   return kind === "data" && !mainData.includes(type) ? "iam.tf" : "main.tf";
 }
@@ -175,6 +176,11 @@ export function renderModule(): RenderedModule {
       description: "ARN of the alarm on LoadBalancerIPCount; null when not created.",
       value: construct.ipCountAlarmArn,
     },
+    {
+      name: "dashboard_name",
+      description: "Name of the CloudWatch dashboard; null when create_dashboard is false.",
+      value: construct.dashboardName,
+    },
   ];
   for (const output of outputs) {
     new TerraformOutput(stack, `output_${output.name}`, {
@@ -190,6 +196,7 @@ export function renderModule(): RenderedModule {
     "iam.tf": [],
     "s3.tf": [],
     "alarms.tf": [],
+    "dashboard.tf": [],
     "outputs.tf": outputs.map((o) =>
       block(
         "output",

@@ -53,6 +53,42 @@ describe.skipIf(tools.missing.length > 0)("the Terraform module under real Terra
     expect(result.status).toBe(0);
   });
 
+  it.each([
+    [["-var=create_state_bucket=false"], "state_bucket_name is required when create_state_bucket is false."],
+    [["-var=create_target_group=false"], "target_group_arn is required when create_target_group is false."],
+    [
+      [
+        "-var=target_group_arn=arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef",
+      ],
+      "target_group_arn is set but create_target_group is true",
+    ],
+  ])(
+    "plan with %j stops at the precondition that says what is wrong",
+    (vars, message) => {
+      // Prepare
+      const dir = workspace("preconditions");
+      const tf = terraformRunner(tools, dir);
+      const module = join(dir, "alb-static-ip");
+      copyTree(MODULE_DIR, module);
+      patchModuleCopy(module, tools.awsVersions.at(-1) ?? "");
+      const root = join(dir, "root");
+      copyTree(join(import.meta.dirname, "fixtures", "module-preconditions"), root);
+      writeFileSync(join(root, "moto_override.tf"), motoProviderOverride(moto.endpoint));
+      expect(tf(root, ["init", "-input=false", "-no-color"]).status).toBe(0);
+
+      // Act
+      const result = tf(root, ["plan", "-input=false", "-no-color", ...vars]);
+
+      // Assess
+      expect(result.status).not.toBe(0);
+      const text = result.stderr.replace(/\s*│\s*/g, " ").replace(/\s+/g, " ");
+      expect(text).toContain(message);
+      expect(text).not.toContain("Invalid template interpolation value");
+      expect(text).not.toContain("Invalid function argument");
+    },
+    120_000,
+  );
+
   it("applies with its defaults, the deployed code syncs the target group, re-plans empty, destroys clean", async () => {
     // Prepare
     const tf = terraformRunner(tools, base);

@@ -62,6 +62,7 @@ describe("AlbStaticIp with default props", () => {
       aws_cloudwatch_event_target: 1,
       aws_lambda_permission: 1,
       aws_cloudwatch_metric_alarm: 2,
+      aws_cloudwatch_dashboard: 1,
     });
   });
 
@@ -454,6 +455,7 @@ const PROP_EFFECTS: Record<
   awsMaxAttempts: [5, (s) => envOf(s).AWS_MAX_ATTEMPTS, "5"],
   awsRequestTimeoutMs: [2000, (s) => envOf(s).AWS_REQUEST_TIMEOUT_MS, "2000"],
   createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 1],
+  createDashboard: [false, (s) => all(s, "aws_cloudwatch_dashboard").length, 0],
   alarmActions: [
     ["arn:aws:sns:us-east-1:123456789012:alerts"],
     (s) => all(s, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_actions, a.ok_actions]),

@@ -57,3 +57,8 @@ output "ip_count_alarm_arn" {
   description = "ARN of the alarm on LoadBalancerIPCount; null when not created."
   value       = one(aws_cloudwatch_metric_alarm.ip_count[*].arn)
 }
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard; null when create_dashboard is false."
+  value       = one(aws_cloudwatch_dashboard.this[*].dashboard_name)
+}

@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name of the function, its role, log group, schedule rule, alarms and (when created) target group and bucket prefix. Unique per region and account."
+  description = "Name of the function, log group, schedule rule, alarms and (when created) target group, and prefix of the role and bucket names. Unique per region and account (the role name gets a unique suffix, so the same name works in several regions). Changing the port or VPC of the created target group replaces it under the same name: see the README (Operations notes)."
   type        = string
   default     = "alb-static-ip"
   nullable    = false
@@ -164,7 +164,7 @@ variable "state_bucket_kms_key_arn" {
 }
 
 variable "state_bucket_force_destroy" {
-  description = "Allow terraform destroy to delete the created bucket with its objects and versions."
+  description = "Allow terraform destroy to delete the created bucket with its objects and versions. False (default): once the function has written its state, destroy fails with BucketNotEmpty; apply with true first (or empty the bucket), then destroy."
   type        = bool
   default     = false
   nullable    = false
@@ -506,6 +506,13 @@ variable "allow_any_target_cidr" {
 
 variable "create_ip_count_alarm" {
   description = "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "create_dashboard" {
+  description = "Create a CloudWatch dashboard named like the function: ALB IPs found against healthy targets, registrations and deregistrations, DNS queries, discovery completeness, run errors and duration."
   type        = bool
   default     = true
   nullable    = false
