@@ -114,7 +114,9 @@ export function renderReadme(inputs: ReadmeInputs): string {
     "",
     "| Name | Version |",
     "|------|---------|",
-    ...Object.entries(inputs.requirements.providers).map(([name, p]) => `| ${name} (${p.source}) | ${p.version} |`),
+    ...Object.entries(inputs.requirements.providers).map(
+      ([name, p]) => `| ${name} (${p.source}) | ${p.version} |`,
+    ),
     "",
     "## Resources",
     "",
