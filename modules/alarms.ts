@@ -101,6 +101,7 @@ export function alarmWindow(ctx: BuildContext): { period: number; evaluationPeri
     new TerraformLocal(
       ctx.scope,
       "local_alarm_evaluation_periods",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform expression, not a JavaScript template.
       "${min(3, max(1, floor(86400 / local.schedule_seconds)))}",
     ),
     "alarm_evaluation_periods",

@@ -141,6 +141,8 @@ export function terraformRunner(tools: DeployTools, base: string) {
       cwd: dir,
       encoding: "utf8",
       timeout: timeoutMs,
+      // terraform handles SIGTERM by finishing its current operation: a hung run must really end.
+      killSignal: "SIGKILL",
       maxBuffer: 64 * 1024 * 1024,
       env: {
         PATH: process.env.PATH ?? "",
