@@ -143,19 +143,29 @@ export function declareAllowedCidrs(ctx: BuildContext, targetGroupArn: string): 
       Fn.conditional(hasList, "variable", Fn.conditional(albGiven, "alb_subnets", "vpc")),
     ),
   );
-  // Plan time, what the function refuses at cold start: a /0 block only with the explicit opt-out.
-  ctx.preconditions.push({
-    condition: Op.or(
-      allowAny,
-      Op.not(
-        Fn.anytrue(
-          Token.asList(TerraformIterator.fromList(list).forExpressionForList('endswith(val, "/0")')),
+  // Plan time, what the function refuses at cold start: a /0 block only with the explicit opt-out. A literal list
+  // (the CDKTF app) is checked here at synth; Terraform rejects a condition that refers to nothing.
+  const literal = !Token.isUnresolved(list) && list.every((c) => !Token.isUnresolved(c));
+  const literalAny = typeof props.allowAnyTargetCidr === "boolean" || props.allowAnyTargetCidr === undefined;
+  if (literal && literalAny) {
+    if (!(props.allowAnyTargetCidr ?? false) && list.some((c) => c.endsWith("/0"))) {
+      throw new Error(
+        `allowedTargetCidrs holds ${list.filter((c) => c.endsWith("/0")).join(", ")}, which lets a forged DNS answer register any host (SECURITY.md); list the ALB's subnets, or set allowAnyTargetCidr: true.`,
+      );
+    }
+  } else
+    ctx.preconditions.push({
+      condition: Op.or(
+        allowAny,
+        Op.not(
+          Fn.anytrue(
+            Token.asList(TerraformIterator.fromList(list).forExpressionForList('endswith(val, "/0")')),
+          ),
         ),
       ),
-    ),
-    errorMessage:
-      "allowed_target_cidrs holds 0.0.0.0/0 or ::/0, which lets a forged DNS answer register any host (SECURITY.md); list the ALB's subnets, or set allow_any_target_cidr = true.",
-  });
+      errorMessage:
+        "allowed_target_cidrs holds 0.0.0.0/0 or ::/0, which lets a forged DNS answer register any host (SECURITY.md); list the ALB's subnets, or set allow_any_target_cidr = true.",
+    });
   return {
     allowedTargetCidrs: Token.asString(Fn.join(",", cidrs.asList)),
     allowAnyTargetCidr: envBool(props.allowAnyTargetCidr ?? false),
