@@ -11,7 +11,13 @@ import dgram from "node:dgram";
 import net from "node:net";
 import type { Answer, DecodedPacket, Question } from "dns-packet";
 import dnsPacket from "dns-packet";
-import { type AnswerModel, checkDnsBehaviour, createAnswerModel, type DnsBehaviour } from "./dns-answers.js";
+import {
+  type AnswerModel,
+  checkDnsBehaviour,
+  createAnswerModel,
+  type DnsBehaviour,
+  sampleOf,
+} from "./dns-answers.js";
 import { checkForeignInjection, type ForeignInjection, forgeAnswer } from "./dns-foreign.js";
 
 /** What an injected fault does to a query. */
@@ -160,19 +166,6 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
 
   const { udp, tcp, port } = await bindBoth(host, options.port ?? 0);
 
-  /** A uniformly random subset of `ips` of size min(maxAnswers, N), by partial Fisher-Yates. */
-  function sample(ips: readonly string[]): string[] {
-    const pool = [...ips];
-    const count = Math.min(maxAnswers, pool.length);
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(random() * (pool.length - i));
-      const tmp = pool[i]!;
-      pool[i] = pool[j]!;
-      pool[j] = tmp;
-    }
-    return pool.slice(0, count);
-  }
-
   function randomIp(): string {
     const octet = () => Math.floor(random() * 256);
     return `10.${octet()}.${octet()}.${1 + Math.floor(random() * 254)}`;
@@ -268,7 +261,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
       const isAlb = records.has(key);
       const given = isAlb
         ? model.answer(key, source, now())
-        : { ips: sample(source), ttl, authoritative: true };
+        : { ips: sampleOf(source, maxAnswers, random), ttl, authoritative: true };
       const final = foreign && isAlb ? forgeAnswer(given.ips, foreign, random) : given.ips;
       const answers: Answer[] = final.map((ip) => ({
         type: "A",
