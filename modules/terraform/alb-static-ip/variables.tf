@@ -10,6 +10,13 @@ variable "name" {
   }
 }
 
+variable "tags" {
+  description = "Tags added to every resource that supports them."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
 variable "alb_dns_name" {
   description = "DNS name of the internal Application Load Balancer, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com (ALB_DNS_NAME)."
   type        = string
@@ -30,6 +37,47 @@ variable "alb_listener_port" {
     condition     = var.alb_listener_port >= 1 && var.alb_listener_port <= 65535 && floor(var.alb_listener_port) == var.alb_listener_port
     error_message = "alb_listener_port must be a whole number from 1 to 65535 (a TCP port)."
   }
+}
+
+variable "alb_arn" {
+  description = "ARN of the ALB. Its subnets' CIDR blocks (IPv4 and IPv6) become ALLOWED_TARGET_CIDRS, the bound on what a DNS answer can register, unless allowed_target_cidrs is set. Null: alb_name, else the weaker bound of the target group VPC's blocks."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/app\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.alb_arn))
+    error_message = "alb_arn must be an Application Load Balancer ARN (…:loadbalancer/app/<name>/<id>)."
+  }
+}
+
+variable "alb_name" {
+  description = "Name of the ALB, instead of alb_arn, to look up its subnets."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alb_name == null || can(regex("^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$", var.alb_name))
+    error_message = "alb_name must be an ALB name of 1-32 letters, digits or hyphens."
+  }
+}
+
+variable "allowed_target_cidrs" {
+  description = "CIDR blocks a DNS answer may get registered (ALLOWED_TARGET_CIDRS); IPs outside them are refused and reported. Empty: the ALB's subnets (alb_arn or alb_name), else the target group VPC's blocks. See the allowed_target_cidrs_source output."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.allowed_target_cidrs) <= 64 && alltrue([for c in var.allowed_target_cidrs : can(cidrhost(c, 0)) && (strcontains(c, ":") || cidrhost(c, 0) == split("/", c)[0])])
+    error_message = "allowed_target_cidrs must hold at most 64 CIDR blocks with the host bits zero, e.g. 10.0.1.0/24."
+  }
+}
+
+variable "allow_any_target_cidr" {
+  description = "Explicit opt-out (ALLOW_ANY_TARGET_CIDR): accept 0.0.0.0/0 or ::/0, so any IP a DNS answer names can be registered. Read SECURITY.md first."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "vpc_id" {
@@ -463,47 +511,6 @@ variable "aws_request_timeout_ms" {
   }
 }
 
-variable "alb_arn" {
-  description = "ARN of the ALB. Its subnets' CIDR blocks (IPv4 and IPv6) become ALLOWED_TARGET_CIDRS, the bound on what a DNS answer can register, unless allowed_target_cidrs is set. Null: alb_name, else the weaker bound of the target group VPC's blocks."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.alb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/app\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.alb_arn))
-    error_message = "alb_arn must be an Application Load Balancer ARN (…:loadbalancer/app/<name>/<id>)."
-  }
-}
-
-variable "alb_name" {
-  description = "Name of the ALB, instead of alb_arn, to look up its subnets."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.alb_name == null || can(regex("^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$", var.alb_name))
-    error_message = "alb_name must be an ALB name of 1-32 letters, digits or hyphens."
-  }
-}
-
-variable "allowed_target_cidrs" {
-  description = "CIDR blocks a DNS answer may get registered (ALLOWED_TARGET_CIDRS); IPs outside them are refused and reported. Empty: the ALB's subnets (alb_arn or alb_name), else the target group VPC's blocks. See the allowed_target_cidrs_source output."
-  type        = list(string)
-  default     = []
-  nullable    = false
-
-  validation {
-    condition     = length(var.allowed_target_cidrs) <= 64 && alltrue([for c in var.allowed_target_cidrs : can(cidrhost(c, 0)) && (strcontains(c, ":") || cidrhost(c, 0) == split("/", c)[0])])
-    error_message = "allowed_target_cidrs must hold at most 64 CIDR blocks with the host bits zero, e.g. 10.0.1.0/24."
-  }
-}
-
-variable "allow_any_target_cidr" {
-  description = "Explicit opt-out (ALLOW_ANY_TARGET_CIDR): accept 0.0.0.0/0 or ::/0, so any IP a DNS answer names can be registered. Read SECURITY.md first."
-  type        = bool
-  default     = false
-  nullable    = false
-}
-
 variable "create_ip_count_alarm" {
   description = "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints)."
   type        = bool
@@ -528,11 +535,4 @@ variable "alarm_actions" {
     condition     = alltrue([for arn in var.alarm_actions : startswith(arn, "arn:")])
     error_message = "alarm_actions must hold ARNs, e.g. arn:aws:sns:us-east-1:123456789012:alerts."
   }
-}
-
-variable "tags" {
-  description = "Tags added to every resource that supports them."
-  type        = map(string)
-  default     = {}
-  nullable    = false
 }

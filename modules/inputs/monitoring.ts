@@ -1,0 +1,32 @@
+/** Module variables — alarms and the dashboard. */
+import { DEFAULTS } from "./defaults.js";
+import type { InputGroup } from "./spec.js";
+
+export const MONITORING_INPUTS = {
+  createIpCountAlarm: {
+    variable: "create_ip_count_alarm",
+    kind: "bool",
+    description:
+      "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints).",
+    default: DEFAULTS.createIpCountAlarm,
+  },
+  createDashboard: {
+    variable: "create_dashboard",
+    kind: "bool",
+    description:
+      "Create a CloudWatch dashboard named like the function: ALB IPs found against healthy targets, registrations and deregistrations, DNS queries, discovery completeness, run errors and duration.",
+    default: DEFAULTS.createDashboard,
+  },
+  alarmActions: {
+    variable: "alarm_actions",
+    kind: "list(string)",
+    description: "ARNs (e.g. SNS topics) notified when an alarm fires and when it recovers.",
+    default: [],
+    validation: [
+      {
+        condition: 'alltrue([for arn in var.alarm_actions : startswith(arn, "arn:")])',
+        errorMessage: "alarm_actions must hold ARNs, e.g. arn:aws:sns:us-east-1:123456789012:alerts.",
+      },
+    ],
+  },
+} as const satisfies InputGroup;

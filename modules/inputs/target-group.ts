@@ -1,0 +1,82 @@
+/** Module variables — the NLB target group kept in sync and the optional NLB listener. */
+import { TARGET_GROUP_ARN_PATTERN } from "../../lambda/config.js";
+import { DEFAULTS } from "./defaults.js";
+import { NLB_ARN_PATTERN, VPC_ID_PATTERN } from "./patterns.js";
+import { type InputGroup, integerIn, matches, oneOf, partitionMatchesRegion } from "./spec.js";
+
+export const TARGET_GROUP_INPUTS = {
+  vpcId: {
+    variable: "vpc_id",
+    kind: "string",
+    description: "VPC of the NLB. Required when create_target_group is true.",
+    default: null,
+    validation: matches("vpc_id", VPC_ID_PATTERN, "a VPC id such as vpc-0123456789abcdef0", true),
+  },
+  createTargetGroup: {
+    variable: "create_target_group",
+    kind: "bool",
+    description:
+      "Create the IP-type TCP target group. Set to false to use an existing one (target_group_arn).",
+    default: DEFAULTS.createTargetGroup,
+  },
+  targetGroupArn: {
+    variable: "target_group_arn",
+    kind: "string",
+    description:
+      "ARN of an existing IP-type target group to keep in sync. Required when create_target_group is false.",
+    default: null,
+    validation: matches(
+      "target_group_arn",
+      TARGET_GROUP_ARN_PATTERN,
+      "a target group ARN, arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex digits>",
+      true,
+    )?.concat([partitionMatchesRegion("target_group_arn")]),
+  },
+  healthCheckProtocol: {
+    variable: "health_check_protocol",
+    kind: "string",
+    description:
+      "Health check of the created target group: TCP (default; a TCP connect to each ALB IP, independent of listener rules) or HTTP/HTTPS (a request through the ALB's rules).",
+    default: DEFAULTS.healthCheckProtocol,
+    validation: oneOf("health_check_protocol", ["TCP", "HTTP", "HTTPS"]),
+  },
+  healthCheckPath: {
+    variable: "health_check_path",
+    kind: "string",
+    description: "Path requested by HTTP/HTTPS health checks; ignored for TCP.",
+    default: DEFAULTS.healthCheckPath,
+    validation: [
+      {
+        condition: 'startswith(var.health_check_path, "/")',
+        errorMessage: "health_check_path must start with /.",
+      },
+    ],
+  },
+  deregistrationDelaySeconds: {
+    variable: "deregistration_delay_seconds",
+    kind: "number",
+    description:
+      "Seconds a deregistered ALB IP stays draining in the created target group, so connections to a retiring ALB node can finish (the ALB idle timeout must stay below the NLB's 350 s).",
+    default: DEFAULTS.deregistrationDelaySeconds,
+    validation: integerIn("deregistration_delay_seconds", 0, 3600, "seconds"),
+  },
+  createListener: {
+    variable: "create_listener",
+    kind: "bool",
+    description:
+      "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group. null (default): create it exactly when nlb_arn is set, as the CDKTF construct does.",
+    default: null,
+  },
+  nlbArn: {
+    variable: "nlb_arn",
+    kind: "string",
+    description: "ARN of the existing Network Load Balancer. Required when create_listener is true.",
+    default: null,
+    validation: matches(
+      "nlb_arn",
+      NLB_ARN_PATTERN,
+      "a Network Load Balancer ARN (…:loadbalancer/net/<name>/<id>)",
+      true,
+    )?.concat([partitionMatchesRegion("nlb_arn")]),
+  },
+} as const satisfies InputGroup;
