@@ -12,7 +12,7 @@
  *   `loadbalancer/app/`; the nlb_arn validation of the module copy also accepts that form.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,19 +39,34 @@ export const PLUGIN_CACHE = join(tmpdir(), "alb-static-ip", "terraform", "plugin
 /** A moto server for one test file. */
 export interface Moto {
   readonly endpoint: string;
+  /** The server's log file (one line per request). */
+  readonly log: string;
   stop(): void;
 }
 
-/** Starts test/deploy/moto_server.py on 127.0.0.1 (a free port). */
+/**
+ * Starts test/deploy/moto_server.py on 127.0.0.1 (a free port). Its log (werkzeug writes a line per request)
+ * goes to a file, never to a pipe: terraform runs through spawnSync, which blocks this process's event loop, so
+ * a piped log is not drained, fills the 64 KiB pipe buffer after a few hundred requests and then blocks every
+ * moto thread on its next write. That was the "destroy stalls against moto" of the complete example.
+ */
 export async function startMoto(): Promise<Moto> {
   const script = fileURLToPath(new URL("./moto_server.py", import.meta.url));
-  const child: ChildProcess = spawn("python3", [script], { stdio: ["pipe", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
+  const logDir = join(tmpdir(), "alb-static-ip", "moto");
+  mkdirSync(logDir, { recursive: true });
+  const logPath = join(logDir, `moto-${process.pid}-${Date.now()}.log`);
+  const logFd = openSync(logPath, "w");
+  const child: ChildProcess = spawn("python3", [script], { stdio: ["pipe", "pipe", logFd] });
+  closeSync(logFd);
+  const logTail = (): string => {
+    try {
+      return `${readFileSync(logPath, "utf8").slice(-4000)} (log: ${logPath})`;
+    } catch {
+      return `(no log at ${logPath})`;
+    }
+  };
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`moto did not start in 20 s: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`moto did not start in 20 s: ${logTail()}`)), 20_000);
     child.stdout?.on("data", (d: Buffer) => {
       const match = /PORT (\d+)/.exec(d.toString());
       if (match) {
@@ -59,10 +74,11 @@ export async function startMoto(): Promise<Moto> {
         resolve(Number(match[1]));
       }
     });
-    child.once("exit", (code) => reject(new Error(`moto exited (${code}): ${stderr}`)));
+    child.once("exit", (code) => reject(new Error(`moto exited (${code}): ${logTail()}`)));
   });
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    log: logPath,
     stop: () => {
       child.stdin?.end();
       child.kill();
@@ -172,6 +188,11 @@ export interface DeployedFunction {
   readonly environment: Record<string, string>;
   readonly timeout: number;
   readonly reservedConcurrency: number | undefined;
+  /** The execution role's ARN (its path included). */
+  readonly role: string;
+  /** TracingConfig.Mode. */
+  readonly tracingMode: string | undefined;
+  readonly tags: Record<string, string>;
   /** Directory the deployed zip was extracted to. */
   readonly codeDir: string;
   readonly files: readonly string[];
@@ -192,9 +213,12 @@ export async function readDeployedFunction(
       Handler: string;
       Runtime: string;
       Timeout: number;
+      Role: string;
+      TracingConfig?: { Mode?: string };
       Environment?: { Variables?: Record<string, string> };
     };
     Concurrency?: { ReservedConcurrentExecutions?: number };
+    Tags?: Record<string, string>;
   };
   // moto gap: GetFunction's Code.Location names an S3 host nothing serves; moto_server.py serves the bytes.
   const code = await fetch(`${moto.endpoint}/_test/lambda-code/${ACCOUNT}/${REGION}/${name}`);
@@ -217,6 +241,9 @@ export async function readDeployedFunction(
     timeout: fn.Configuration.Timeout,
     environment: fn.Configuration.Environment?.Variables ?? {},
     reservedConcurrency: fn.Concurrency?.ReservedConcurrentExecutions,
+    role: fn.Configuration.Role,
+    tracingMode: fn.Configuration.TracingConfig?.Mode,
+    tags: fn.Tags ?? {},
     codeDir: dir,
     files,
   };

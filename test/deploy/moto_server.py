@@ -4,7 +4,11 @@ moto 5.2.1 answers GetFunction with a Code.Location on a made-up S3 host that no
 so the test could not read back the deployed zip. This wrapper serves moto's own stored bytes of the
 function code at GET /_test/lambda-code/<account>/<region>/<function name>; every other request goes to
 moto unchanged. It prints "PORT <n>" once listening and exits when its stdin closes (the test's end).
+
+After that one line, stdout is pointed at stderr, which the test gives a log file: the test's terraform runs
+block its event loop, so nothing may be written to a pipe it has to drain (a full pipe stalls moto).
 """
+import os
 import sys
 import threading
 
@@ -35,6 +39,7 @@ def main() -> None:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"PORT {server.server_address[1]}", flush=True)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdin.read()  # returns when the parent closes stdin or exits
     server.shutdown()
 
