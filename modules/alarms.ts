@@ -5,7 +5,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { Fn, Op, TerraformLocal } from "cdktf";
 import { andToggle, type BuildContext } from "./context.js";
-import { countFor, declared, isToken } from "./expr.js";
+import { attrOf, countFor, declared, isToken } from "./expr.js";
 import { DEFAULTS, INPUTS, scheduleSeconds, scheduleSecondsHcl } from "./inputs.js";
 
 /** What the alarms part gives the rest of the construct. */
@@ -16,18 +16,20 @@ export interface AlarmParts {
 
 /** Declares the alarms on `fn` and on the IP count it publishes for `targetGroupArn`. */
 export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targetGroupArn: string): AlarmParts {
-  const { scope, props, name, tags, named } = ctx;
+  const { scope, props, name, named } = ctx;
+  const tags = ctx.tagsFor(props.alarmTags);
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
   const publishMetric = props.publishIpCountMetric ?? DEFAULTS.publishIpCountMetric;
   const alarmActions = props.alarmActions ?? [];
   const { period, evaluationPeriods } = alarmWindow(ctx);
   const errorsAlarm = named(
     new CloudwatchMetricAlarm(scope, "errors_alarm", {
+      count: ctx.count(),
       alarmName: `${name}-errors`,
       alarmDescription: `The ${name} function failed in every run of the alarm window (up to 3 consecutive runs): the target group is no longer kept in sync. See its log group.`,
       namespace: "AWS/Lambda",
       metricName: "Errors",
-      dimensions: { FunctionName: fn.functionName },
+      dimensions: { FunctionName: attrOf(fn, "function_name") },
       statistic: "Sum",
       period,
       evaluationPeriods,
@@ -44,9 +46,11 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targetGroup
 
   // No datapoints without metrics or in a dry run (which publishes none): the alarm would only ever fire.
   const dryRun = props.dryRun ?? DEFAULTS.dryRun;
-  const createIpCountAlarm = andToggle(
-    andToggle(props.createIpCountAlarm ?? DEFAULTS.createIpCountAlarm, publishMetric),
-    isToken(dryRun) ? Op.not(dryRun) : !dryRun,
+  const createIpCountAlarm = ctx.when(
+    andToggle(
+      andToggle(props.createIpCountAlarm ?? DEFAULTS.createIpCountAlarm, publishMetric),
+      isToken(dryRun) ? Op.not(dryRun) : !dryRun,
+    ),
   );
   let ipCountAlarm: CloudwatchMetricAlarm | undefined;
   if (declared(createIpCountAlarm)) {

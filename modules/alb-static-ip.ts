@@ -22,6 +22,7 @@
 import type { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard/index.js";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity/index.js";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition/index.js";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region/index.js";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
@@ -29,13 +30,13 @@ import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/ind
 import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener/index.js";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group/index.js";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket/index.js";
-import { Fn } from "cdktf";
+import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import { albDimension, declareAlarms } from "./alarms.js";
 import { declareAllowedCidrs } from "./allowed-cidrs.js";
 import { buildContext } from "./context.js";
 import { declareDashboard } from "./dashboard.js";
-import { optionalAttrOf } from "./expr.js";
+import { type Countable, isToken, optionalAttrOf } from "./expr.js";
 import { declareFunction, declareLogGroup } from "./function.js";
 import { declareRole } from "./iam.js";
 import { DEFAULTS } from "./inputs.js";
@@ -55,34 +56,50 @@ export {
 } from "./props.js";
 
 export class AlbStaticIp extends Construct {
+  // In the module, every attribute is null when `create` is false (outputs.tf passes them on).
   /** ARN of the target group kept in sync (created or given). */
   readonly targetGroupArn: string;
+  /** Name of that target group (from its ARN). */
+  readonly targetGroupName: string;
+  /** ARN suffix of that target group (`targetgroup/<name>/<id>`, the CloudWatch dimension). */
+  readonly targetGroupArnSuffix: string;
   /** ARN of the created NLB listener; null/undefined when none. */
   readonly listenerArn: string | undefined;
   /** Name of the state bucket (created or given). */
   readonly stateBucketName: string;
+  /** ARN of the state bucket (created or given). */
+  readonly stateBucketArn: string;
   readonly functionName: string;
   readonly functionArn: string;
+  /** ARN of the function's role (created or given). */
   readonly roleArn: string;
-  readonly roleName: string;
+  /** Name of the created role; undefined (null in Terraform) when a role is given. */
+  readonly roleName: string | undefined;
+  /** The least-privilege policy the function needs (JSON), for a role managed elsewhere (`createRole: false`). */
+  readonly rolePolicyJson: string;
   readonly logGroupName: string;
+  readonly logGroupArn: string;
   readonly scheduleRuleArn: string;
+  readonly scheduleRuleName: string;
   readonly errorsAlarmArn: string;
+  readonly errorsAlarmName: string;
   /** ALLOWED_TARGET_CIDRS came from: `variable`, `alb_subnets`, `vpc` (the weaker bound) or `any` (opted out). */
   readonly allowedTargetCidrsSource: string;
   /** ARN of the IP-count alarm; undefined (null in Terraform) when not created. */
   readonly ipCountAlarmArn: string | undefined;
+  /** Name of the IP-count alarm; undefined (null in Terraform) when not created. */
+  readonly ipCountAlarmName: string | undefined;
   /** Name of the dashboard; undefined (null in Terraform) when not created. */
   readonly dashboardName: string | undefined;
 
-  /** The resources, for escape hatches and tests. */
+  /** The resources, for escape hatches and tests; optional ones are undefined when not declared. */
   readonly resources: {
     readonly targetGroup?: LbTargetGroup;
     readonly listener?: LbListener;
     readonly bucket?: S3Bucket;
-    readonly role: IamRole;
+    readonly role?: IamRole;
     readonly function: LambdaFunction;
-    readonly logGroup: CloudwatchLogGroup;
+    readonly logGroup?: CloudwatchLogGroup;
     readonly errorsAlarm: CloudwatchMetricAlarm;
     readonly ipCountAlarm?: CloudwatchMetricAlarm;
     readonly dashboard?: CloudwatchDashboard;
@@ -99,26 +116,30 @@ export class AlbStaticIp extends Construct {
     const ctx = buildContext(this, props, props.name ?? DEFAULTS.name);
     // Declaration order is the order of the generated module's blocks: keep it.
     const partition = ctx.named(new DataAwsPartition(this, "partition"), "current");
+    const region = ctx.named(new DataAwsRegion(this, "region"), "current");
     const tg = declareTargetGroup(ctx);
     const allowedCidrs = declareAllowedCidrs(ctx, tg.targetGroupArn);
     const state = declareStateBucket(ctx, partition);
-    const logGroup = declareLogGroup(ctx);
-    const { role, rolePolicy } = declareRole(ctx, {
+    const logGroup = declareLogGroup(ctx, () => ({
+      partition: partition.partition,
+      region: region.id,
+      accountId: ctx.named(new DataAwsCallerIdentity(this, "caller_identity"), "current").accountId,
+    }));
+    const role = declareRole(ctx, {
       targetGroupArn: tg.targetGroupArn,
       bucketArn: state.bucketArn,
-      logGroupArn: logGroup.arn,
+      logGroupArn: logGroup.logGroupArn,
     });
     const fn = declareFunction(ctx, {
       targetGroupArn: tg.targetGroupArn,
       stateBucketName: state.stateBucketName,
       logGroup,
-      role,
-      rolePolicy,
+      roleArn: role.roleArn,
+      rolePolicy: role.rolePolicy,
       allowedCidrs,
     });
     const rule = declareSchedule(ctx, fn);
     const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, tg.targetGroupArn);
-    const region = ctx.named(new DataAwsRegion(this, "region"), "current");
     const dashboard = declareDashboard(ctx, fn, {
       loadBalancer: albDimension(props.albDnsName),
       targetGroup: Fn.element(Fn.split(":", tg.targetGroupArn), 5),
@@ -126,26 +147,46 @@ export class AlbStaticIp extends Construct {
       period: 60,
     });
 
-    this.targetGroupArn = tg.targetGroupArn;
-    this.allowedTargetCidrsSource = allowedCidrs.source;
+    // Values the module may have decided as "" (nothing given, nothing created) are null outside.
+    // (cdktf's operators drop a literal "" or 0, hence a length >= 1.)
+    const given = (value: string) => Op.gte(Fn.lengthOf(value), 1);
+    const orNull = (value: string): string =>
+      isToken(ctx.create) ? Token.asString(Fn.conditional(given(value), value, Token.nullValue())) : value;
+    const attr = (element: Countable, attribute: string): string => optionalAttrOf(element, attribute);
+    this.targetGroupArn = orNull(tg.targetGroupArn);
+    this.targetGroupName = orNull(Fn.element(Fn.split("/", tg.targetGroupArn), 1));
+    this.targetGroupArnSuffix = orNull(Fn.element(Fn.split(":", tg.targetGroupArn), 5));
+    this.allowedTargetCidrsSource = isToken(ctx.create)
+      ? Token.asString(Fn.conditional(ctx.create, allowedCidrs.source, Token.nullValue()))
+      : allowedCidrs.source;
     this.listenerArn = tg.listenerArn;
-    this.stateBucketName = state.stateBucketName;
-    this.functionName = fn.functionName;
-    this.functionArn = fn.arn;
-    this.roleArn = role.arn;
-    this.roleName = role.name;
-    this.logGroupName = logGroup.name;
-    this.scheduleRuleArn = rule.arn;
-    this.errorsAlarmArn = errorsAlarm.arn;
-    this.ipCountAlarmArn = ipCountAlarm === undefined ? undefined : optionalAttrOf(ipCountAlarm, "arn");
-    this.dashboardName = dashboard === undefined ? undefined : optionalAttrOf(dashboard, "dashboard_name");
+    this.stateBucketName = orNull(state.stateBucketName);
+    this.stateBucketArn = isToken(ctx.create)
+      ? Token.asString(Fn.conditional(given(state.stateBucketName), state.bucketArn, Token.nullValue()))
+      : state.bucketArn;
+    this.functionName = attr(fn, "function_name");
+    this.functionArn = attr(fn, "arn");
+    this.roleArn = orNull(role.roleArn);
+    this.roleName = role.roleName;
+    this.rolePolicyJson = role.policyJson;
+    this.logGroupName = orNull(logGroup.logGroupName);
+    this.logGroupArn = isToken(ctx.create)
+      ? Token.asString(Fn.conditional(ctx.create, logGroup.logGroupArn, Token.nullValue()))
+      : logGroup.logGroupArn;
+    this.scheduleRuleArn = attr(rule, "arn");
+    this.scheduleRuleName = attr(rule, "name");
+    this.errorsAlarmArn = attr(errorsAlarm, "arn");
+    this.errorsAlarmName = attr(errorsAlarm, "alarm_name");
+    this.ipCountAlarmArn = ipCountAlarm === undefined ? undefined : attr(ipCountAlarm, "arn");
+    this.ipCountAlarmName = ipCountAlarm === undefined ? undefined : attr(ipCountAlarm, "alarm_name");
+    this.dashboardName = dashboard === undefined ? undefined : attr(dashboard, "dashboard_name");
     this.resources = {
       targetGroup: tg.targetGroup,
       listener: tg.listener,
       bucket: state.bucket,
-      role,
+      role: role.role,
       function: fn,
-      logGroup,
+      logGroup: logGroup.logGroup,
       errorsAlarm,
       ipCountAlarm,
       dashboard,

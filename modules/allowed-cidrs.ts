@@ -58,7 +58,9 @@ export function declareAllowedCidrs(ctx: BuildContext, targetGroupArn: string): 
           props.albArn === undefined ? false : isSet(props.albArn),
           props.albName === undefined ? false : isSet(props.albName),
         );
-  const lookUp = Op.and(Op.not(allowAny), Op.not(hasList));
+  // Under the master switch: with create = false nothing is looked up (and the local is empty).
+  const create = bool(ctx.create);
+  const lookUp = Op.and(create, Op.and(Op.not(allowAny), Op.not(hasList)));
   const count = (toggle: IResolvable): number => Token.asNumber(Fn.conditional(toggle, 1, 0));
 
   const alb = named(
@@ -125,12 +127,16 @@ export function declareAllowedCidrs(ctx: BuildContext, targetGroupArn: string): 
       scope,
       "local_allowed_target_cidrs",
       Fn.conditional(
-        hasList,
-        list,
+        Op.not(create),
+        Token.asList([]),
         Fn.conditional(
-          allowAny,
-          ANY,
-          Fn.conditional(Op.gte(Fn.lengthOf(ref(albAddress, stack)), 1), subnetCidrs, vpcCidrs),
+          hasList,
+          list,
+          Fn.conditional(
+            allowAny,
+            ANY,
+            Fn.conditional(Op.gte(Fn.lengthOf(ref(albAddress, stack)), 1), subnetCidrs, vpcCidrs),
+          ),
         ),
       ),
     ),

@@ -14,7 +14,7 @@ import {
   Token,
 } from "cdktf";
 import type { Construct } from "constructs";
-import { choose, isNull, isSet, isToken, type Toggle } from "./expr.js";
+import { choose, countFor, isNull, isSet, isToken, type Toggle } from "./expr.js";
 import type { AlbStaticIpProps } from "./props.js";
 
 /** A plan-time precondition: `condition` must hold when it is an expression. */
@@ -30,6 +30,14 @@ export interface BuildContext {
   readonly props: AlbStaticIpProps;
   readonly name: string;
   readonly tags: Record<string, string> | undefined;
+  /** The master switch (`create`): nothing is created when it is false. */
+  readonly create: Toggle;
+  /** `create` and `toggle`: the toggle of an optional resource under the master switch. */
+  when(toggle: Toggle): Toggle;
+  /** `count` of a resource that exists whenever anything is created (undefined when `create` is literally true). */
+  count(toggle?: Toggle): number | undefined;
+  /** The common `tags` merged with a resource role's own tags (e.g. `function_tags`). */
+  tagsFor(extra: Record<string, string> | undefined): Record<string, string> | undefined;
   /** Preconditions that end up on the function (plan-time "required unless" checks). */
   readonly preconditions: Precondition[];
   /** Gives `element` its fixed module name (`aws_x.<hclName>`) in module mode. */
@@ -47,11 +55,22 @@ export function buildContext(scope: Construct, props: AlbStaticIpProps, name: st
     if (props.moduleNames) element.overrideLogicalId(hclName);
     return element;
   };
+  const create: Toggle = props.create ?? true;
+  const when = (toggle: Toggle): Toggle => andToggle(create, toggle);
   return {
     scope,
     props,
     name,
     tags: props.tags,
+    create,
+    when,
+    count: (toggle: Toggle = true) => countFor(when(toggle)),
+    tagsFor(extra) {
+      if (extra === undefined) return props.tags;
+      if (props.tags === undefined) return extra;
+      if (!isToken(props.tags) && !isToken(extra)) return { ...props.tags, ...extra };
+      return Token.asStringMap(Fn.merge([props.tags, extra]));
+    },
     preconditions,
     named,
     decided(toggle, hclName, whenTrue, whenFalse) {

@@ -8,7 +8,7 @@ import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/ind
 import { Fn } from "cdktf";
 import { METRIC_DIMENSIONS, METRIC_NAMES } from "../lambda/aws/metrics.js";
 import type { BuildContext } from "./context.js";
-import { countFor, declared } from "./expr.js";
+import { attrOf, countFor, declared } from "./expr.js";
 import { DEFAULTS } from "./inputs.js";
 
 /** What the widgets refer to (literals or Terraform expressions). */
@@ -105,12 +105,12 @@ export function declareDashboard(
   fn: LambdaFunction,
   inputs: Omit<DashboardInputs, "functionName" | "namespace">,
 ): CloudwatchDashboard | undefined {
-  const create = ctx.props.createDashboard ?? DEFAULTS.createDashboard;
+  const create = ctx.when(ctx.props.createDashboard ?? DEFAULTS.createDashboard);
   if (!declared(create)) return undefined;
   const body = dashboardBody({
     ...inputs,
     namespace: ctx.props.metricNamespace ?? DEFAULTS.metricNamespace,
-    functionName: fn.functionName,
+    functionName: attrOf(fn, "function_name"),
   });
   return ctx.named(
     new CloudwatchDashboard(ctx.scope, "dashboard", {

@@ -3,14 +3,13 @@
  * handler reads (lambda/config.ts) and its asynchronous-invocation settings.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
-import type { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config/index.js";
 import { AssetType, Fn, Op, TerraformAsset, TerraformLocal, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { type BuildContext, envBool, lifecycleOf } from "./context.js";
-import { envValue, isToken } from "./expr.js";
+import { attrOf, choose, countFor, declared, envValue, isToken } from "./expr.js";
 import { DEFAULTS } from "./inputs.js";
 import { DEFAULT_LAMBDA_DIR, FIXED, type LambdaCode } from "./props.js";
 
@@ -35,35 +34,77 @@ export function lambdaCodeFromDirectory(
   return { filename: asset.path, sourceCodeHash: Fn.filebase64sha256(asset.path) };
 }
 
-/** Declares the function's log group (before the role, whose policy names it). */
-export function declareLogGroup(ctx: BuildContext): CloudwatchLogGroup {
-  const { scope, props, name, tags, named } = ctx;
-  return named(
-    new CloudwatchLogGroup(scope, "log_group", {
-      name: `/aws/lambda/${name}`,
-      retentionInDays: props.logRetentionInDays ?? DEFAULTS.logRetentionInDays,
-      kmsKeyId: props.logGroupKmsKeyArn,
-      tags,
-    }),
-    "this",
+/** The function's log group: created, or the existing one given by name. */
+export interface LogGroupParts {
+  readonly logGroupName: string;
+  /** ARN of the group (without the `:*` suffix). */
+  readonly logGroupArn: string;
+  readonly logGroup: CloudwatchLogGroup | undefined;
+}
+
+/** Where the ARN of a given log group is built from. */
+export interface LogGroupArnParts {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** Declares the function's log group (before the role, whose policy names it), unless an existing one is given. */
+export function declareLogGroup(ctx: BuildContext, arnParts: () => LogGroupArnParts): LogGroupParts {
+  const { scope, props, name, named } = ctx;
+  const createLogGroup = ctx.when(props.createLogGroup ?? DEFAULTS.createLogGroup);
+  let logGroup: CloudwatchLogGroup | undefined;
+  let createdName: string | undefined;
+  let createdArn: string | undefined;
+  if (declared(createLogGroup)) {
+    logGroup = named(
+      new CloudwatchLogGroup(scope, "log_group", {
+        count: countFor(createLogGroup),
+        name: `/aws/lambda/${name}`,
+        retentionInDays: props.logRetentionInDays ?? DEFAULTS.logRetentionInDays,
+        kmsKeyId: props.logGroupKmsKeyArn,
+        tags: ctx.tagsFor(props.logGroupTags),
+      }),
+      "this",
+    );
+    createdName = attrOf(logGroup, "name");
+    createdArn = attrOf(logGroup, "arn");
+  }
+  ctx.requireUnless(
+    createLogGroup,
+    props.logGroupName,
+    "log_group_name is required when create_log_group is false.",
   );
+  const logGroupName = ctx.decided(createLogGroup, "log_group_name", createdName ?? "", props.logGroupName);
+  if (createLogGroup === true) return { logGroupName, logGroupArn: createdArn ?? "", logGroup };
+  const { partition, region, accountId } = arnParts();
+  const givenArn = `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`;
+  if (createdArn === undefined) return { logGroupName, logGroupArn: givenArn, logGroup };
+  // A local, so the policy's `<arn>:*` is a plain interpolation (a conditional inside a template reads back
+  // from HCL as a %{if} directive).
+  const logGroupArn = named(
+    new TerraformLocal(scope, "local_log_group_arn", choose(createLogGroup, createdArn, givenArn)),
+    "log_group_arn",
+  ).asString;
+  return { logGroupName, logGroupArn, logGroup };
 }
 
 /** What the function refers to. */
 export interface FunctionInputs {
   readonly targetGroupArn: string;
   readonly stateBucketName: string;
-  readonly logGroup: CloudwatchLogGroup;
-  readonly role: IamRole;
-  readonly rolePolicy: IamRolePolicy;
+  readonly logGroup: LogGroupParts;
+  readonly roleArn: string;
+  /** The created role's policy (the function waits for it); undefined with a given role. */
+  readonly rolePolicy: IamRolePolicy | undefined;
   /** ALLOWED_TARGET_CIDRS and ALLOW_ANY_TARGET_CIDR (allowed-cidrs.ts). */
   readonly allowedCidrs: { readonly allowedTargetCidrs: string; readonly allowAnyTargetCidr: string };
 }
 
 /** Declares the function and its event invoke config. */
 export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): LambdaFunction {
-  const { scope, props, name, tags, named } = ctx;
-  const { logGroup, role, rolePolicy } = inputs;
+  const { scope, props, name, named } = ctx;
+  const { logGroup, rolePolicy } = inputs;
   const port = props.albListenerPort;
   const stateKeyPrefix = props.stateKeyPrefix ?? DEFAULTS.stateKeyPrefix;
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
@@ -125,7 +166,8 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
       functionName: name,
       description:
         "Keeps an NLB IP-type target group in sync with the private IPs of an ALB (alb-static-ip).",
-      role: role.arn,
+      count: ctx.count(),
+      role: inputs.roleArn,
       handler: FIXED.handler,
       runtime: props.runtime ?? DEFAULTS.runtime,
       architectures: [FIXED.architecture],
@@ -138,16 +180,19 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
       filename: code.filename,
       sourceCodeHash: code.sourceCodeHash,
       environment: { variables },
-      loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-      tags,
-      dependsOn: [logGroup, rolePolicy],
+      kmsKeyArn: props.kmsKeyArn,
+      tracingConfig: { mode: props.tracingMode ?? DEFAULTS.tracingMode },
+      loggingConfig: { logFormat: "Text", logGroup: logGroup.logGroupName },
+      tags: ctx.tagsFor(props.functionTags),
+      dependsOn: [logGroup.logGroup, rolePolicy].filter((d) => d !== undefined),
       lifecycle: lifecycleOf(preconditions),
     }),
     "this",
   );
   named(
     new LambdaFunctionEventInvokeConfig(scope, "event_invoke_config", {
-      functionName: fn.functionName,
+      count: ctx.count(),
+      functionName: attrOf(fn, "function_name"),
       maximumRetryAttempts: FIXED.maximumRetryAttempts,
       maximumEventAgeInSeconds: FIXED.maximumEventAgeInSeconds,
     }),

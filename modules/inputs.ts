@@ -4,7 +4,7 @@
  * `validation` blocks that reject at plan time what the Lambda would reject at cold start).
  *
  * One file per concern under inputs/: general.ts (name, tags, create), alb.ts, target-group.ts,
- * state-bucket.ts, function.ts, sync.ts (the function's settings), monitoring.ts; defaults.ts, patterns.ts
+ * state-bucket.ts, role.ts, function.ts, sync.ts (the function's settings), monitoring.ts; defaults.ts, patterns.ts
  * and spec.ts (the validation helpers). The mapped type of INPUTS makes the compiler insist that every prop
  * has a variable.
  */
@@ -13,6 +13,7 @@ import { ALB_INPUTS } from "./inputs/alb.js";
 import { FUNCTION_INPUTS } from "./inputs/function.js";
 import { GENERAL_INPUTS } from "./inputs/general.js";
 import { MONITORING_INPUTS } from "./inputs/monitoring.js";
+import { ROLE_INPUTS } from "./inputs/role.js";
 import type { InputSpec, InternalProp } from "./inputs/spec.js";
 import { STATE_BUCKET_INPUTS } from "./inputs/state-bucket.js";
 import { SYNC_INPUTS } from "./inputs/sync.js";
@@ -28,6 +29,7 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
   ...ALB_INPUTS,
   ...TARGET_GROUP_INPUTS,
   ...STATE_BUCKET_INPUTS,
+  ...ROLE_INPUTS,
   ...FUNCTION_INPUTS,
   ...SYNC_INPUTS,
   ...MONITORING_INPUTS,

@@ -10,8 +10,9 @@
  * - s3:ListBucket on the bucket, so a missing state object reads as 404 NoSuchKey (first run) instead of
  *   403 AccessDenied; without a condition, because S3's implicit check for GetObject carries no s3:prefix;
  * - cloudwatch:PutMetricData (no resource types) limited by the cloudwatch:namespace condition;
- * - logs:CreateLogStream/PutLogEvents on the function's own log group; no logs:CreateLogGroup (the group is
- *   created by Terraform before the function).
+ * - logs:CreateLogStream/PutLogEvents on the function's own log group (created, or the given one); no
+ *   logs:CreateLogGroup (the group exists before the function);
+ * - optional: kms:Decrypt/GenerateDataKey on the state bucket's key; X-Ray writes with active tracing.
  */
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
 
@@ -76,6 +77,19 @@ export function kmsStatement(kmsKeyArn: string): DataAwsIamPolicyDocumentStateme
     effect: "Allow",
     actions: ["kms:Decrypt", "kms:GenerateDataKey"],
     resources: [kmsKeyArn],
+  };
+}
+
+/**
+ * X-Ray write actions for `tracing_mode = "Active"` (as in AWS's AWSXRayDaemonWriteAccess). X-Ray defines no
+ * resource types for them, so "*" is the narrowest resource.
+ */
+export function xrayStatement(): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: "WriteTraces",
+    effect: "Allow",
+    actions: ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+    resources: ["*"],
   };
 }
 

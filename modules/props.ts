@@ -11,9 +11,13 @@ import {
   ALB_DNS_NAME_PATTERN,
   BUCKET_NAME_PATTERN,
   DEFAULTS,
+  LOG_GROUP_NAME_PATTERN,
   LOG_RETENTION_DAYS,
   NAME_PATTERN,
   NLB_ARN_PATTERN,
+  POLICY_ARN_PATTERN,
+  ROLE_ARN_PATTERN,
+  ROLE_PATH_PATTERN,
   RUNTIME_PATTERN,
   SCHEDULE_PATTERN,
 } from "./inputs.js";
@@ -36,6 +40,11 @@ export interface AlbStaticIpProps {
   readonly vpcId?: string;
   /** Name of the function, role, log group, rule, alarms, created target group and bucket prefix. Default `alb-static-ip`. */
   readonly name?: string;
+  /**
+   * The master switch of the Terraform module (`create`, default true): false creates nothing, as in
+   * terraform-aws-modules. In a CDKTF app, leave AlbStaticIp out instead; a literal false is rejected.
+   */
+  readonly create?: Toggle;
 
   /** Create the IP-type TCP target group (default true); false uses `targetGroupArn`. */
   readonly createTargetGroup?: Toggle;
@@ -129,6 +138,24 @@ export interface AlbStaticIpProps {
   /** ALLOW_ANY_TARGET_CIDR (default false): explicit opt-out of the bound (SECURITY.md). */
   readonly allowAnyTargetCidr?: boolean | IResolvable;
 
+  /** Create the function's role (default true); false uses `roleArn`, which must grant what SECURITY.md lists. */
+  readonly createRole?: Toggle;
+  /** An existing role for the function (when `createRole` is false). */
+  readonly roleArn?: string;
+  /** Path of the created role (default `/`). */
+  readonly rolePath?: string;
+  /** ARN of the permissions boundary of the created role (default none). */
+  readonly rolePermissionsBoundary?: string;
+
+  /** Create the log group (default true); false uses the existing `logGroupName`. */
+  readonly createLogGroup?: Toggle;
+  /** An existing log group for the function's logs (when `createLogGroup` is false). */
+  readonly logGroupName?: string;
+  /** KMS key that encrypts the function's environment variables at rest (default: the Lambda service key). */
+  readonly kmsKeyArn?: string;
+  /** X-Ray tracing mode of the function, `PassThrough` (default, Lambda's own) or `Active` (adds the X-Ray write actions). */
+  readonly tracingMode?: string;
+
   /** Alarm on LoadBalancerIPCount < 1 for 3 minutes (default true; only with `publishIpCountMetric` and without `dryRun`). */
   readonly createIpCountAlarm?: Toggle;
   /** Create the CloudWatch dashboard of the sync (default true). */
@@ -137,6 +164,22 @@ export interface AlbStaticIpProps {
   readonly alarmActions?: string[];
   /** Tags for every taggable resource. */
   readonly tags?: Record<string, string>;
+  /** Extra tags of the target group (merged over `tags`). */
+  readonly targetGroupTags?: Record<string, string>;
+  /** Extra tags of the NLB listener. */
+  readonly listenerTags?: Record<string, string>;
+  /** Extra tags of the state bucket. */
+  readonly stateBucketTags?: Record<string, string>;
+  /** Extra tags of the role. */
+  readonly roleTags?: Record<string, string>;
+  /** Extra tags of the log group. */
+  readonly logGroupTags?: Record<string, string>;
+  /** Extra tags of the function. */
+  readonly functionTags?: Record<string, string>;
+  /** Extra tags of the schedule rule. */
+  readonly scheduleTags?: Record<string, string>;
+  /** Extra tags of the alarms. */
+  readonly alarmTags?: Record<string, string>;
 
   /**
    * Give the resources the short, fixed names of a hand-kept module (`aws_lambda_function.this`).
@@ -222,6 +265,47 @@ export function propProblems(props: AlbStaticIpProps): string[] {
   if (literal(p.timeout) && literal(p.memorySize)) {
     check((p.timeout ?? 0) >= 3 && (p.timeout ?? 0) <= 900, `timeout ${p.timeout}: expected 3-900 seconds`);
   }
+  if (p.create === false)
+    check(
+      false,
+      "create is false: to create nothing in a CDKTF app, leave AlbStaticIp out (create is the Terraform module's master switch)",
+    );
+  if (literal(p.roleArn))
+    check(
+      ROLE_ARN_PATTERN.test(p.roleArn ?? ""),
+      `roleArn ${JSON.stringify(p.roleArn)}: expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/my-role`,
+    );
+  if (literal(p.rolePermissionsBoundary))
+    check(
+      POLICY_ARN_PATTERN.test(p.rolePermissionsBoundary ?? ""),
+      `rolePermissionsBoundary ${JSON.stringify(p.rolePermissionsBoundary)}: expected an IAM policy ARN, e.g. arn:aws:iam::123456789012:policy/boundary`,
+    );
+  if (literal(p.rolePath))
+    check(
+      ROLE_PATH_PATTERN.test(p.rolePath ?? ""),
+      `rolePath ${JSON.stringify(p.rolePath)}: expected / or a path such as /service-roles/`,
+    );
+  if (literal(p.tracingMode))
+    check(
+      p.tracingMode === "Active" || p.tracingMode === "PassThrough",
+      `tracingMode ${JSON.stringify(p.tracingMode)}: expected Active or PassThrough`,
+    );
+  if (literal(p.logGroupName))
+    check(
+      LOG_GROUP_NAME_PATTERN.test(p.logGroupName ?? ""),
+      `logGroupName ${JSON.stringify(p.logGroupName)}: expected a log group name of 1-512 characters [A-Za-z0-9_/.#-]`,
+    );
+  const createRole = p.createRole ?? DEFAULTS.createRole;
+  if (createRole === false)
+    check(p.roleArn !== undefined, "createRole is false: pass roleArn, the existing role for the function");
+  if (createRole === true && literal(p.roleArn))
+    check(false, "roleArn is set but createRole is true, so it would be ignored: pass createRole: false");
+  const createLogGroup = p.createLogGroup ?? DEFAULTS.createLogGroup;
+  if (createLogGroup === false)
+    check(
+      p.logGroupName !== undefined,
+      "createLogGroup is false: pass logGroupName, the existing log group for the function",
+    );
   const createTg = p.createTargetGroup ?? DEFAULTS.createTargetGroup;
   if (createTg === false)
     check(

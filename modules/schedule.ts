@@ -4,36 +4,40 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
 import type { BuildContext } from "./context.js";
+import { attrOf } from "./expr.js";
 import { DEFAULTS } from "./inputs.js";
 
 /** Declares the schedule rule, its target (the function) and the invoke permission; returns the rule. */
 export function declareSchedule(ctx: BuildContext, fn: LambdaFunction): CloudwatchEventRule {
-  const { scope, props, name, tags, named } = ctx;
+  const { scope, props, name, named } = ctx;
   const rule = named(
     new CloudwatchEventRule(scope, "schedule", {
+      count: ctx.count(),
       name,
       description: `Runs the ${name} function (alb-static-ip) on a schedule.`,
       scheduleExpression: props.scheduleExpression ?? DEFAULTS.scheduleExpression,
       state: "ENABLED",
-      tags,
+      tags: ctx.tagsFor(props.scheduleTags),
     }),
     "schedule",
   );
   named(
     new CloudwatchEventTarget(scope, "schedule_target", {
-      rule: rule.name,
+      count: ctx.count(),
+      rule: attrOf(rule, "name"),
       targetId: "alb-static-ip",
-      arn: fn.arn,
+      arn: attrOf(fn, "arn"),
     }),
     "schedule",
   );
   named(
     new LambdaPermission(scope, "schedule_permission", {
+      count: ctx.count(),
       statementId: "AllowScheduleRule",
       action: "lambda:InvokeFunction",
-      functionName: fn.functionName,
+      functionName: attrOf(fn, "function_name"),
       principal: "events.amazonaws.com",
-      sourceArn: rule.arn,
+      sourceArn: attrOf(rule, "arn"),
     }),
     "schedule",
   );

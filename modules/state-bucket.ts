@@ -29,8 +29,8 @@ export interface StateBucketParts {
 
 /** Declares the hardened state bucket (unless an existing one is given). */
 export function declareStateBucket(ctx: BuildContext, partition: DataAwsPartition): StateBucketParts {
-  const { scope, props, name, tags, named } = ctx;
-  const createStateBucket = props.createStateBucket ?? DEFAULTS.createStateBucket;
+  const { scope, props, name, named } = ctx;
+  const createStateBucket = ctx.when(props.createStateBucket ?? DEFAULTS.createStateBucket);
   let bucket: S3Bucket | undefined;
   let createdBucketName: string | undefined;
   if (declared(createStateBucket)) {
@@ -47,7 +47,7 @@ export function declareStateBucket(ctx: BuildContext, partition: DataAwsPartitio
               ? Token.asString(Fn.conditional(isNull(givenName), `${name}-`, Token.nullValue()))
               : undefined,
         forceDestroy: props.stateBucketForceDestroy ?? DEFAULTS.stateBucketForceDestroy,
-        tags,
+        tags: ctx.tagsFor(props.stateBucketTags),
       }),
       "state",
     );

@@ -32,9 +32,9 @@ export interface TargetGroupParts {
 
 /** Declares the target group (unless an existing one is given) and the optional NLB listener. */
 export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
-  const { scope, props, name, tags, named } = ctx;
+  const { scope, props, name, named } = ctx;
   const port = props.albListenerPort;
-  const createTargetGroup = props.createTargetGroup ?? DEFAULTS.createTargetGroup;
+  const createTargetGroup = ctx.when(props.createTargetGroup ?? DEFAULTS.createTargetGroup);
   let targetGroup: LbTargetGroup | undefined;
   let createdTargetGroupArn: string | undefined;
   if (declared(createTargetGroup)) {
@@ -65,7 +65,7 @@ export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
           healthyThreshold: FIXED.healthCheckThreshold,
           unhealthyThreshold: FIXED.healthCheckThreshold,
         },
-        tags,
+        tags: ctx.tagsFor(props.targetGroupTags),
         lifecycle: lifecycleOf([
           ...(isToken(props.vpcId)
             ? [
@@ -103,12 +103,13 @@ export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
   );
 
   // Unset (or null in the module): a listener exactly when an NLB is given.
-  const createListener: Toggle =
+  const createListener: Toggle = ctx.when(
     props.createListener === undefined
       ? props.nlbArn !== undefined
       : isToken(props.createListener) && isToken(props.nlbArn)
         ? (Fn.coalesce([props.createListener, isSet(props.nlbArn ?? "")]) as IResolvable)
-        : props.createListener;
+        : props.createListener,
+  );
   let listener: LbListener | undefined;
   if (declared(createListener)) {
     listener = named(
@@ -118,7 +119,7 @@ export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
         port,
         protocol: "TCP",
         defaultAction: [{ type: "forward", targetGroupArn: targetGroupArn }],
-        tags,
+        tags: ctx.tagsFor(props.listenerTags),
         lifecycle: lifecycleOf(
           isToken(props.nlbArn)
             ? [

@@ -3,11 +3,12 @@
  * from the AlbStaticIp construct (default: modules/terraform/alb-static-ip, with the bundle from dist/lambda).
  * Deterministic: the same sources and bundle give byte-identical files.
  */
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_LAMBDA_DIR } from "../modules/alb-static-ip.js";
 import { ensureBundle } from "../modules/build/bundle.js";
-import { buildModule, MODULE_DIR } from "../modules/build/module.js";
+import { buildModule, MODULE_DIR, ROOT_README, rootReadmeWithTables } from "../modules/build/module.js";
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +31,10 @@ try {
   const bundleDir = ensureBundle(resolve(values.bundle));
   const written = buildModule(outDir, bundleDir);
   console.log(`Terraform module written to ${outDir}: ${written.join(", ")}`);
+  if (outDir === resolve(MODULE_DIR)) {
+    writeFileSync(ROOT_README, rootReadmeWithTables());
+    console.log("README.md: the module's inputs and outputs tables updated");
+  }
 } catch (error) {
   console.error(`build:module failed: ${(error as Error).message}`);
   process.exit(1);

@@ -161,5 +161,15 @@ module "alb_static_ip" {
 
   alarm_actions = var.alarm_actions
 
+  # Conventions of terraform-aws-modules: the role under a path, active X-Ray tracing, per-resource tags.
+  role_path    = "/service-role/"
+  tracing_mode = "Active"
+  function_tags = {
+    Component = "alb-static-ip-function"
+  }
+  target_group_tags = {
+    Component = "alb-static-ip-targets"
+  }
+
   state_bucket_force_destroy = var.state_bucket_force_destroy
 }

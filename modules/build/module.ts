@@ -33,7 +33,7 @@ import {
   renderValue,
   type Value,
 } from "./hcl.js";
-import { renderReadme } from "./readme.js";
+import { renderReadme, tfDocs, withTfDocs } from "./readme.js";
 import { zipFiles } from "./zip.js";
 
 /** Version constraints of the module (lower bounds, as community modules declare them). */
@@ -53,6 +53,13 @@ export const LAMBDA_ZIP = "lambda.zip";
 
 /** Directory of the committed module. */
 export const MODULE_DIR = join(import.meta.dirname, "..", "terraform", "alb-static-ip");
+/** The repository README: its "Use as a Terraform module" section holds the module's tables too. */
+export const ROOT_README = join(import.meta.dirname, "..", "..", "README.md");
+
+/** The repository README's text with the module's tables brought up to date. */
+export function rootReadmeWithTables(readme: string = readFileSync(ROOT_README, "utf8")): string {
+  return withTfDocs(readme, renderModule().rootReadmeDocs);
+}
 
 /** One output of the module. */
 export interface OutputSpec {
@@ -67,6 +74,8 @@ export interface RenderedModule {
   readonly stack: TerraformStack;
   readonly variables: readonly InputSpec[];
   readonly outputs: readonly OutputSpec[];
+  /** The terraform-docs tables for the repository README (level-4 headings, with the markers). */
+  readonly rootReadmeDocs: string;
 }
 
 /** Which file a block goes to. */
@@ -76,8 +85,16 @@ function fileOf(kind: "resource" | "data", type: string, name: string): string {
   }
   if (type.startsWith("aws_iam_")) return "iam.tf";
   if (type === "aws_cloudwatch_metric_alarm") return "alarms.tf";
-  if (type === "aws_cloudwatch_dashboard" || type === "aws_region") return "dashboard.tf";
-  const mainData = ["aws_partition", "aws_lb", "aws_subnet", "aws_lb_target_group", "aws_vpc"];
+  if (type === "aws_cloudwatch_dashboard") return "dashboard.tf";
+  const mainData = [
+    "aws_partition",
+    "aws_region",
+    "aws_caller_identity",
+    "aws_lb",
+    "aws_subnet",
+    "aws_lb_target_group",
+    "aws_vpc",
+  ];
   return kind === "data" && !mainData.includes(type) ? "iam.tf" : "main.tf";
 }
 
@@ -137,6 +154,17 @@ export function renderModule(): RenderedModule {
       value: construct.targetGroupArn,
     },
     {
+      name: "target_group_name",
+      description: "Name of the NLB target group kept in sync.",
+      value: construct.targetGroupName,
+    },
+    {
+      name: "target_group_arn_suffix",
+      description:
+        "ARN suffix of the target group (targetgroup/<name>/<id>), the TargetGroup dimension of its CloudWatch metrics.",
+      value: construct.targetGroupArnSuffix,
+    },
+    {
       name: "listener_arn",
       description: "ARN of the NLB listener; null when create_listener is false.",
       value: construct.listenerArn,
@@ -146,14 +174,38 @@ export function renderModule(): RenderedModule {
       description: "Name of the S3 bucket holding the state (created or given).",
       value: construct.stateBucketName,
     },
+    {
+      name: "state_bucket_arn",
+      description: "ARN of the S3 bucket holding the state (created or given).",
+      value: construct.stateBucketArn,
+    },
     { name: "function_name", description: "Name of the Lambda function.", value: construct.functionName },
     { name: "function_arn", description: "ARN of the Lambda function.", value: construct.functionArn },
-    { name: "role_arn", description: "ARN of the function's IAM role.", value: construct.roleArn },
-    { name: "role_name", description: "Name of the function's IAM role.", value: construct.roleName },
+    {
+      name: "role_arn",
+      description: "ARN of the function's IAM role (created or given).",
+      value: construct.roleArn,
+    },
+    {
+      name: "role_name",
+      description: "Name of the created IAM role; null when create_role is false.",
+      value: construct.roleName,
+    },
+    {
+      name: "role_policy_json",
+      description:
+        "The least-privilege policy the function needs, as JSON: attached to the created role, or for whoever manages role_arn when create_role is false.",
+      value: construct.rolePolicyJson,
+    },
     {
       name: "log_group_name",
-      description: "Name of the function's CloudWatch log group.",
+      description: "Name of the function's CloudWatch log group (created or given).",
       value: construct.logGroupName,
+    },
+    {
+      name: "log_group_arn",
+      description: "ARN of the function's CloudWatch log group (created or given).",
+      value: construct.logGroupArn,
     },
     {
       name: "schedule_rule_arn",
@@ -161,9 +213,19 @@ export function renderModule(): RenderedModule {
       value: construct.scheduleRuleArn,
     },
     {
+      name: "schedule_rule_name",
+      description: "Name of the EventBridge rule that invokes the function.",
+      value: construct.scheduleRuleName,
+    },
+    {
       name: "errors_alarm_arn",
       description: "ARN of the alarm on function errors.",
       value: construct.errorsAlarmArn,
+    },
+    {
+      name: "errors_alarm_name",
+      description: "Name of the alarm on function errors.",
+      value: construct.errorsAlarmName,
     },
     {
       name: "allowed_target_cidrs_source",
@@ -175,6 +237,11 @@ export function renderModule(): RenderedModule {
       name: "ip_count_alarm_arn",
       description: "ARN of the alarm on LoadBalancerIPCount; null when not created.",
       value: construct.ipCountAlarmArn,
+    },
+    {
+      name: "ip_count_alarm_name",
+      description: "Name of the alarm on LoadBalancerIPCount; null when not created.",
+      value: construct.ipCountAlarmName,
     },
     {
       name: "dashboard_name",
@@ -235,8 +302,9 @@ export function renderModule(): RenderedModule {
   for (const [path, blocks] of Object.entries(files)) {
     if (blocks.length > 0) rendered[path] = renderFile(blocks);
   }
-  rendered["README.md"] = renderReadme({ variables, outputs, files: rendered, requirements: REQUIREMENTS });
-  return { files: rendered, stack, variables, outputs };
+  const docsInputs = { variables, outputs, files: rendered, requirements: REQUIREMENTS };
+  rendered["README.md"] = renderReadme(docsInputs);
+  return { files: rendered, stack, variables, outputs, rootReadmeDocs: tfDocs(docsInputs, 4) };
 }
 
 /** `terraform { required_version, required_providers }`. */

@@ -100,17 +100,37 @@ export function renderReadme(inputs: ReadmeInputs): string {
     "  `<bucket>/<state_key_prefix>*` (the key embeds the target group id, known only after apply);",
     "  ListBucket on the bucket so a missing state object is a 404 instead of a 403; PutMetricData only to",
     "  `metric_namespace`; CreateLogStream/PutLogEvents on its own log group (created before the function,",
-    "  so no CreateLogGroup).",
+    '  or the given `log_group_name`, so no CreateLogGroup); X-Ray writes only with `tracing_mode = "Active"`.',
+    "  With `create_role = false` nothing is attached to the given role: grant it the `role_policy_json` output.",
+    "- **`create = false`** creates nothing and looks nothing up (only the caller's partition, region and",
+    "  account are read), for wrapper modules that switch the sync per environment.",
     "",
-    "<!-- BEGIN_TF_DOCS -->",
-    "## Requirements",
+    tfDocs(inputs, 2),
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** The markers terraform-docs fills between; the root README holds the same tables between them. */
+export const TF_DOCS_BEGIN = "<!-- BEGIN_TF_DOCS -->";
+export const TF_DOCS_END = "<!-- END_TF_DOCS -->";
+
+/**
+ * The terraform-docs tables (requirements, providers, resources, inputs, outputs) with headings of `level`,
+ * between the BEGIN_TF_DOCS / END_TF_DOCS markers.
+ */
+export function tfDocs(inputs: ReadmeInputs, level: number): string {
+  const h = "#".repeat(level);
+  const lines = [
+    TF_DOCS_BEGIN,
+    `${h} Requirements`,
     "",
     "| Name | Version |",
     "|------|---------|",
     `| terraform | ${inputs.requirements.terraform} |`,
     ...Object.entries(inputs.requirements.providers).map(([name, p]) => `| ${name} | ${p.version} |`),
     "",
-    "## Providers",
+    `${h} Providers`,
     "",
     "| Name | Version |",
     "|------|---------|",
@@ -118,13 +138,13 @@ export function renderReadme(inputs: ReadmeInputs): string {
       ([name, p]) => `| ${name} (${p.source}) | ${p.version} |`,
     ),
     "",
-    "## Resources",
+    `${h} Resources`,
     "",
     "| Name | Type |",
     "|------|------|",
     ...resourcesOf(inputs.files),
     "",
-    "## Inputs",
+    `${h} Inputs`,
     "",
     "| Name | Description | Type | Default | Required |",
     "|------|-------------|------|---------|:--------:|",
@@ -133,13 +153,24 @@ export function renderReadme(inputs: ReadmeInputs): string {
         `| ${v.variable} | ${cell(v.description)} | \`${v.kind}\` | ${defaultText(v.default)} | ${v.default === undefined ? "yes" : "no"} |`,
     ),
     "",
-    "## Outputs",
+    `${h} Outputs`,
     "",
     "| Name | Description |",
     "|------|-------------|",
     ...inputs.outputs.map((o) => `| ${o.name} | ${cell(o.description)} |`),
-    "<!-- END_TF_DOCS -->",
-    "",
+    TF_DOCS_END,
   ];
   return lines.join("\n");
+}
+
+/**
+ * `readme` with the part between the tf-docs markers replaced by `docs` (which carries the markers).
+ * Throws when the markers are missing, naming them.
+ */
+export function withTfDocs(readme: string, docs: string): string {
+  const begin = readme.indexOf(TF_DOCS_BEGIN);
+  const end = readme.indexOf(TF_DOCS_END);
+  if (begin < 0 || end < begin)
+    throw new Error(`README.md has no ${TF_DOCS_BEGIN} … ${TF_DOCS_END} section for the module's tables`);
+  return readme.slice(0, begin) + docs + readme.slice(end + TF_DOCS_END.length);
 }

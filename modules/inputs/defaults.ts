@@ -33,6 +33,9 @@ export const DEFAULTS = Object.freeze({
   discoveryMode: CONFIG_DEFAULTS.DISCOVERY_MODE,
   awsMaxAttempts: CONFIG_DEFAULTS.AWS_MAX_ATTEMPTS,
   awsRequestTimeoutMs: CONFIG_DEFAULTS.AWS_REQUEST_TIMEOUT_MS,
+  createRole: true,
+  createLogGroup: true,
+  tracingMode: "PassThrough",
   createIpCountAlarm: true,
   createDashboard: true,
 } as const);

@@ -1,7 +1,12 @@
 /** Module variables — the Lambda function, its schedule and its log group. */
 import { DEFAULTS, LOG_RETENTION_DAYS } from "./defaults.js";
-import { KMS_KEY_ARN_PATTERN, RUNTIME_PATTERN, SCHEDULE_PATTERN } from "./patterns.js";
-import { type InputGroup, integerIn, matches, oneOf } from "./spec.js";
+import {
+  KMS_KEY_ARN_PATTERN,
+  LOG_GROUP_NAME_PATTERN,
+  RUNTIME_PATTERN,
+  SCHEDULE_PATTERN,
+} from "./patterns.js";
+import { type InputGroup, integerIn, matches, oneOf, tagsInput } from "./spec.js";
 
 export const FUNCTION_INPUTS = {
   runtime: {
@@ -69,4 +74,43 @@ export const FUNCTION_INPUTS = {
     default: null,
     validation: matches("log_group_kms_key_arn", KMS_KEY_ARN_PATTERN, "a KMS key ARN", true),
   },
+  createLogGroup: {
+    variable: "create_log_group",
+    kind: "bool",
+    description:
+      "Create the function's log group (/aws/lambda/<name>). Set to false to log to an existing group (log_group_name); the role then gets write access to that group only.",
+    default: DEFAULTS.createLogGroup,
+  },
+  logGroupName: {
+    variable: "log_group_name",
+    kind: "string",
+    description:
+      "Name of an existing log group for the function's logs (in this region and account). Required when create_log_group is false; retention and encryption are then the group's own.",
+    default: null,
+    validation: matches(
+      "log_group_name",
+      LOG_GROUP_NAME_PATTERN,
+      "a log group name of 1-512 characters [A-Za-z0-9_/.#-]",
+      true,
+    ),
+  },
+  kmsKeyArn: {
+    variable: "kms_key_arn",
+    kind: "string",
+    description:
+      "KMS key that encrypts the function's environment variables at rest. Null: the Lambda service key. The identity that applies the module needs kms:CreateGrant and kms:Encrypt on it; the function's role needs nothing (Lambda decrypts through its grant).",
+    default: null,
+    validation: matches("kms_key_arn", KMS_KEY_ARN_PATTERN, "a KMS key ARN", true),
+  },
+  tracingMode: {
+    variable: "tracing_mode",
+    kind: "string",
+    description:
+      "X-Ray tracing of the function: PassThrough (Lambda's default: trace only when the caller does) or Active. Active adds xray:PutTraceSegments and xray:PutTelemetryRecords (no resource-level permissions: on *) to the role.",
+    default: DEFAULTS.tracingMode,
+    validation: oneOf("tracing_mode", ["PassThrough", "Active"]),
+  },
+  functionTags: tagsInput("function_tags", "the function"),
+  logGroupTags: tagsInput("log_group_tags", "the created log group"),
+  scheduleTags: tagsInput("schedule_tags", "the schedule rule"),
 } as const satisfies InputGroup;

@@ -22,4 +22,11 @@ export const GENERAL_INPUTS = {
     description: "Tags added to every resource that supports them.",
     default: {},
   },
+  create: {
+    variable: "create",
+    kind: "bool",
+    description:
+      "Master switch: false creates nothing (and looks nothing up), for wrapper modules that enable the sync per environment.",
+    default: true,
+  },
 } as const satisfies InputGroup;

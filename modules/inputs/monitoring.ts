@@ -1,6 +1,6 @@
 /** Module variables — alarms and the dashboard. */
 import { DEFAULTS } from "./defaults.js";
-import type { InputGroup } from "./spec.js";
+import { type InputGroup, tagsInput } from "./spec.js";
 
 export const MONITORING_INPUTS = {
   createIpCountAlarm: {
@@ -29,4 +29,5 @@ export const MONITORING_INPUTS = {
       },
     ],
   },
+  alarmTags: tagsInput("alarm_tags", "the alarms"),
 } as const satisfies InputGroup;

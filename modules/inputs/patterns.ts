@@ -44,3 +44,16 @@ export function scheduleSeconds(expression: string): number {
 export function scheduleSecondsHcl(variable: string): string {
   return `tonumber(regex("^rate\\\\(([0-9]+) ", var.${variable})[0]) * lookup({ minute = 60, hour = 3600, day = 86400 }, trimsuffix(regex(" ([a-z]+)\\\\)$", var.${variable})[0], "s"), 60)`;
 }
+
+/** Shape of an IAM role ARN (any partition; a path is allowed). */
+export const ROLE_ARN_PATTERN = new RegExp(
+  `^arn:(${PARTITIONS.join("|")}):iam::[0-9]{12}:role\\/[A-Za-z0-9+=,.@_\\/-]{1,512}$`,
+);
+/** Shape of an IAM managed policy ARN (a permissions boundary); `aws` as account for AWS managed policies. */
+export const POLICY_ARN_PATTERN = new RegExp(
+  `^arn:(${PARTITIONS.join("|")}):iam::([0-9]{12}|aws):policy\\/[A-Za-z0-9+=,.@_\\/-]{1,512}$`,
+);
+/** An IAM path: `/` or `/a/b/`. */
+export const ROLE_PATH_PATTERN = /^\/$|^\/[\x21-\x7E]{1,510}\/$/;
+/** A CloudWatch Logs log group name. */
+export const LOG_GROUP_NAME_PATTERN = /^[A-Za-z0-9_/.#-]{1,512}$/;

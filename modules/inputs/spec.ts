@@ -116,3 +116,8 @@ export function bucketNameValidation(variable: string): { condition: string; err
     },
   ];
 }
+
+/** A `<role>_tags` variable: extra tags merged over `tags` for one resource role. */
+export function tagsInput(variable: string, what: string): InputSpec {
+  return { variable, kind: "map(string)", description: `Tags of ${what}, merged over tags.`, default: {} };
+}

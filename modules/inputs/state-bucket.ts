@@ -1,7 +1,7 @@
 /** Module variables — the S3 bucket holding the state object. */
 import { DEFAULTS } from "./defaults.js";
 import { BUCKET_NAME_PATTERN, KMS_KEY_ARN_PATTERN } from "./patterns.js";
-import { bucketNameValidation, type InputGroup, integerIn, matches } from "./spec.js";
+import { bucketNameValidation, type InputGroup, integerIn, matches, tagsInput } from "./spec.js";
 
 export const STATE_BUCKET_INPUTS = {
   createStateBucket: {
@@ -46,4 +46,5 @@ export const STATE_BUCKET_INPUTS = {
     default: DEFAULTS.stateNoncurrentVersionExpirationDays,
     validation: integerIn("state_noncurrent_version_expiration_days", 1, 36500, "days"),
   },
+  stateBucketTags: tagsInput("state_bucket_tags", "the created state bucket"),
 } as const satisfies InputGroup;

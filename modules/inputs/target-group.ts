@@ -2,7 +2,7 @@
 import { TARGET_GROUP_ARN_PATTERN } from "../../lambda/config.js";
 import { DEFAULTS } from "./defaults.js";
 import { NLB_ARN_PATTERN, VPC_ID_PATTERN } from "./patterns.js";
-import { type InputGroup, integerIn, matches, oneOf, partitionMatchesRegion } from "./spec.js";
+import { type InputGroup, integerIn, matches, oneOf, partitionMatchesRegion, tagsInput } from "./spec.js";
 
 export const TARGET_GROUP_INPUTS = {
   vpcId: {
@@ -79,4 +79,6 @@ export const TARGET_GROUP_INPUTS = {
       true,
     )?.concat([partitionMatchesRegion("nlb_arn")]),
   },
+  targetGroupTags: tagsInput("target_group_tags", "the created target group"),
+  listenerTags: tagsInput("listener_tags", "the created NLB listener"),
 } as const satisfies InputGroup;

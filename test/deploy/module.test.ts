@@ -53,6 +53,23 @@ describe.skipIf(tools.missing.length > 0)("the Terraform module under real Terra
     expect(result.status).toBe(0);
   });
 
+  /** Plans the precondition fixture with `vars` (one initialised copy, shared: plans keep no state). */
+  let fixtureRoot: string | undefined;
+  const planFixture = (vars: readonly string[]) => {
+    const dir = workspace("preconditions");
+    const tf = terraformRunner(tools, dir);
+    if (fixtureRoot === undefined) {
+      const module = join(dir, "alb-static-ip");
+      copyTree(MODULE_DIR, module);
+      patchModuleCopy(module, tools.awsVersions.at(-1) ?? "");
+      fixtureRoot = join(dir, "root");
+      copyTree(join(import.meta.dirname, "fixtures", "module-preconditions"), fixtureRoot);
+      writeFileSync(join(fixtureRoot, "moto_override.tf"), motoProviderOverride(moto.endpoint));
+      expect(tf(fixtureRoot, ["init", "-input=false", "-no-color"]).status).toBe(0);
+    }
+    return tf(fixtureRoot, ["plan", "-input=false", "-no-color", ...vars]);
+  };
+
   it.each([
     [["-var=create_state_bucket=false"], "state_bucket_name is required when create_state_bucket is false."],
     [["-var=create_target_group=false"], "target_group_arn is required when create_target_group is false."],
@@ -62,22 +79,14 @@ describe.skipIf(tools.missing.length > 0)("the Terraform module under real Terra
       ],
       "target_group_arn is set but create_target_group is true",
     ],
+    [["-var=create_role=false"], "role_arn is required when create_role is false."],
+    [["-var=role_arn=arn:aws:iam::123456789012:role/given"], "role_arn is set but create_role is true"],
+    [["-var=create_log_group=false"], "log_group_name is required when create_log_group is false."],
   ])(
     "plan with %j stops at the precondition that says what is wrong",
     (vars, message) => {
-      // Prepare
-      const dir = workspace("preconditions");
-      const tf = terraformRunner(tools, dir);
-      const module = join(dir, "alb-static-ip");
-      copyTree(MODULE_DIR, module);
-      patchModuleCopy(module, tools.awsVersions.at(-1) ?? "");
-      const root = join(dir, "root");
-      copyTree(join(import.meta.dirname, "fixtures", "module-preconditions"), root);
-      writeFileSync(join(root, "moto_override.tf"), motoProviderOverride(moto.endpoint));
-      expect(tf(root, ["init", "-input=false", "-no-color"]).status).toBe(0);
-
       // Act
-      const result = tf(root, ["plan", "-input=false", "-no-color", ...vars]);
+      const result = planFixture(vars);
 
       // Assess
       expect(result.status).not.toBe(0);
@@ -88,6 +97,42 @@ describe.skipIf(tools.missing.length > 0)("the Terraform module under real Terra
     },
     120_000,
   );
+
+  it("creates nothing and looks nothing up with create = false (the master switch)", () => {
+    // Act
+    const result = planFixture(["-var=create=false"]);
+
+    // Assess
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("No changes.");
+    // Only the caller's own partition, region and account are read (as every module does); nothing else.
+    const reads = [...result.stdout.matchAll(/data\.(aws_[a-z_]+)\.[a-z_]+: Reading/g)].map((m) => m[1]);
+    expect(
+      reads.filter((r) => !["aws_partition", "aws_region", "aws_caller_identity"].includes(r ?? "")),
+    ).toEqual([]);
+  }, 120_000);
+
+  it("uses a given role and log group: neither is created, the function and its policy point at them", () => {
+    // Act
+    const result = planFixture([
+      "-var=create_role=false",
+      "-var=role_arn=arn:aws:iam::123456789012:role/platform/given",
+      "-var=create_log_group=false",
+      "-var=log_group_name=/platform/alb-static-ip",
+    ]);
+
+    // Assess
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).not.toContain("aws_iam_role.this");
+    expect(result.stdout).not.toContain("aws_iam_role_policy.this");
+    expect(result.stdout).not.toContain("aws_cloudwatch_log_group.this");
+    expect(result.stdout).toContain(
+      'role                           = "arn:aws:iam::123456789012:role/platform/given"',
+    );
+    expect(result.stdout).toContain('log_group  = "/platform/alb-static-ip"');
+  }, 120_000);
 
   it("applies with its defaults, the deployed code syncs the target group, re-plans empty, destroys clean", async () => {
     // Prepare

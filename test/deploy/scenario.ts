@@ -19,6 +19,7 @@ import { expect } from "vitest";
 import { startDnsServer } from "../../sim/dns.js";
 import { startFunction } from "../../sim/lambda-runtime.js";
 import {
+  type DeployedFunction,
   isLoggingConfigEcho,
   type Moto,
   type PlannedChange,
@@ -37,6 +38,8 @@ export interface ScenarioReport {
   readonly planMs: number;
   readonly destroyMs: number;
   readonly registered: readonly string[];
+  /** The function as Lambda's API described it after apply. */
+  readonly deployed: Pick<DeployedFunction, "role" | "tracingMode" | "tags" | "reservedConcurrency">;
 }
 
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
@@ -193,7 +196,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   expect(inventory(moto), "destroy leaves nothing").toEqual(before);
   s3.destroy();
   elbv2.destroy();
-  return { resourcesApplied, applyMs: apply.ms, planMs, destroyMs: destroy.ms, registered };
+  const { role, tracingMode, tags, reservedConcurrency } = deployed;
+  return {
+    resourcesApplied,
+    applyMs: apply.ms,
+    planMs,
+    destroyMs: destroy.ms,
+    registered,
+    deployed: { role, tracingMode, tags, reservedConcurrency },
+  };
 }
 
 /** MOTO GAP bucket-policy conditions (see above): the policy the test removed, planned again. */

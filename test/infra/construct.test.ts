@@ -360,6 +360,20 @@ describe("AlbStaticIp modes", () => {
   });
 });
 
+describe("a role managed elsewhere (createRole: false)", () => {
+  it("creates no role and attaches nothing, runs the function as roleArn, and still renders the policy it needs", () => {
+    // Act
+    const s = synth({ createRole: false, roleArn: "arn:aws:iam::123456789012:role/platform/given" });
+
+    // Assess
+    expect(all(s, "aws_iam_role")).toEqual([]);
+    expect(all(s, "aws_iam_role_policy")).toEqual([]);
+    expect(one(s, "aws_lambda_function").role).toBe("arn:aws:iam::123456789012:role/platform/given");
+    expect(s.construct.roleName).toBeUndefined();
+    expect(functionStatements(s).map((st) => st.sid)).toContain("SyncTargetsOfThisTargetGroup");
+  });
+});
+
 /** For each prop: a non-default value and where it must show up in the synthesized JSON. */
 const PROP_EFFECTS: Record<
   string,
@@ -464,6 +478,104 @@ const PROP_EFFECTS: Record<
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
     ],
   ],
+  roleArn: [
+    "arn:aws:iam::123456789012:role/other",
+    (s) => one(s, "aws_lambda_function").role,
+    "arn:aws:iam::123456789012:role/other",
+    { createRole: false, roleArn: "arn:aws:iam::123456789012:role/platform/given" },
+  ],
+  rolePath: ["/service-role/", (s) => one(s, "aws_iam_role").path, "/service-role/"],
+  rolePermissionsBoundary: [
+    "arn:aws:iam::123456789012:policy/boundary",
+    (s) => one(s, "aws_iam_role").permissions_boundary,
+    "arn:aws:iam::123456789012:policy/boundary",
+  ],
+  createLogGroup: [
+    false,
+    (s) => [
+      all(s, "aws_cloudwatch_log_group").length,
+      (one(s, "aws_lambda_function") as { logging_config: { log_group: string } }).logging_config.log_group,
+      String(functionStatements(s).find((st) => st.sid === "WriteOwnLogGroup")?.resources?.[0]).endsWith(
+        ":log-group:/platform/alb-static-ip:*",
+      ),
+    ],
+    [0, "/platform/alb-static-ip", true],
+    { logGroupName: "/platform/alb-static-ip" },
+  ],
+  logGroupName: [
+    "/platform/other",
+    (s) =>
+      (one(s, "aws_lambda_function") as { logging_config: { log_group: string } }).logging_config.log_group,
+    "/platform/other",
+    { createLogGroup: false, logGroupName: "/platform/alb-static-ip" },
+  ],
+  kmsKeyArn: [
+    "arn:aws:kms:us-east-1:123456789012:key/env",
+    (s) => one(s, "aws_lambda_function").kms_key_arn,
+    "arn:aws:kms:us-east-1:123456789012:key/env",
+  ],
+  tracingMode: [
+    "Active",
+    (s) => [
+      (one(s, "aws_lambda_function") as { tracing_config: { mode: string } }).tracing_config.mode,
+      functionStatements(s).find((st) => st.sid === "WriteTraces")?.actions,
+    ],
+    ["Active", ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]],
+  ],
+  targetGroupTags: [
+    { tier: "edge" },
+    (s) => one(s, "aws_lb_target_group").tags,
+    { team: "a", tier: "edge" },
+    { tags: { team: "a" } },
+  ],
+  listenerTags: [
+    { tier: "edge" },
+    (s) => one(s, "aws_lb_listener").tags,
+    { team: "a", tier: "edge" },
+    {
+      tags: { team: "a" },
+      nlbArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n/0123456789abcdef",
+    },
+  ],
+  stateBucketTags: [
+    { team: "b" },
+    (s) => one(s, "aws_s3_bucket").tags,
+    { team: "b" },
+    { tags: { team: "a" } },
+  ],
+  roleTags: [
+    { tier: "edge" },
+    (s) => one(s, "aws_iam_role").tags,
+    { team: "a", tier: "edge" },
+    { tags: { team: "a" } },
+  ],
+  logGroupTags: [
+    { tier: "edge" },
+    (s) => one(s, "aws_cloudwatch_log_group").tags,
+    { team: "a", tier: "edge" },
+    { tags: { team: "a" } },
+  ],
+  functionTags: [
+    { tier: "edge" },
+    (s) => one(s, "aws_lambda_function").tags,
+    { team: "a", tier: "edge" },
+    { tags: { team: "a" } },
+  ],
+  scheduleTags: [
+    { tier: "edge" },
+    (s) => one(s, "aws_cloudwatch_event_rule").tags,
+    { team: "a", tier: "edge" },
+    { tags: { team: "a" } },
+  ],
+  alarmTags: [
+    { tier: "edge" },
+    (s) => all(s, "aws_cloudwatch_metric_alarm").map((a) => a.tags),
+    [
+      { team: "a", tier: "edge" },
+      { team: "a", tier: "edge" },
+    ],
+    { tags: { team: "a" } },
+  ],
   tags: [
     { team: "edge" },
     (s) => [
@@ -477,6 +589,10 @@ const PROP_EFFECTS: Record<
 
 /** Props whose effect is tested by the mode tests above. */
 const COVERED_ABOVE = [
+  // The module's master switch; a literal false is rejected in a CDKTF app (tested above), Terraform plans it
+  // in test/deploy/module.test.ts.
+  "create",
+  "createRole",
   "createTargetGroup",
   "targetGroupArn",
   "healthCheckProtocol",
@@ -551,6 +667,12 @@ describe("AlbStaticIp rejects bad literal props at synth time", () => {
     [{ vpcId: undefined }, /vpcId is required/],
     [{ createListener: true }, /pass nlbArn/],
     [{ createStateBucket: false }, /pass stateBucketName/],
+    [{ createRole: false }, /createRole is false: pass roleArn/],
+    [{ roleArn: "arn:aws:iam::123456789012:role/given" }, /roleArn is set but createRole is true/],
+    [{ createLogGroup: false }, /createLogGroup is false: pass logGroupName/],
+    [{ create: false }, /leave AlbStaticIp out/],
+    [{ tracingMode: "On" }, /tracingMode "On": expected Active or PassThrough/],
+    [{ rolePath: "service-role" }, /rolePath "service-role"/],
   ])("refuses the incomplete combination %j", (props, message) => {
     // Act / Assess
     expect(() => synth(props)).toThrow(message);

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_LAMBDA_DIR } from "../../modules/alb-static-ip.js";
-import { buildModule, MODULE_DIR } from "../../modules/build/module.js";
+import { buildModule, MODULE_DIR, ROOT_README, rootReadmeWithTables } from "../../modules/build/module.js";
 
 const STALE =
   "modules/terraform/alb-static-ip is stale: run `npm run build && npm run build:module` and commit the result.";
@@ -50,5 +50,16 @@ describe("the committed Terraform module", () => {
   it("refuses to build without a bundle and says how to make one", () => {
     // Act / Assess
     expect(() => buildModule(join(tmp, "out"), join(tmp, "no-bundle-here"))).toThrow(/npm run build/);
+  });
+
+  it("has its inputs and outputs tables in README.md, as build:module writes them", () => {
+    // Prepare
+    const readme = readFileSync(ROOT_README, "utf8");
+
+    // Act
+    const fresh = rootReadmeWithTables(readme);
+
+    // Assess
+    expect(readme === fresh, "README.md's module tables are stale: run `npm run build:module`").toBe(true);
   });
 });

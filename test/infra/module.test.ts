@@ -167,14 +167,22 @@ describe("the generated module, read back from HCL", () => {
   });
 
   it.each([
-    ["aws_lb_target_group", "this", "${var.create_target_group ? 1 : 0}"],
-    ["aws_lb_listener", "this", "${coalesce(var.create_listener, (var.nlb_arn != null)) ? 1 : 0}"],
-    ["aws_s3_bucket", "state", "${var.create_state_bucket ? 1 : 0}"],
-    ["aws_s3_bucket_policy", "state", "${var.create_state_bucket ? 1 : 0}"],
+    ["aws_lb_target_group", "this", "${(var.create && var.create_target_group) ? 1 : 0}"],
+    [
+      "aws_lb_listener",
+      "this",
+      "${(var.create && coalesce(var.create_listener, (var.nlb_arn != null))) ? 1 : 0}",
+    ],
+    ["aws_s3_bucket", "state", "${(var.create && var.create_state_bucket) ? 1 : 0}"],
+    ["aws_s3_bucket_policy", "state", "${(var.create && var.create_state_bucket) ? 1 : 0}"],
+    ["aws_iam_role", "this", "${(var.create && var.create_role) ? 1 : 0}"],
+    ["aws_cloudwatch_log_group", "this", "${(var.create && var.create_log_group) ? 1 : 0}"],
+    ["aws_lambda_function", "this", "${var.create ? 1 : 0}"],
+    ["aws_cloudwatch_event_rule", "schedule", "${var.create ? 1 : 0}"],
     [
       "aws_cloudwatch_metric_alarm",
       "ip_count",
-      "${((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run) ? 1 : 0}",
+      "${(var.create && ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run)) ? 1 : 0}",
     ],
   ])("creates %s.%s only when its toggle says so", (type, name, count) => {
     // Act

@@ -1,11 +1,12 @@
 resource "aws_cloudwatch_metric_alarm" "errors" {
+  count               = var.create ? 1 : 0
   alarm_actions       = var.alarm_actions
   alarm_description   = "The ${var.name} function failed in every run of the alarm window (up to 3 consecutive runs): the target group is no longer kept in sync. See its log group."
   alarm_name          = "${var.name}-errors"
   comparison_operator = "GreaterThanOrEqualToThreshold"
   datapoints_to_alarm = local.alarm_evaluation_periods
   dimensions = {
-    FunctionName = aws_lambda_function.this.function_name
+    FunctionName = aws_lambda_function.this[0].function_name
   }
   evaluation_periods = local.alarm_evaluation_periods
   metric_name        = "Errors"
@@ -15,11 +16,11 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   statistic          = "Sum"
   threshold          = 1
   treat_missing_data = "notBreaching"
-  tags               = var.tags
+  tags               = merge(var.tags, var.alarm_tags)
 }
 
 resource "aws_cloudwatch_metric_alarm" "ip_count" {
-  count               = ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run) ? 1 : 0
+  count               = (var.create && ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run)) ? 1 : 0
   alarm_actions       = var.alarm_actions
   alarm_description   = "The ${var.name} function reported no ALB IP (or no datapoint) in every run of the alarm window (up to 3 consecutive runs): DNS discovery fails or the function does not run."
   alarm_name          = "${var.name}-ip-count"
@@ -37,5 +38,5 @@ resource "aws_cloudwatch_metric_alarm" "ip_count" {
   statistic          = "Minimum"
   threshold          = 1
   treat_missing_data = "breaching"
-  tags               = var.tags
+  tags               = merge(var.tags, var.alarm_tags)
 }

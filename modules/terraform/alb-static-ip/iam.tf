@@ -1,26 +1,8 @@
-data "aws_iam_policy_document" "assume_role" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    effect  = "Allow"
-    sid     = "LambdaAssumesRole"
-
-    principals {
-      identifiers = ["lambda.amazonaws.com"]
-      type        = "Service"
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  assume_role_policy = data.aws_iam_policy_document.assume_role.json
-  description        = "Lets the alb-static-ip function keep one NLB target group in sync with an ALB's IPs."
-  name_prefix        = "${var.name}-"
-  tags               = var.tags
-}
-
 data "aws_iam_policy_document" "kms" {
+  count = var.create ? 1 : 0
+
   dynamic "statement" {
-    for_each = toset((var.state_bucket_kms_key_arn == null) ? [] : [var.state_bucket_kms_key_arn])
+    for_each = toset((var.state_bucket_kms_key_arn != null) ? [var.state_bucket_kms_key_arn] : [])
     iterator = each
 
     content {
@@ -32,8 +14,25 @@ data "aws_iam_policy_document" "kms" {
   }
 }
 
+data "aws_iam_policy_document" "xray" {
+  count = var.create ? 1 : 0
+
+  dynamic "statement" {
+    for_each = toset((var.tracing_mode == "Active") ? ["Active"] : [])
+    iterator = each
+
+    content {
+      sid       = "WriteTraces"
+      effect    = "Allow"
+      actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+      resources = ["*"]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "this" {
-  source_policy_documents = [data.aws_iam_policy_document.kms.json]
+  count                   = var.create ? 1 : 0
+  source_policy_documents = [data.aws_iam_policy_document.kms[0].json, data.aws_iam_policy_document.xray[0].json]
 
   statement {
     actions   = ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"]
@@ -81,13 +80,46 @@ data "aws_iam_policy_document" "this" {
   statement {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     effect    = "Allow"
-    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+    resources = ["${local.log_group_arn}:*"]
     sid       = "WriteOwnLogGroup"
   }
 }
 
+data "aws_iam_policy_document" "assume_role" {
+  count = (var.create && var.create_role) ? 1 : 0
+
+  statement {
+    actions = ["sts:AssumeRole"]
+    effect  = "Allow"
+    sid     = "LambdaAssumesRole"
+
+    principals {
+      identifiers = ["lambda.amazonaws.com"]
+      type        = "Service"
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  count                = (var.create && var.create_role) ? 1 : 0
+  assume_role_policy   = data.aws_iam_policy_document.assume_role[0].json
+  description          = "Lets the alb-static-ip function keep one NLB target group in sync with an ALB's IPs."
+  name_prefix          = "${var.name}-"
+  path                 = var.role_path
+  permissions_boundary = var.role_permissions_boundary
+  tags                 = merge(var.tags, var.role_tags)
+
+  lifecycle {
+    precondition {
+      condition     = (var.role_arn == null)
+      error_message = "role_arn is set but create_role is true, so it would be ignored: set create_role = false to use that role, or remove role_arn."
+    }
+  }
+}
+
 resource "aws_iam_role_policy" "this" {
+  count  = (var.create && var.create_role) ? 1 : 0
   name   = "alb-static-ip"
-  policy = data.aws_iam_policy_document.this.json
-  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this[0].json
+  role   = aws_iam_role.this[0].id
 }

@@ -1,7 +1,10 @@
 locals {
-  target_group_arn     = var.create_target_group ? aws_lb_target_group.this[0].arn : (var.target_group_arn == null) ? "" : var.target_group_arn
-  allowed_target_cidrs = (length(var.allowed_target_cidrs) >= 1) ? var.allowed_target_cidrs : var.allow_any_target_cidr ? ["0.0.0.0/0", "::/0"] : (length(data.aws_lb.alb) >= 1) ? flatten([[for key, val in data.aws_subnet.alb : compact([val.cidr_block, val.ipv6_cidr_block])]]) : concat(data.aws_vpc.target[0].cidr_block_associations[*].cidr_block, compact([data.aws_vpc.target[0].ipv6_cidr_block]))
-  state_bucket_name    = var.create_state_bucket ? aws_s3_bucket.state[0].bucket : (var.state_bucket_name == null) ? "" : var.state_bucket_name
+  target_group_arn     = (var.create && var.create_target_group) ? aws_lb_target_group.this[0].arn : (var.target_group_arn == null) ? "" : var.target_group_arn
+  allowed_target_cidrs = !var.create ? [] : (length(var.allowed_target_cidrs) >= 1) ? var.allowed_target_cidrs : var.allow_any_target_cidr ? ["0.0.0.0/0", "::/0"] : (length(data.aws_lb.alb) >= 1) ? flatten([[for key, val in data.aws_subnet.alb : compact([val.cidr_block, val.ipv6_cidr_block])]]) : concat(data.aws_vpc.target[0].cidr_block_associations[*].cidr_block, compact([data.aws_vpc.target[0].ipv6_cidr_block]))
+  state_bucket_name    = (var.create && var.create_state_bucket) ? aws_s3_bucket.state[0].bucket : (var.state_bucket_name == null) ? "" : var.state_bucket_name
+  log_group_name       = (var.create && var.create_log_group) ? aws_cloudwatch_log_group.this[0].name : (var.log_group_name == null) ? "" : var.log_group_name
+  log_group_arn        = (var.create && var.create_log_group) ? aws_cloudwatch_log_group.this[0].arn : "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
+  role_arn             = (var.create && var.create_role) ? aws_iam_role.this[0].arn : (var.role_arn == null) ? "" : var.role_arn
   function_environment = {
     ALB_DNS_NAME                              = var.alb_dns_name
     ALB_LISTENER                              = tostring(var.alb_listener_port)
@@ -33,8 +36,10 @@ locals {
 
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
 resource "aws_lb_target_group" "this" {
-  count                = var.create_target_group ? 1 : 0
+  count                = (var.create && var.create_target_group) ? 1 : 0
   deregistration_delay = tostring(var.deregistration_delay_seconds)
   name                 = var.name
   port                 = var.alb_listener_port
@@ -42,7 +47,7 @@ resource "aws_lb_target_group" "this" {
   proxy_protocol_v2    = false
   target_type          = "ip"
   vpc_id               = var.vpc_id
-  tags                 = var.tags
+  tags                 = merge(var.tags, var.target_group_tags)
 
   health_check {
     enabled             = true
@@ -69,11 +74,11 @@ resource "aws_lb_target_group" "this" {
 }
 
 resource "aws_lb_listener" "this" {
-  count             = coalesce(var.create_listener, (var.nlb_arn != null)) ? 1 : 0
+  count             = (var.create && coalesce(var.create_listener, (var.nlb_arn != null))) ? 1 : 0
   load_balancer_arn = var.nlb_arn
   port              = var.alb_listener_port
   protocol          = "TCP"
-  tags              = var.tags
+  tags              = merge(var.tags, var.listener_tags)
 
   default_action {
     target_group_arn = local.target_group_arn
@@ -89,7 +94,7 @@ resource "aws_lb_listener" "this" {
 }
 
 data "aws_lb" "alb" {
-  count = ((!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1)) && ((var.alb_arn != null) || (var.alb_name != null))) ? 1 : 0
+  count = ((var.create && (!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1))) && ((var.alb_arn != null) || (var.alb_name != null))) ? 1 : 0
   arn   = var.alb_arn
   name  = var.alb_name
 }
@@ -100,35 +105,40 @@ data "aws_subnet" "alb" {
 }
 
 data "aws_lb_target_group" "given" {
-  count = (((!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1)) && !((var.alb_arn != null) || (var.alb_name != null))) && !var.create_target_group) ? 1 : 0
+  count = (((var.create && (!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1))) && !((var.alb_arn != null) || (var.alb_name != null))) && !var.create_target_group) ? 1 : 0
   arn   = local.target_group_arn
 }
 
 data "aws_vpc" "target" {
-  count = ((!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1)) && !((var.alb_arn != null) || (var.alb_name != null))) ? 1 : 0
+  count = ((var.create && (!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1))) && !((var.alb_arn != null) || (var.alb_name != null))) ? 1 : 0
   id    = var.create_target_group ? var.vpc_id : data.aws_lb_target_group.given[0].vpc_id
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  count             = (var.create && var.create_log_group) ? 1 : 0
   kms_key_id        = var.log_group_kms_key_arn
   name              = "/aws/lambda/${var.name}"
   retention_in_days = var.log_retention_in_days
-  tags              = var.tags
+  tags              = merge(var.tags, var.log_group_tags)
 }
 
+data "aws_caller_identity" "current" {}
+
 resource "aws_lambda_function" "this" {
+  count                          = var.create ? 1 : 0
   architectures                  = ["arm64"]
   description                    = "Keeps an NLB IP-type target group in sync with the private IPs of an ALB (alb-static-ip)."
   filename                       = "${path.module}/lambda.zip"
   function_name                  = var.name
   handler                        = "index.handler"
+  kms_key_arn                    = var.kms_key_arn
   memory_size                    = var.memory_size
   reserved_concurrent_executions = var.reserved_concurrent_executions
-  role                           = aws_iam_role.this.arn
+  role                           = local.role_arn
   runtime                        = var.runtime
   source_code_hash               = filebase64sha256("${path.module}/lambda.zip")
   timeout                        = var.timeout
-  tags                           = var.tags
+  tags                           = merge(var.tags, var.function_tags)
 
   environment {
     variables = merge(local.function_environment, (length(var.dns_servers) >= 1) ? { "DNS_SERVERS" = join(",", var.dns_servers) } : {})
@@ -136,14 +146,18 @@ resource "aws_lambda_function" "this" {
 
   logging_config {
     log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.this.name
+    log_group  = local.log_group_name
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
   }
 
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
 
   lifecycle {
     precondition {
-      condition     = (var.create_target_group || (var.target_group_arn != null))
+      condition     = ((var.create && var.create_target_group) || (var.target_group_arn != null))
       error_message = "target_group_arn is required when create_target_group is false."
     }
 
@@ -153,36 +167,50 @@ resource "aws_lambda_function" "this" {
     }
 
     precondition {
-      condition     = (var.create_state_bucket || (var.state_bucket_name != null))
+      condition     = ((var.create && var.create_state_bucket) || (var.state_bucket_name != null))
       error_message = "state_bucket_name is required when create_state_bucket is false."
+    }
+
+    precondition {
+      condition     = ((var.create && var.create_log_group) || (var.log_group_name != null))
+      error_message = "log_group_name is required when create_log_group is false."
+    }
+
+    precondition {
+      condition     = ((var.create && var.create_role) || (var.role_arn != null))
+      error_message = "role_arn is required when create_role is false."
     }
   }
 }
 
 resource "aws_lambda_function_event_invoke_config" "this" {
-  function_name                = aws_lambda_function.this.function_name
+  count                        = var.create ? 1 : 0
+  function_name                = aws_lambda_function.this[0].function_name
   maximum_event_age_in_seconds = 60
   maximum_retry_attempts       = 0
 }
 
 resource "aws_cloudwatch_event_rule" "schedule" {
+  count               = var.create ? 1 : 0
   description         = "Runs the ${var.name} function (alb-static-ip) on a schedule."
   name                = var.name
   schedule_expression = var.schedule_expression
   state               = "ENABLED"
-  tags                = var.tags
+  tags                = merge(var.tags, var.schedule_tags)
 }
 
 resource "aws_cloudwatch_event_target" "schedule" {
-  arn       = aws_lambda_function.this.arn
-  rule      = aws_cloudwatch_event_rule.schedule.name
+  count     = var.create ? 1 : 0
+  arn       = aws_lambda_function.this[0].arn
+  rule      = aws_cloudwatch_event_rule.schedule[0].name
   target_id = "alb-static-ip"
 }
 
 resource "aws_lambda_permission" "schedule" {
+  count         = var.create ? 1 : 0
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
+  function_name = aws_lambda_function.this[0].function_name
   principal     = "events.amazonaws.com"
-  source_arn    = aws_cloudwatch_event_rule.schedule.arn
+  source_arn    = aws_cloudwatch_event_rule.schedule[0].arn
   statement_id  = "AllowScheduleRule"
 }

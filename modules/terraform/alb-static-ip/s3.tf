@@ -1,13 +1,13 @@
 resource "aws_s3_bucket" "state" {
-  count         = var.create_state_bucket ? 1 : 0
+  count         = (var.create && var.create_state_bucket) ? 1 : 0
   bucket        = var.state_bucket_name
   bucket_prefix = (var.state_bucket_name == null) ? "${var.name}-" : null
   force_destroy = var.state_bucket_force_destroy
-  tags          = var.tags
+  tags          = merge(var.tags, var.state_bucket_tags)
 }
 
 resource "aws_s3_bucket_public_access_block" "state" {
-  count                   = var.create_state_bucket ? 1 : 0
+  count                   = (var.create && var.create_state_bucket) ? 1 : 0
   block_public_acls       = true
   block_public_policy     = true
   bucket                  = aws_s3_bucket.state[0].id
@@ -16,7 +16,7 @@ resource "aws_s3_bucket_public_access_block" "state" {
 }
 
 resource "aws_s3_bucket_ownership_controls" "state" {
-  count  = var.create_state_bucket ? 1 : 0
+  count  = (var.create && var.create_state_bucket) ? 1 : 0
   bucket = aws_s3_bucket.state[0].id
 
   rule {
@@ -25,7 +25,7 @@ resource "aws_s3_bucket_ownership_controls" "state" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
-  count  = var.create_state_bucket ? 1 : 0
+  count  = (var.create && var.create_state_bucket) ? 1 : 0
   bucket = aws_s3_bucket.state[0].id
 
   rule {
@@ -39,7 +39,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
 }
 
 resource "aws_s3_bucket_versioning" "state" {
-  count  = var.create_state_bucket ? 1 : 0
+  count  = (var.create && var.create_state_bucket) ? 1 : 0
   bucket = aws_s3_bucket.state[0].id
 
   versioning_configuration {
@@ -48,7 +48,7 @@ resource "aws_s3_bucket_versioning" "state" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "state" {
-  count  = var.create_state_bucket ? 1 : 0
+  count  = (var.create && var.create_state_bucket) ? 1 : 0
   bucket = aws_s3_bucket.state[0].id
 
   rule {
@@ -70,7 +70,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "state" {
 }
 
 data "aws_iam_policy_document" "state_bucket" {
-  count = var.create_state_bucket ? 1 : 0
+  count = (var.create && var.create_state_bucket) ? 1 : 0
 
   statement {
     actions   = ["s3:*"]
@@ -110,7 +110,7 @@ data "aws_iam_policy_document" "state_bucket" {
 }
 
 resource "aws_s3_bucket_policy" "state" {
-  count  = var.create_state_bucket ? 1 : 0
+  count  = (var.create && var.create_state_bucket) ? 1 : 0
   bucket = aws_s3_bucket.state[0].id
   policy = data.aws_iam_policy_document.state_bucket[0].json
 

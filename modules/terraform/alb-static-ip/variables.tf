@@ -17,6 +17,13 @@ variable "tags" {
   nullable    = false
 }
 
+variable "create" {
+  description = "Master switch: false creates nothing (and looks nothing up), for wrapper modules that enable the sync per environment."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "alb_dns_name" {
   description = "DNS name of the internal Application Load Balancer, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com (ALB_DNS_NAME)."
   type        = string
@@ -172,6 +179,20 @@ variable "nlb_arn" {
   }
 }
 
+variable "target_group_tags" {
+  description = "Tags of the created target group, merged over tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "listener_tags" {
+  description = "Tags of the created NLB listener, merged over tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
 variable "create_state_bucket" {
   description = "Create the hardened S3 bucket for the function's state. Set to false to use an existing bucket (state_bucket_name)."
   type        = bool
@@ -228,6 +249,60 @@ variable "state_noncurrent_version_expiration_days" {
     condition     = var.state_noncurrent_version_expiration_days >= 1 && var.state_noncurrent_version_expiration_days <= 36500 && floor(var.state_noncurrent_version_expiration_days) == var.state_noncurrent_version_expiration_days
     error_message = "state_noncurrent_version_expiration_days must be a whole number from 1 to 36500 (days)."
   }
+}
+
+variable "state_bucket_tags" {
+  description = "Tags of the created state bucket, merged over tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "create_role" {
+  description = "Create the function's least-privilege role. Set to false to use an existing role (role_arn); it must trust lambda.amazonaws.com and grant what the role_policy_json output holds (SECURITY.md explains each statement)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "role_arn" {
+  description = "ARN of an existing role for the function. Required when create_role is false."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::[0-9]{12}:role\\/[A-Za-z0-9+=,.@_\\/-]{1,512}$", var.role_arn))
+    error_message = "role_arn must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/my-role."
+  }
+}
+
+variable "role_path" {
+  description = "Path of the created role, e.g. /service-roles/. Null: /."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_path == null || can(regex("^\\/$|^\\/[\\x21-\\x7E]{1,510}\\/$", var.role_path))
+    error_message = "role_path must be / or a path that starts and ends with /."
+  }
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of the managed policy set as the permissions boundary of the created role. It must allow the role_policy_json actions, or the function fails with AccessDenied."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::([0-9]{12}|aws):policy\\/[A-Za-z0-9+=,.@_\\/-]{1,512}$", var.role_permissions_boundary))
+    error_message = "role_permissions_boundary must be an IAM policy ARN, e.g. arn:aws:iam::123456789012:policy/boundary."
+  }
+}
+
+variable "role_tags" {
+  description = "Tags of the created role, merged over tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
 }
 
 variable "runtime" {
@@ -310,6 +385,68 @@ variable "log_group_kms_key_arn" {
     condition     = var.log_group_kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\\/[A-Za-z0-9-]+$", var.log_group_kms_key_arn))
     error_message = "log_group_kms_key_arn must be a KMS key ARN."
   }
+}
+
+variable "create_log_group" {
+  description = "Create the function's log group (/aws/lambda/<name>). Set to false to log to an existing group (log_group_name); the role then gets write access to that group only."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "log_group_name" {
+  description = "Name of an existing log group for the function's logs (in this region and account). Required when create_log_group is false; retention and encryption are then the group's own."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_group_name == null || can(regex("^[A-Za-z0-9_/.#-]{1,512}$", var.log_group_name))
+    error_message = "log_group_name must be a log group name of 1-512 characters [A-Za-z0-9_/.#-]."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "KMS key that encrypts the function's environment variables at rest. Null: the Lambda service key. The identity that applies the module needs kms:CreateGrant and kms:Encrypt on it; the function's role needs nothing (Lambda decrypts through its grant)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\\/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing of the function: PassThrough (Lambda's default: trace only when the caller does) or Active. Active adds xray:PutTraceSegments and xray:PutTelemetryRecords (no resource-level permissions: on *) to the role."
+  type        = string
+  default     = "PassThrough"
+  nullable    = false
+
+  validation {
+    condition     = contains(["PassThrough", "Active"], var.tracing_mode)
+    error_message = "tracing_mode must be one of PassThrough, Active."
+  }
+}
+
+variable "function_tags" {
+  description = "Tags of the function, merged over tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "log_group_tags" {
+  description = "Tags of the created log group, merged over tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "schedule_tags" {
+  description = "Tags of the schedule rule, merged over tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
 }
 
 variable "max_lookup_per_invocation" {
@@ -535,4 +672,11 @@ variable "alarm_actions" {
     condition     = alltrue([for arn in var.alarm_actions : startswith(arn, "arn:")])
     error_message = "alarm_actions must hold ARNs, e.g. arn:aws:sns:us-east-1:123456789012:alerts."
   }
+}
+
+variable "alarm_tags" {
+  description = "Tags of the alarms, merged over tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
 }
