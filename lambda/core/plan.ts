@@ -102,21 +102,18 @@ const DRAINING_STATES: ReadonlySet<string> = new Set(["draining", "unhealthy.dra
 /** Health states in which the NLB's own check corroborates that an IP is gone. */
 const NOT_HEALTHY_STATES: ReadonlySet<string> = new Set(["unhealthy", "unused", "unavailable"]);
 
+/** The plan settings every pair of a run shares; each pair adds its target group, port and family. */
+export type PlanSettings = Omit<PlanConfig, "targetGroupArn" | "port" | "family">;
+
 /**
- * The PlanConfig view of the validated Lambda config.
+ * The shared plan settings of the validated Lambda config.
  *
  * @example
- * const planConfig = toPlanConfig(loadConfig(process.env), { targetGroupArn, port: 443, family: "ipv4" });
+ * const planConfig = { ...toPlanSettings(loadConfig(process.env)), targetGroupArn, port: 443, family: "ipv4" };
  */
-export function toPlanConfig(
-  config: Readonly<Config>,
-  pair: { targetGroupArn: string; port: number; family?: IpFamily | undefined },
-): PlanConfig {
+export function toPlanSettings(config: Readonly<Config>): PlanSettings {
   return {
     albDnsName: config.albDnsName,
-    targetGroupArn: pair.targetGroupArn,
-    port: pair.port,
-    family: pair.family ?? "ipv4",
     invocationsBeforeDeregistration: config.invocationsBeforeDeregistration,
     invocationsBeforeDeregistrationHealthy: config.invocationsBeforeDeregistrationHealthy,
     maxDeregistrationsPerRun: config.maxDeregistrationsPerRun,

@@ -141,11 +141,10 @@ export function stateObject(world: World): StateObject {
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
     maxAttempts: 1,
   });
-  const key = stateKey({
-    stateKeyPrefix: "alb-static-ip/",
-    targetGroupArn: world.info.targetGroupArn,
-    albListenerPort: world.info.listenerPort,
-  });
+  const key = stateKey(
+    { stateKeyPrefix: "alb-static-ip/" },
+    { targetGroupArn: world.info.targetGroupArn, port: world.info.listenerPort },
+  );
   const Bucket = world.info.bucket;
   return {
     key,
