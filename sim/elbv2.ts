@@ -136,7 +136,7 @@ function renderGroup(spec: TargetGroupSpec): string {
     leaf("UnhealthyThresholdCount", 2),
     memberList("LoadBalancerArns", spec.loadBalancerArns.map(escapeXml)),
     leaf("TargetType", "ip"),
-    leaf("IpAddressType", "ipv4"),
+    leaf("IpAddressType", spec.ipAddressType ?? "ipv4"),
   ].join("");
 }
 

@@ -49,7 +49,10 @@ const FALSE_WORDS = ["false", "False", "FALSE", "0"];
  * readAllowedTargetCidrs({ ALLOWED_TARGET_CIDRS: "10.0.1.0/24, 10.0.2.0/24" });
  * // { value: { allowedTargetCidrs: [10.0.1.0/24, 10.0.2.0/24], allowAnyTargetCidr: false }, problems: [] }
  */
-export function readAllowedTargetCidrs(env: Readonly<Record<string, string | undefined>>): { value: AllowedTargetCidrs | undefined; problems: AllowedCidrsProblem[] } {
+export function readAllowedTargetCidrs(env: Readonly<Record<string, string | undefined>>): {
+  value: AllowedTargetCidrs | undefined;
+  problems: AllowedCidrsProblem[];
+} {
   const problems: AllowedCidrsProblem[] = [];
   const add = (variable: AllowedCidrsProblem["variable"], code: AllowedCidrsProblemCode, detail: string) =>
     problems.push({ variable, code, detail });

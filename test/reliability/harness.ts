@@ -73,7 +73,7 @@ export async function invokeWatched(
     (ip) => aliveBefore.has(ip) && aliveAfter.has(ip) && !activeAfter.has(ip),
   );
   const summary = out.result ?? undefined;
-  const liveDeregistered = (summary?.deregistered ?? []).filter((ip) => aliveBefore.has(ip));
+  const liveDeregistered = (summary?.targetGroups[0]?.deregistered ?? []).filter((ip) => aliveBefore.has(ip));
   return { ok: out.ok, summary, error: out.error, logs: out.logs, liveLost, liveDeregistered };
 }
 
