@@ -59,7 +59,11 @@ export function elbv2Handler(ctx: ServiceContext, model: Elbv2Model): Handler {
       throw error;
     }
     const action = params.get("Action") ?? "";
-    const verdict = await admit(ctx, `elbv2:${action === "" ? "MissingAction" : action}`);
+    const verdict = await admit(
+      ctx,
+      `elbv2:${action === "" ? "MissingAction" : action}`,
+      params.get("TargetGroupArn") ?? undefined,
+    );
     if (verdict.kind === "hang") return;
     if (verdict.kind === "error") return sendError(res, verdict.error, requestId);
     try {
