@@ -392,7 +392,10 @@ const forgedCells: Cell[] = forgedColumns.map((c) => ({ ...c, row: FORGED_ROW })
 
 const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...hostileCells, ...stateCells, ...forgedCells];
 
-/** The row of two target groups (80 and 443) in one function, a fault on the 443 one only. */
+/**
+ * The row of two target groups (80 and 443) in one function, a fault on the 80 one only: the failing pair comes
+ * first, so a run that stopped at its first failing pair would leave the 443 pair undone.
+ */
 const TWO_GROUPS_ROW = "Two target groups, one failing";
 interface TwoGroupCell {
   column: string;
@@ -427,8 +430,8 @@ const twoGroupCells: readonly TwoGroupCell[] = [
         JSON.stringify({
           version: 2,
           albDnsName: world.info.albDnsName,
-          targetGroupArn: world.info.targetGroups[1]!.arn,
-          port: world.info.targetGroups[1]!.port,
+          targetGroupArn: world.info.targetGroups[0]!.arn,
+          port: world.info.targetGroups[0]!.port,
           targets: {},
         }),
       );
@@ -600,6 +603,9 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
 // ---------------------------------------------------------------------------------------------
 
 describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (threshold) => {
+  /** Indices of the failing (port 80) and the healthy (port 443) target group. */
+  const F = 0;
+  const H = 1;
   let world2: World;
   let fn: FunctionContainer;
   let failingState: StateObject;
@@ -612,7 +618,7 @@ describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (thre
       seed: 11,
       targetGroups: [{ port: 80 }, { port: 443 }],
     });
-    failingState = stateObject(world2, 1);
+    failingState = stateObject(world2, 0);
     fn = await startContainer(world2, {
       AWS_MAX_ATTEMPTS: "2",
       INVOCATIONS_BEFORE_DEREGISTRATION: String(threshold),
@@ -640,7 +646,7 @@ describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (thre
       for (let miss = 1; miss < threshold; miss += 1) await prepare();
       await cell.arrange?.({ world: world2, failingState });
       const { added } = addAlbIps(world2, 2);
-      const [healthy, failing] = world2.info.targetGroups;
+      const [failing, healthy] = world2.info.targetGroups;
       world2.setFaults(cell.fault?.(failing!.arn) ?? {});
       const before = [activeTargets(world2, 0), activeTargets(world2, 1)];
 
@@ -650,11 +656,11 @@ describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (thre
       const after = [activeTargets(world2, 0), activeTargets(world2, 1)];
       if (cell.code === "state_newer") await failingState.remove();
       const recoveredNow = () => [
-        sameList(activeTargets(world2, 0), albIps(world2)),
         sameList(
-          activeTargets(world2, 1),
+          activeTargets(world2, F),
           cell.leavesUnowned ? [...albIps(world2), ...removed].sort() : albIps(world2),
         ),
+        sameList(activeTargets(world2, H), albIps(world2)),
       ];
       const recovery0 = { runs: 0, lost: [] as string[] };
       let recovered = [false, false];
@@ -688,9 +694,9 @@ describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (thre
       // Assess: nothing live lost in either group
       expect([...run.liveLost, ...run.liveDeregistered, ...recovery0.lost]).toEqual([]);
       // Assess: the healthy group got everything done, the failing one only what its fault allows
-      expect(did(0)).toEqual({ registered: added, deregistered: removed });
-      expect(did(1).registered).toEqual(cell.failing.registered === "new" ? added : []);
-      expect(did(1).deregistered).toEqual(cell.failing.deregistered === "removed" ? removed : []);
+      expect(did(H)).toEqual({ registered: added, deregistered: removed });
+      expect(did(F).registered).toEqual(cell.failing.registered === "new" ? added : []);
+      expect(did(F).deregistered).toEqual(cell.failing.deregistered === "removed" ? removed : []);
       // Assess: the run fails loudly, naming the failing pair, its code and its cause
       expect(run.ok).toBe(false);
       const failed = logRecords(run.logs).filter((l) => l.message === "alb-static-ip run failed");
@@ -703,8 +709,8 @@ describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (thre
       expect(error?.message).toMatch(cell.cause);
       const pairs = failed[0]?.targetGroups as Array<{ label: string; ok: boolean }>;
       expect(pairs.map((p) => [p.label, p.ok])).toEqual([
-        [`${healthy!.port}=${healthy!.arn.slice(healthy!.arn.indexOf("targetgroup/"))}`, true],
         [label, false],
+        [`${healthy!.port}=${healthy!.arn.slice(healthy!.arn.indexOf("targetgroup/"))}`, true],
       ]);
       // Assess: clean runs converge both groups
       expect(recovered).toEqual([true, true]);
