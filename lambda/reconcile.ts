@@ -24,6 +24,11 @@ import type { Observation } from "./types.js";
 
 export type { PairSummary, RunLogger } from "./reconcile-pair.js";
 
+/** The error code of a DescribeTargetGroups call the role may not make (lambda/aws/elbv2.ts). */
+const TYPE_DENIED = "describe_target_groups_denied";
+/** The run note when target groups were treated as ipv4 because their type could not be read. */
+export const TYPE_ASSUMED = "target_group_type_assumed_ipv4";
+
 /** One (target group, port) pair with its adapters. */
 export interface PairHandle {
   targetGroupArn: string;
@@ -123,6 +128,12 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         `DescribeTargetGroups did not report target group ${pair.targetGroupArn}; the next run asks again.`,
       );
     }
+    if (type instanceof AlbStaticIpError && type.code === TYPE_DENIED) {
+      // A role of an earlier release lacks DescribeTargetGroups: every target group was ipv4 then, so the
+      // run goes on as before (an ipv6 group then fails loudly at RegisterTargets, never silently).
+      assumed.push(pair.label);
+      return "ipv4";
+    }
     if (type instanceof Error) return type;
     if (type.targetType !== "ip") {
       return new AlbStaticIpError(
@@ -132,7 +143,15 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     }
     return type.ipAddressType;
   };
+  const assumed: string[] = [];
   const families = deps.pairs.map(familyOf);
+  if (assumed.length > 0) {
+    summary.notes.push(TYPE_ASSUMED);
+    deps.logger.warn(
+      "The role may not call elasticloadbalancing:DescribeTargetGroups; these target groups are treated as ipv4 (A records). Grant the action (the module does) so ipv6 target groups get AAAA records.",
+      { code: TYPE_ASSUMED, targetGroups: assumed },
+    );
+  }
 
   // 2. One observation per family that some pair needs, started at once and shared by its pairs.
   const needed = IP_FAMILIES.filter((f) => families.includes(f));

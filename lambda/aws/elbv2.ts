@@ -256,9 +256,12 @@ export async function describeTargetGroupTypes(
   return { types, calls };
 }
 
+/** Error names of a call the role may not make. */
+const DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
+
 function lookupError(arn: string, error: unknown): AwsCallError {
   return new AwsCallError(
-    "describe_target_groups_error",
+    DENIED.has(awsErrorName(error)) ? "describe_target_groups_denied" : "describe_target_groups_error",
     "DescribeTargetGroups",
     `DescribeTargetGroups for ${arn} failed with ${awsErrorName(error)}: ${(error as Error).message}. ` +
       "The function reads each target group's IP address type once per container; check that the target group exists in this account and region (TARGET_GROUPS / NLB_TG_ARN) and that the role may call elasticloadbalancing:DescribeTargetGroups.",

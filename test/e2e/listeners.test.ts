@@ -183,6 +183,49 @@ describe("one function, listeners 80 + 443, IPv4 + IPv6 (bundled handler)", () =
   });
 });
 
+describe("reading the target groups' IP address types", () => {
+  it("a failing DescribeTargetGroups fails every pair and changes nothing; the next run asks again", async () => {
+    // Prepare
+    const fn = await container(world, { AWS_MAX_ATTEMPTS: "1" });
+    world.setFaults({ "elbv2:DescribeTargetGroups": { error: "InternalFailure", status: 500 } });
+
+    // Act
+    const failed = await fn.invoke<RunSummary>(SCHEDULED);
+    world.setFaults({});
+    const next = await fn.invoke<RunSummary>(SCHEDULED);
+
+    // Assess
+    expect(failed.ok).toBe(false);
+    expect(failed.error?.code).toBe("target_groups_failed");
+    expect(failed.error?.message).toMatch(/3 of 3 target groups failed.*describe_target_groups_error/);
+    expect(next.ok).toBe(true);
+    expect(active(world, 2)).toEqual(v6(world));
+    expect(world.state().requests["elbv2:DescribeTargetGroups"]).toBe(2);
+  });
+
+  it("a role without DescribeTargetGroups (an earlier release's) keeps ipv4 groups working and fails an ipv6 one loudly", async () => {
+    // Prepare
+    const fn = await container(world);
+    world.setFaults({ "elbv2:DescribeTargetGroups": { error: "AccessDenied", status: 403 } });
+
+    // Act
+    const out = await fn.invoke<RunSummary>(SCHEDULED);
+    world.setFaults({});
+
+    // Assess: the ipv4 groups are synced; the ipv6 group got no IPv4 target (ELBv2 refuses it) and its pair failed
+    expect(active(world, 0)).toEqual(v4(world));
+    expect(active(world, 1)).toEqual(v4(world));
+    expect(active(world, 2)).toEqual([]);
+    expect(out.ok).toBe(false);
+    expect(out.error?.code).toBe("register_targets_error");
+    expect(out.error?.message).toMatch(/not a valid IPv6 address/);
+    const warn = out.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.code === "target_group_type_assumed_ipv4");
+    expect(warn?.targetGroups).toHaveLength(3);
+  });
+});
+
 describe("an ALB that is not dualstack, paired with an ipv6 target group", () => {
   let ipv4Only: World;
   beforeAll(async () => {
