@@ -12,7 +12,7 @@ import { createMetricsPublisher } from "./aws/metrics.js";
 import { createStateStore } from "./aws/state-store.js";
 import { loadConfig, pairLabel, stateKey } from "./config.js";
 import { toPlanSettings } from "./core/plan.js";
-import { discoverAlbIps, resolveDiscoveryTarget } from "./discovery/index.js";
+import { discoverAlbIps, MAX_QUERIES_PER_SECOND, resolveDiscoveryTarget } from "./discovery/index.js";
 import type { AlbStaticIpError as LookupError } from "./errors.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
@@ -76,7 +76,9 @@ async function run(_event: unknown, context: Context & RunRequestContext): Promi
 
   const summary = await reconcile(
     {
-      discover: async (family, deadline) => {
+      // Two families at once share the DNS budget: together never more than DNS_CONCURRENCY in flight
+      // (rounded up) and MAX_QUERIES_PER_SECOND.
+      discover: async (family, deadline, concurrent) => {
         const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {
           timeoutMs: config.dnsTimeoutMs,
         });
@@ -85,7 +87,8 @@ async function run(_event: unknown, context: Context & RunRequestContext): Promi
           family,
           servers: target.servers,
           timeoutMs: config.dnsTimeoutMs,
-          concurrency: config.dnsConcurrency,
+          concurrency: Math.max(1, Math.ceil(config.dnsConcurrency / concurrent)),
+          maxQueriesPerSecond: Math.floor(MAX_QUERIES_PER_SECOND / concurrent),
           maxQueries: config.maxLookupPerInvocation,
           missProbability: config.missProbability,
           deadline,

@@ -40,8 +40,11 @@ export interface PairHandle {
 }
 
 export interface ReconcileDeps {
-  /** Runs discovery of one family's addresses; must not start new queries after `deadline` (epoch ms). */
-  discover(family: IpFamily, deadline: number): Promise<Observation>;
+  /**
+   * Runs discovery of one family's addresses; must not start new queries after `deadline` (epoch ms).
+   * `concurrent` discoveries run at once (1 or 2): each takes that share of the query rate and concurrency.
+   */
+  discover(family: IpFamily, deadline: number, concurrent: number): Promise<Observation>;
   /**
    * The IP address type of each target group (DescribeTargetGroups, cached per container by the caller), or
    * the error of its look-up. `calls` is the API calls this look-up made (0 when cached).
@@ -157,7 +160,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const needed = IP_FAMILIES.filter((f) => families.includes(f));
   const observations = new Map<IpFamily, Promise<Observation>>();
   for (const family of needed) {
-    const observation = discoverSafely(deps, family, options.discoveryDeadline);
+    const observation = discoverSafely(deps, family, options.discoveryDeadline, needed.length);
     observation.catch(() => {}); // awaited by the pairs; this only keeps an early rejection handled
     observations.set(family, observation);
   }
@@ -270,9 +273,14 @@ function runError(pairs: readonly PairSummary[]): { code: string; message: strin
   };
 }
 
-async function discoverSafely(deps: ReconcileDeps, family: IpFamily, deadline: number): Promise<Observation> {
+async function discoverSafely(
+  deps: ReconcileDeps,
+  family: IpFamily,
+  deadline: number,
+  concurrent: number,
+): Promise<Observation> {
   try {
-    return await deps.discover(family, deadline);
+    return await deps.discover(family, deadline, concurrent);
   } catch (error) {
     // No name server could be found at all: a failed observation, so the plan changes nothing.
     deps.logger.error("DNS discovery could not start", { family, error: errorInfo(error) });
