@@ -1,13 +1,13 @@
 /**
- * Tables 8 and 9: several listeners and both IP families.
+ * Tables 10 and 11: several listeners and both IP families.
  *
- * Table 8, cost per run: API calls and DNS queries of one steady-state run (one scheduled minute) for 1, 2 and 4
+ * Table 10, cost per run: API calls and DNS queries of one steady-state run (one scheduled minute) for 1, 2 and 4
  * listeners, one deployment with TARGET_GROUPS against N separate deployments of today's shape (one function per
  * listener, ALB_LISTENER + NLB_TG_ARN), and a dualstack variant (2 listeners × 2 families). The goal: the DNS
  * discovery cost of one deployment does not grow with the number of listeners (one discovery per family), while
  * the per-target-group calls (DescribeTargetHealth, the state object) stay one per pair.
  *
- * Table 9, completeness for AAAA as for A: one dualstack ALB, each invocation's discovery of A and of AAAA with
+ * Table 11, completeness for AAAA as for A: one dualstack ALB, each invocation's discovery of A and of AAAA with
  * the default settings; P(all found) and queries per family.
  */
 import { CONFIG_DEFAULTS } from "../lambda/config.js";
@@ -18,7 +18,7 @@ import { type FunctionContainer, startFunction } from "../sim/lambda-runtime.js"
 import { startWorld, type World } from "../sim/world.js";
 import { type Summary, summarize, wilsonLower } from "./stats.js";
 
-/** Settings of table 8. */
+/** Settings of table 10. */
 export interface ListenerCostOptions {
   /** Listener counts (IPv4 target groups on ports 80, 443, 8080, 8443, …). */
   counts: readonly number[];
@@ -29,7 +29,7 @@ export interface ListenerCostOptions {
   latency: { dns: number; aws: number };
 }
 
-/** One row of table 8: per-run means. */
+/** One row of table 10: per-run means. */
 export interface ListenerCostRow {
   listeners: number;
   families: IpFamily[];
@@ -145,7 +145,7 @@ async function measure(
 }
 
 /**
- * Runs table 8: for each listener count, one deployment and N separate ones (IPv4), then the dualstack pair.
+ * Runs table 10: for each listener count, one deployment and N separate ones (IPv4), then the dualstack pair.
  *
  * @example
  * const rows = await runListenerCost({ counts: [1, 2, 4], runs: 10, albIps: 28, latency: { dns: 1, aws: 15 } }, log);
@@ -172,7 +172,7 @@ export async function runListenerCost(
   return rows;
 }
 
-/** Settings of table 9. */
+/** Settings of table 11. */
 export interface FamilyCompletenessOptions {
   sizes: readonly number[];
   invocations: number;
@@ -191,7 +191,7 @@ export interface FamilySide {
   queries: Summary;
 }
 
-/** One row of table 9. */
+/** One row of table 11. */
 export interface FamilyCompletenessRow {
   n: number;
   ipv4: FamilySide;
@@ -199,7 +199,7 @@ export interface FamilyCompletenessRow {
 }
 
 /**
- * Runs table 9 against an in-process dualstack world (DNS only).
+ * Runs table 11 against an in-process dualstack world (DNS only).
  *
  * @example
  * const rows = await runFamilyCompleteness({ sizes: [8, 28], invocations: 100, batch: 8, dnsLatencyMs: 1 }, log);

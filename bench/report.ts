@@ -199,7 +199,7 @@ export function safetyTable(rows: readonly SafetyRow[]): string {
 
 const n1 = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
-/** Table 8: API calls and DNS queries per run, one deployment against N separate ones. */
+/** Table 10: API calls and DNS queries per run, one deployment against N separate ones. */
 export function listenerCostTable(rows: readonly ListenerCostRow[]): string {
   return table(
     [
@@ -229,7 +229,7 @@ export function listenerCostTable(rows: readonly ListenerCostRow[]): string {
   );
 }
 
-/** Table 9: completeness of one discovery, A against AAAA of the same dualstack ALB. */
+/** Table 11: completeness of one discovery, A against AAAA of the same dualstack ALB. */
 export function familyCompletenessTable(rows: readonly FamilyCompletenessRow[]): string {
   return table(
     [

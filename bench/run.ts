@@ -6,7 +6,7 @@
  *   npm run bench -- --quick       a smoke run in well under a minute; writes dist/bench/results-quick.json
  *   npm run bench -- --out FILE    write the JSON somewhere else
  *   npm run bench -- --only listeners
- *                                  only tables 8-9 (several listeners, both IP families; about a minute),
+ *                                  only tables 10-11 (several listeners, both IP families; about a minute),
  *                                  merged into the existing JSON (its other tables and date kept)
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -110,12 +110,12 @@ async function timed<T>(label: string, run: () => Promise<T>): Promise<{ value: 
   return { value, seconds };
 }
 
-/** Tables 8-9: several listeners and both IP families. */
+/** Tables 10-11: several listeners and both IP families. */
 async function runListenerTables() {
-  const cost = await timed("Table 8 listeners: API calls and DNS queries per run", () =>
+  const cost = await timed("Table 10 listeners: API calls and DNS queries per run", () =>
     runListenerCost({ counts: [1, 2, 4], runs: settings.listeners.runs, albIps: 28, latency: LATENCY }, log),
   );
-  const families = await timed("Table 9 completeness, A and AAAA", () =>
+  const families = await timed("Table 11 completeness, A and AAAA", () =>
     runFamilyCompleteness(
       {
         sizes: [8, 28, 100, 200],
@@ -134,14 +134,14 @@ async function runListenerTables() {
 
 function listenerMarkdown(value: Awaited<ReturnType<typeof runListenerTables>>["value"]): string[] {
   return [
-    `### 8. Several listeners: API calls and DNS queries per run (${value.date.slice(0, 10)}; ALB of 28 IPs, steady state, means over ${settings.listeners.runs} runs)`,
+    `### 10. Several listeners: API calls and DNS queries per run (${value.date.slice(0, 10)}; ALB of 28 IPs, steady state, means over ${settings.listeners.runs} runs)`,
     listenerCostTable(value.cost),
-    `### 9. Completeness for AAAA as for A (one dualstack ALB, ${settings.listeners.familyInvocations} discoveries per family and size)`,
+    `### 11. Completeness for AAAA as for A (one dualstack ALB, ${settings.listeners.familyInvocations} discoveries per family and size)`,
     familyCompletenessTable(value.familyCompleteness),
   ];
 }
 
-/** `--only listeners`: tables 8-9 alone, merged into the existing results file. */
+/** `--only listeners`: tables 10-11 alone, merged into the existing results file. */
 async function mainListenersOnly(): Promise<void> {
   ensureLambdaBundle(log);
   const listeners = await runListenerTables();
