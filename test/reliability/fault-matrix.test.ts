@@ -411,7 +411,9 @@ interface TwoGroupCell {
 const twoGroupCells: readonly TwoGroupCell[] = [
   {
     column: "RegisterTargets AccessDenied on one group",
-    fault: (arn) => ({ "elbv2:RegisterTargets": { error: "AccessDenied", status: 403, targetGroupArn: arn } }),
+    fault: (arn) => ({
+      "elbv2:RegisterTargets": { error: "AccessDenied", status: 403, targetGroupArn: arn },
+    }),
     failing: { registered: "none", deregistered: "removed" },
     code: "register_targets_error",
     cause: /AccessDenied/,
