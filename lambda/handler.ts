@@ -7,13 +7,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { createClients, DEFAULT_CLIENT_OPTIONS } from "./aws/clients.js";
-import { createTargetGroupAdapter, describeTargetGroupTypes, type TargetGroupType } from "./aws/elbv2.js";
+import { createTargetGroupAdapter, createTargetGroupTypes } from "./aws/elbv2.js";
 import { createMetricsPublisher } from "./aws/metrics.js";
 import { createStateStore } from "./aws/state-store.js";
 import { loadConfig, pairLabel, stateKey } from "./config.js";
 import { toPlanSettings } from "./core/plan.js";
 import { discoverAlbIps, MAX_QUERIES_PER_SECOND, resolveDiscoveryTarget } from "./discovery/index.js";
-import type { AlbStaticIpError as LookupError } from "./errors.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
 import { type RunLogger, type RunSummary, reconcile } from "./reconcile.js";
@@ -43,27 +42,8 @@ const runLogger: RunLogger = {
   error: (message, extra) => logger.error(message, { ...extra }),
 };
 
-/**
- * The target groups' IP address types, learned once per container (DescribeTargetGroups): the type is fixed
- * at creation (changing it replaces the target group, and so its ARN), so one answer holds for the container's
- * life. Only answers are kept; a failed look-up is asked again by the next run.
- */
-const groupTypes = new Map<string, TargetGroupType>();
-
-async function targetGroupTypes(
-  arns: readonly string[],
-): Promise<{ types: ReadonlyMap<string, TargetGroupType | LookupError>; calls: number }> {
-  const missing = arns.filter((arn) => !groupTypes.has(arn));
-  const looked = missing.length > 0 ? await describeTargetGroupTypes(clients.elbv2, missing) : undefined;
-  const types = new Map<string, TargetGroupType | LookupError>();
-  for (const arn of arns) {
-    const found = groupTypes.get(arn) ?? looked?.types.get(arn);
-    if (found === undefined) continue;
-    if (!(found instanceof Error)) groupTypes.set(arn, found);
-    types.set(arn, found);
-  }
-  return { types, calls: looked?.calls ?? 0 };
-}
+/** The target groups' IP address types, read once per container (README, "Several listeners and IPv6"). */
+const targetGroupTypes = createTargetGroupTypes(clients.elbv2);
 
 /** The run failed; the message is the run's error, so the Lambda Errors metric and alarm see it. */
 export class RunFailedError extends AlbStaticIpError {}

@@ -268,3 +268,33 @@ function lookupError(arn: string, error: unknown): AwsCallError {
     { cause: error },
   );
 }
+
+/**
+ * {@link describeTargetGroupTypes} behind a per-container cache: a target group's IP address type is fixed at
+ * creation (changing it replaces the target group, and so its ARN), so one answer holds for the container's
+ * life. Only answers are kept; a failed look-up is asked again by the next call. `calls` is 0 when every ARN
+ * was cached.
+ *
+ * @example
+ * const types = createTargetGroupTypes(clients.elbv2); // at module load
+ * const { types: byArn } = await types([arn80, arn443]); // every run
+ */
+export function createTargetGroupTypes(
+  client: ElasticLoadBalancingV2Client,
+): (
+  arns: readonly string[],
+) => Promise<{ types: ReadonlyMap<string, TargetGroupType | AwsCallError>; calls: number }> {
+  const cache = new Map<string, TargetGroupType>();
+  return async (arns) => {
+    const missing = arns.filter((arn) => !cache.has(arn));
+    const looked = missing.length > 0 ? await describeTargetGroupTypes(client, missing) : undefined;
+    const types = new Map<string, TargetGroupType | AwsCallError>();
+    for (const arn of arns) {
+      const found = cache.get(arn) ?? looked?.types.get(arn);
+      if (found === undefined) continue;
+      if (!(found instanceof Error)) cache.set(arn, found);
+      types.set(arn, found);
+    }
+    return { types, calls: looked?.calls ?? 0 };
+  };
+}
