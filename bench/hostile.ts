@@ -175,10 +175,12 @@ export async function runSafety(
             "detail-type": "Scheduled Event",
           });
           const summary = result.result;
-          if (summary?.discovery.complete) complete += 1;
-          row.registered += summary?.registered.length ?? 0;
-          row.deregistered += summary?.deregistered.length ?? 0;
-          row.liveDeregistered += (summary?.deregistered ?? []).filter((ip) => alive.has(ip)).length;
+          if (summary?.targetGroups[0]?.discovery.complete) complete += 1;
+          row.registered += summary?.targetGroups[0]?.registered.length ?? 0;
+          row.deregistered += summary?.targetGroups[0]?.deregistered.length ?? 0;
+          row.liveDeregistered += (summary?.targetGroups[0]?.deregistered ?? []).filter((ip) =>
+            alive.has(ip),
+          ).length;
           await new Promise((resolve) => setTimeout(resolve, 20)); // the health checks judge between runs
         }
       } finally {

@@ -7,6 +7,7 @@ import type { CompletenessRow } from "./completeness.js";
 import type { ConvergenceResult } from "./convergence.js";
 import type { AzRow, SafetyRow } from "./hostile.js";
 import type { Floor, LatencyRow } from "./latency.js";
+import type { FamilyCompletenessRow, ListenerCostRow } from "./listeners.js";
 
 /**
  * A Markdown table from a header and rows.
@@ -192,6 +193,62 @@ export function safetyTable(rows: readonly SafetyRow[]): string {
       r.completeShare.toFixed(3),
       r.registeredAtEnd,
       String(r.deadLeftAtEnd),
+    ]),
+  );
+}
+
+const n1 = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+
+/** Table 10: API calls and DNS queries per run, one deployment against N separate ones. */
+export function listenerCostTable(rows: readonly ListenerCostRow[]): string {
+  return table(
+    [
+      "listeners × families",
+      "deployment",
+      "invocations",
+      "DNS queries",
+      "DescribeTargetHealth",
+      "S3 calls",
+      "PutMetricData",
+      "AWS API calls",
+      "DescribeTargetGroups at cold start",
+      "runs in sync",
+    ],
+    rows.map((r) => [
+      `${r.listeners} × ${r.families.join(" + ")}`,
+      r.deployment === "one" ? "one (TARGET_GROUPS)" : `${r.invocations} separate`,
+      String(r.invocations),
+      n1(r.dnsQueries),
+      n1(r.describeTargetHealth),
+      n1(r.s3),
+      n1(r.cloudwatch),
+      n1(r.apiCalls),
+      String(r.coldStartDescribeTargetGroups),
+      `${r.synced}/${r.runs}`,
+    ]),
+  );
+}
+
+/** Table 11: completeness of one discovery, A against AAAA of the same dualstack ALB. */
+export function familyCompletenessTable(rows: readonly FamilyCompletenessRow[]): string {
+  return table(
+    [
+      "N",
+      "P(all found) A",
+      "P(all found) AAAA",
+      "complete A / AAAA",
+      "queries A (median / p99)",
+      "queries AAAA (median / p99)",
+      "invocations",
+    ],
+    rows.map((r) => [
+      String(r.n),
+      `${p(r.ipv4.pAllFound)} (≥ ${p(r.ipv4.pAllFoundLower95)})`,
+      `${p(r.ipv6.pAllFound)} (≥ ${p(r.ipv6.pAllFoundLower95)})`,
+      `${r.ipv4.complete} / ${r.ipv6.complete}`,
+      `${r.ipv4.queries.median} / ${r.ipv4.queries.p99}`,
+      `${r.ipv6.queries.median} / ${r.ipv6.queries.p99}`,
+      `${r.ipv4.invocations} + ${r.ipv6.invocations}`,
     ]),
   );
 }

@@ -5,8 +5,11 @@
  *   npm run bench                  the full run (< 5 minutes on a 2-core machine)
  *   npm run bench -- --quick       a smoke run in well under a minute; writes dist/bench/results-quick.json
  *   npm run bench -- --out FILE    write the JSON somewhere else
+ *   npm run bench -- --only listeners
+ *                                  only tables 10-11 (several listeners, both IP families; about a minute),
+ *                                  merged into the existing JSON (its other tables and date kept)
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,13 +28,16 @@ import { runCompleteness } from "./completeness.js";
 import { type ConvergenceResult, type DayEvent, runConvergence } from "./convergence.js";
 import { runAzCompleteness, runSafety, SAFETY_SCENARIOS } from "./hostile.js";
 import { measureFloor, runLatency } from "./latency.js";
+import { runFamilyCompleteness, runListenerCost } from "./listeners.js";
 import {
   azTable,
   coldStartTable,
   completenessTable,
   convergenceTable,
   costTable,
+  familyCompletenessTable,
   latencyTable,
+  listenerCostTable,
   safetyTable,
 } from "./report.js";
 
@@ -66,7 +72,11 @@ const QUICK_DAY: DayEvent[] = [
 ];
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, out: { type: "string" } },
+  options: {
+    quick: { type: "boolean", default: false },
+    out: { type: "string" },
+    only: { type: "string" },
+  },
   strict: true,
 });
 const quick = values.quick === true;
@@ -77,6 +87,7 @@ const settings = quick
       latency: { warmup: 3, invocations: 8 },
       coldStartRounds: 5,
       day: { minutes: 40, script: QUICK_DAY },
+      listeners: { runs: 3, familyInvocations: 60 },
     }
   : {
       completeness: { invocations: 1000, timedInvocations: 30 },
@@ -84,6 +95,7 @@ const settings = quick
       latency: { warmup: 3, invocations: 15 },
       coldStartRounds: 20,
       day: { minutes: 120, script: FULL_DAY },
+      listeners: { runs: 10, familyInvocations: 300 },
     };
 const outFile =
   values.out ?? (quick ? join(BENCH_DIST, "results-quick.json") : join(root, "bench", "results.json"));
@@ -96,6 +108,55 @@ async function timed<T>(label: string, run: () => Promise<T>): Promise<{ value: 
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
   log(`${label}: ${seconds} s`);
   return { value, seconds };
+}
+
+/** Tables 10-11: several listeners and both IP families. */
+async function runListenerTables() {
+  const cost = await timed("Table 10 listeners: API calls and DNS queries per run", () =>
+    runListenerCost({ counts: [1, 2, 4], runs: settings.listeners.runs, albIps: 28, latency: LATENCY }, log),
+  );
+  const families = await timed("Table 11 completeness, A and AAAA", () =>
+    runFamilyCompleteness(
+      {
+        sizes: [8, 28, 100, 200],
+        invocations: settings.listeners.familyInvocations,
+        batch: 8,
+        dnsLatencyMs: LATENCY.dns,
+      },
+      log,
+    ),
+  );
+  return {
+    value: { date: new Date().toISOString(), cost: cost.value, familyCompleteness: families.value },
+    seconds: Math.round((cost.seconds + families.seconds) * 10) / 10,
+  };
+}
+
+function listenerMarkdown(value: Awaited<ReturnType<typeof runListenerTables>>["value"]): string[] {
+  return [
+    `### 10. Several listeners: API calls and DNS queries per run (${value.date.slice(0, 10)}; ALB of 28 IPs, steady state, means over ${settings.listeners.runs} runs)`,
+    listenerCostTable(value.cost),
+    `### 11. Completeness for AAAA as for A (one dualstack ALB, ${settings.listeners.familyInvocations} discoveries per family and size)`,
+    familyCompletenessTable(value.familyCompleteness),
+  ];
+}
+
+/** `--only listeners`: tables 10-11 alone, merged into the existing results file. */
+async function mainListenersOnly(): Promise<void> {
+  ensureLambdaBundle(log);
+  const listeners = await runListenerTables();
+  const previous = existsSync(outFile)
+    ? (JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>)
+    : {};
+  const seconds = {
+    ...((previous.seconds as Record<string, number> | undefined) ?? {}),
+    listeners: listeners.seconds,
+  };
+  const results = { ...previous, seconds, listeners: listeners.value };
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(`${outFile}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(`${outFile}.tmp`, outFile);
+  process.stdout.write(`${listenerMarkdown(listeners.value).join("\n\n")}\n`);
 }
 
 async function main(): Promise<void> {
@@ -159,6 +220,8 @@ async function main(): Promise<void> {
     );
   });
 
+  const listeners = await runListenerTables();
+
   const totalSeconds = Math.round((performance.now() - started) / 100) / 10;
   const results = {
     date: new Date().toISOString(),
@@ -173,6 +236,7 @@ async function main(): Promise<void> {
       convergence: convergence.seconds,
       azCompleteness: az.seconds,
       safety: safety.seconds,
+      listeners: listeners.seconds,
     },
     completeness: completeness.value,
     latency: { rows: latency.value, floor: floor.value },
@@ -180,6 +244,7 @@ async function main(): Promise<void> {
     convergence: convergence.value,
     azCompleteness: az.value,
     safety: safety.value,
+    listeners: listeners.value,
   };
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(`${outFile}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
@@ -201,9 +266,13 @@ async function main(): Promise<void> {
     azTable(az.value),
     `### 7. Safety under hostile DNS (${settings.hostile.safetyRuns} runs = simulated minutes each)`,
     safetyTable(safety.value),
+    ...listenerMarkdown(listeners.value),
     `_Total ${totalSeconds} s; JSON in ${outFile.replace(root, "")}._`,
   ];
   process.stdout.write(`${md.join("\n\n")}\n`);
 }
 
-await main();
+if (values.only !== undefined && values.only !== "listeners") {
+  throw new Error(`--only ${values.only}: the only section that runs alone is "listeners"`);
+}
+await (values.only === "listeners" ? mainListenersOnly() : main());

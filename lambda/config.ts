@@ -5,7 +5,8 @@
  *
  * This file holds the variable table (name → schema, what is expected) and `loadConfig`; the
  * rooms beside it in `config/`: `schemas.ts` (number, boolean, enum schemas), `rules.ts` (names,
- * ARNs, buckets, prefixes), `dns-servers.ts` (DNS_SERVERS entries), `redact.ts` (showing values
+ * ARNs, buckets, prefixes), `dns-servers.ts` (DNS_SERVERS entries), `target-groups.ts`
+ * (TARGET_GROUPS pairs), `allowed-cidrs.ts` (ALLOWED_TARGET_CIDRS), `redact.ts` (showing values
  * safely in errors).
  */
 // zod/mini: the same validation as classic zod at ~15 KiB instead of ~450 KiB of bundle (cold start).
@@ -33,6 +34,7 @@ import {
   probabilitySchema,
   type Schema,
 } from "./config/schemas.js";
+import { readTargetGroups, TARGET_GROUPS_EXPECTED, type TargetGroupPair } from "./config/target-groups.js";
 import type { Cidr } from "./core/cidr.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
 
@@ -52,16 +54,18 @@ export {
   TARGET_GROUP_ARN_PATTERN,
 } from "./config/rules.js";
 export type { DiscoveryMode, LogLevel } from "./config/schemas.js";
+export { MAX_TARGET_GROUPS, pairLabel, type TargetGroupPair } from "./config/target-groups.js";
 
 export interface Config {
   /** ALB_DNS_NAME, lower-cased, no trailing dot. */
   albDnsName: string;
-  /** ALB_LISTENER: the ALB listener port = the target port in the NLB target group. */
-  albListenerPort: number;
+  /**
+   * TARGET_GROUPS, or the one pair ALB_LISTENER (the ALB listener port = the target port) + NLB_TG_ARN:
+   * the (port, target group) pairs a run reconciles, each with its own state object. 1 to 10, frozen.
+   */
+  targetGroups: readonly TargetGroupPair[];
   /** S3_BUCKET */
   s3Bucket: string;
-  /** NLB_TG_ARN */
-  targetGroupArn: string;
   /** MAX_LOOKUP_PER_INVOCATION (default 500): hard cap on DNS queries per run. */
   maxLookupPerInvocation: number;
   /** INVOCATIONS_BEFORE_DEREGISTRATION (default 3): misses before deregistering an IP the NLB reports not healthy. */
@@ -266,6 +270,10 @@ const V = {
       CONFIG_DEFAULTS.AWS_REQUEST_TIMEOUT_MS,
     ),
   },
+  TARGET_GROUPS: {
+    schema: z.string(),
+    expected: TARGET_GROUPS_EXPECTED,
+  },
   AWS_REGION: {
     schema: checked((s) => (REGION_PATTERN.test(s) ? undefined : "not a region name")),
     expected: "an AWS region such as us-east-1, cn-north-1 or us-gov-west-1 (Lambda sets it)",
@@ -317,17 +325,32 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
 
   const d = CONFIG_DEFAULTS;
   const albDnsName = read("ALB_DNS_NAME");
-  const albListenerPort = read("ALB_LISTENER");
   const s3Bucket = read("S3_BUCKET");
   const region = read("AWS_REGION", { value: undefined });
   const regionValid = !issues.some((i) => i.variable === "AWS_REGION");
-  const targetGroupArn = read("NLB_TG_ARN");
-  const arnRegion = targetGroupArn?.split(":")[3];
-  if (region !== undefined && regionValid && arnRegion !== undefined && arnRegion !== region) {
-    problem(
-      "NLB_TG_ARN",
-      `the target group must be in the function's region ${region} (AWS_REGION) but this ARN is in ${arnRegion}; deploy the function in ${arnRegion} or use a target group of ${region}`,
-    );
+  const listed = readTargetGroups(regionValid ? env : { ...env, AWS_REGION: undefined });
+  for (const p of listed.problems) {
+    issues.push({
+      variable: p.variable,
+      code: p.code,
+      value: describeValue(p.variable, env[p.variable]),
+      expected: `${V[p.variable].expected} — ${p.detail}`,
+    });
+  }
+  let targetGroups: readonly TargetGroupPair[] | undefined = listed.pairs;
+  if ((env.TARGET_GROUPS?.trim() ?? "") === "") {
+    // The original pair, unchanged: one entry.
+    const albListenerPort = read("ALB_LISTENER");
+    const targetGroupArn = read("NLB_TG_ARN");
+    const arnRegion = targetGroupArn?.split(":")[3];
+    if (region !== undefined && regionValid && arnRegion !== undefined && arnRegion !== region) {
+      problem(
+        "NLB_TG_ARN",
+        `the target group must be in the function's region ${region} (AWS_REGION) but this ARN is in ${arnRegion}; deploy the function in ${arnRegion} or use a target group of ${region}`,
+      );
+    } else if (albListenerPort !== undefined && targetGroupArn !== undefined) {
+      targetGroups = Object.freeze([Object.freeze({ port: albListenerPort, targetGroupArn })]);
+    }
   }
   const maxLookupPerInvocation = read("MAX_LOOKUP_PER_INVOCATION", { value: d.MAX_LOOKUP_PER_INVOCATION });
   const invocationsBeforeDeregistration = read("INVOCATIONS_BEFORE_DEREGISTRATION", {
@@ -377,9 +400,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
     albDnsName: albDnsName!,
-    albListenerPort: albListenerPort!,
+    targetGroups: targetGroups!,
     s3Bucket: s3Bucket!,
-    targetGroupArn: targetGroupArn!,
     maxLookupPerInvocation: maxLookupPerInvocation!,
     invocationsBeforeDeregistration: invocationsBeforeDeregistration!,
     invocationsBeforeDeregistrationHealthy: invocationsBeforeDeregistrationHealthy!,
@@ -403,10 +425,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   });
 }
 
-/** `STATE_KEY_PREFIX` + `<target group name>-<target group id>/<port>.json`. */
-export function stateKey(
-  config: Pick<Config, "stateKeyPrefix" | "targetGroupArn" | "albListenerPort">,
-): string {
-  const [, name, id] = /targetgroup\/([^/]+)\/([0-9a-f]+)$/.exec(config.targetGroupArn) ?? [];
-  return `${config.stateKeyPrefix}${name}-${id}/${config.albListenerPort}.json`;
+/**
+ * `STATE_KEY_PREFIX` + `<target group name>-<target group id>/<port>.json`: one state object per pair, so two
+ * pairs (or two deployments) never share one.
+ *
+ * @example
+ * stateKey({ stateKeyPrefix: "alb-static-ip/" }, { targetGroupArn: "arn:…:targetgroup/web/0123456789abcdef", port: 443 });
+ * // "alb-static-ip/web-0123456789abcdef/443.json"
+ */
+export function stateKey(config: Pick<Config, "stateKeyPrefix">, pair: TargetGroupPair): string {
+  const [, name, id] = /targetgroup\/([^/]+)\/([0-9a-f]+)$/.exec(pair.targetGroupArn) ?? [];
+  return `${config.stateKeyPrefix}${name}-${id}/${pair.port}.json`;
 }

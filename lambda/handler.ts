@@ -7,12 +7,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { createClients, DEFAULT_CLIENT_OPTIONS } from "./aws/clients.js";
-import { createTargetGroupAdapter } from "./aws/elbv2.js";
+import { createTargetGroupAdapter, createTargetGroupTypes } from "./aws/elbv2.js";
 import { createMetricsPublisher } from "./aws/metrics.js";
 import { createStateStore } from "./aws/state-store.js";
-import { loadConfig, stateKey } from "./config.js";
-import { toPlanConfig } from "./core/plan.js";
-import { discoverAlbIps, resolveDiscoveryTarget } from "./discovery/index.js";
+import { loadConfig, pairLabel, stateKey } from "./config.js";
+import { toPlanSettings } from "./core/plan.js";
+import { discoverAlbIps, MAX_QUERIES_PER_SECOND, resolveDiscoveryTarget } from "./discovery/index.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
 import { type RunLogger, type RunSummary, reconcile } from "./reconcile.js";
@@ -42,6 +42,9 @@ const runLogger: RunLogger = {
   error: (message, extra) => logger.error(message, { ...extra }),
 };
 
+/** The target groups' IP address types, read once per container (README, "Several listeners and IPv6"). */
+const targetGroupTypes = createTargetGroupTypes(clients.elbv2);
+
 /** The run failed; the message is the run's error, so the Lambda Errors metric and alarm see it. */
 export class RunFailedError extends AlbStaticIpError {}
 
@@ -53,42 +56,46 @@ async function run(_event: unknown, context: Context & RunRequestContext): Promi
 
   const summary = await reconcile(
     {
-      discover: async (deadline) => {
+      // Two families at once share the DNS budget: together never more than DNS_CONCURRENCY in flight
+      // (rounded up) and MAX_QUERIES_PER_SECOND.
+      discover: async (family, deadline, concurrent) => {
         const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {
           timeoutMs: config.dnsTimeoutMs,
         });
         return discoverAlbIps({
           name: target.name,
+          family,
           servers: target.servers,
           timeoutMs: config.dnsTimeoutMs,
-          concurrency: config.dnsConcurrency,
+          concurrency: Math.max(1, Math.ceil(config.dnsConcurrency / concurrent)),
+          maxQueriesPerSecond: Math.floor(MAX_QUERIES_PER_SECOND / concurrent),
           maxQueries: config.maxLookupPerInvocation,
           missProbability: config.missProbability,
           deadline,
         });
       },
-      targets: createTargetGroupAdapter(clients.elbv2, config.targetGroupArn),
-      store: createStateStore(clients.s3, {
-        bucket: config.s3Bucket,
-        key: stateKey(config),
-        expect: {
-          targetGroupArn: config.targetGroupArn,
-          port: config.albListenerPort,
-          albDnsName: config.albDnsName,
-        },
-      }),
+      targetGroupTypes,
+      pairs: config.targetGroups.map((pair) => ({
+        ...pair,
+        label: pairLabel(pair),
+        targets: createTargetGroupAdapter(clients.elbv2, pair.targetGroupArn),
+        store: createStateStore(clients.s3, {
+          bucket: config.s3Bucket,
+          key: stateKey(config, pair),
+          expect: { targetGroupArn: pair.targetGroupArn, port: pair.port, albDnsName: config.albDnsName },
+        }),
+      })),
       metrics: config.cwMetricFlagIpCount
         ? createMetricsPublisher(clients.cloudwatch, {
             namespace: config.metricNamespace,
             albDnsName: config.albDnsName,
-            targetGroupArn: config.targetGroupArn,
           })
         : undefined,
       logger: runLogger,
       now: () => new Date(),
     },
     {
-      planConfig: toPlanConfig(config),
+      planConfig: toPlanSettings(config),
       allowedTargetCidrs: config.allowedTargetCidrs,
       dryRun,
       ...deadlines,

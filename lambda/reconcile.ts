@@ -1,31 +1,58 @@
 /**
- * One reconcile run: discover, read targets and state (concurrently), plan, apply, save, report.
- * The decisions are all in the pure `plan()`; this module only sequences I/O and keeps the safety order:
- * claim deregistrations in the state first (so an overlapping run cannot deregister the same IPs twice),
- * deregister, register, then record the result with an ETag-conditional write.
+ * One run: learn the target groups' IP address types, obtain one observation per IP family that some pair
+ * needs (A records for `ipv4` groups, AAAA for `ipv6` ones), then reconcile every (target group, port) pair
+ * with the observation of its family (`reconcile-pair.ts`), report once. Discovery cost does not grow with
+ * the number of pairs. A pair's failure never stops the others; the run fails if any pair failed, naming it.
  */
 
-import { RegistrationError, type TargetGroupAdapter } from "./aws/elbv2.js";
+import type { TargetGroupAdapter, TargetGroupType } from "./aws/elbv2.js";
 import type { MetricsPublisher } from "./aws/metrics.js";
-import type { LoadedState, StateStore } from "./aws/state-store.js";
+import type { StateStore } from "./aws/state-store.js";
 import type { Cidr } from "./core/cidr.js";
-import { type Plan, type PlanConfig, plan } from "./core/plan.js";
-import { filterAllowed, OUTSIDE_ALLOWED_CIDRS } from "./core/target-filter.js";
-import { AlbStaticIpError, DiscoveryError, StateConflictError, StateError } from "./errors.js";
-import type { Observation, RegisteredTarget, State, TargetRef } from "./types.js";
+import { IP_FAMILIES, type IpFamily } from "./core/ip.js";
+import type { PlanSettings } from "./core/plan.js";
+import { AlbStaticIpError, DiscoveryError } from "./errors.js";
+import {
+  emptyErrors,
+  emptyPairSummary,
+  errorInfo,
+  type PairSummary,
+  type RunLogger,
+  reconcilePair,
+} from "./reconcile-pair.js";
+import type { Observation } from "./types.js";
 
-export interface RunLogger {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+export type { PairSummary, RunLogger } from "./reconcile-pair.js";
+
+/** The error code of a DescribeTargetGroups call the role may not make (lambda/aws/elbv2.ts). */
+const TYPE_DENIED = "describe_target_groups_denied";
+/** The run note when target groups were treated as ipv4 because their type could not be read. */
+export const TYPE_ASSUMED = "target_group_type_assumed_ipv4";
+
+/** One (target group, port) pair with its adapters. */
+export interface PairHandle {
+  targetGroupArn: string;
+  port: number;
+  /** `<port>=targetgroup/<name>/<id>`. */
+  label: string;
+  targets: TargetGroupAdapter;
+  store: StateStore;
 }
 
 export interface ReconcileDeps {
-  /** Runs DNS discovery; must not start new queries after `deadline` (epoch ms). */
-  discover(deadline: number): Promise<Observation>;
-  targets: TargetGroupAdapter;
-  store: StateStore;
+  /**
+   * Runs discovery of one family's addresses; must not start new queries after `deadline` (epoch ms).
+   * `concurrent` discoveries run at once (1 or 2): each takes that share of the query rate and concurrency.
+   */
+  discover(family: IpFamily, deadline: number, concurrent: number): Promise<Observation>;
+  /**
+   * The IP address type of each target group (DescribeTargetGroups, cached per container by the caller), or
+   * the error of its look-up. `calls` is the API calls this look-up made (0 when cached).
+   */
+  targetGroupTypes(
+    arns: readonly string[],
+  ): Promise<{ types: ReadonlyMap<string, TargetGroupType | AlbStaticIpError>; calls: number }>;
+  pairs: readonly PairHandle[];
   /** Undefined when CW_METRIC_FLAG_IP_COUNT is false. */
   metrics: MetricsPublisher | undefined;
   logger: RunLogger;
@@ -33,7 +60,8 @@ export interface ReconcileDeps {
 }
 
 export interface ReconcileOptions {
-  planConfig: PlanConfig;
+  /** The plan settings shared by every pair (the pair adds its target group, port and family). */
+  planConfig: PlanSettings;
   dryRun: boolean;
   /** Epoch ms by which discovery must stop so there is time left to apply and save. */
   discoveryDeadline: number;
@@ -43,223 +71,170 @@ export interface ReconcileOptions {
   allowedTargetCidrs?: readonly Cidr[] | undefined;
 }
 
+/** One family's observation as the run summary shows it. */
+export type DiscoverySummary = Omit<Observation, "ips"> & { ipCount: number };
+
 /** What one run did; returned by the handler and logged as the single summary line. */
 export interface RunSummary {
+  /** False when any pair failed. */
   ok: boolean;
   dryRun: boolean;
   albDnsName: string;
-  targetGroupArn: string;
-  port: number;
-  /** Every ALB IP this run saw (sorted), without the ones outside ALLOWED_TARGET_CIDRS. */
-  ips: string[];
-  /** Observed IPs outside ALLOWED_TARGET_CIDRS (note `target_outside_allowed_cidrs`): never registered. */
-  targetsOutsideAllowedCidrs: string[];
-  discovery: Omit<Observation, "ips">;
-  /** Registered targets on the port before the run: ip → health state. */
-  targetsBefore: Record<string, string>;
-  registered: string[];
-  deregistered: string[];
-  stateWritten: boolean;
-  stateProblem?: { code: string; reason: string } | undefined;
+  /** One observation per family the pairs needed (`ipv4`: A records, `ipv6`: AAAA records). */
+  discovery: Partial<Record<IpFamily, DiscoverySummary>>;
+  /** Per pair, in TARGET_GROUPS order. */
+  targetGroups: PairSummary[];
+  /** Labels (`<port>=targetgroup/<name>/<id>`) of the pairs that failed. */
+  failedTargetGroups: string[];
   notes: string[];
-  /** The IPs of the notes that are about IPs (held back, unowned, missing, ...), by note code. */
-  noteIps: Record<string, string[]>;
-  apiCalls: { elbv2: number; s3: number; cloudwatch: number };
-  replanned: boolean;
+  apiCalls: { elbv2: number; s3: number; cloudwatch: number; dnsQueries: number };
   durationMs: number;
+  /** The failed pair's error, or (several failed) `target_groups_failed` naming each. */
   error?: { code: string; message: string } | undefined;
 }
 
-function errorInfo(error: unknown): { code: string; message: string } {
-  if (error instanceof AlbStaticIpError) return { code: error.code, message: error.message };
-  return { code: "unexpected_error", message: error instanceof Error ? error.message : String(error) };
-}
-
-/** nextState, but with the IPs about to be deregistered still present and marked as claimed by this run. */
-function claimState(p: Plan, previous: State | null, now: Date): State {
-  const targets = { ...p.nextState.targets };
-  for (const t of p.deregister) {
-    const before = previous?.targets[t.ip];
-    targets[t.ip] = {
-      firstSeen: before?.firstSeen ?? now.toISOString(),
-      lastSeen: before?.lastSeen ?? now.toISOString(),
-      misses: (before?.misses ?? 0) + 1,
-      deregisteringSince: now.toISOString(),
-    };
-  }
-  return { ...p.nextState, targets };
-}
-
-/** `claimed` with the claim on `targets` withdrawn (their miss counts kept), after their deregistration failed. */
-function releaseClaims(claimed: State, targets: readonly TargetRef[]): State {
-  const records = { ...claimed.targets };
-  for (const t of targets) {
-    const record = records[t.ip];
-    if (record === undefined) continue;
-    const { deregisteringSince: _released, ...rest } = record;
-    records[t.ip] = rest;
-  }
-  return { ...claimed, targets: records };
-}
-
-const ips = (targets: readonly TargetRef[]): string[] => targets.map((t) => t.ip);
-
 /**
- * Runs one reconcile. Never throws for expected failures: the summary carries `ok: false` and `error`, and the
- * caller (the handler) decides to fail the invocation so the error alarm sees it.
+ * Runs one reconcile of every pair. Never throws for expected failures: the summary carries `ok: false` and
+ * `error`, and the caller (the handler) decides to fail the invocation so the error alarm sees it.
  */
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<RunSummary> {
   const started = deps.now();
-  const { planConfig } = options;
   const summary: RunSummary = {
     ok: true,
     dryRun: options.dryRun,
-    albDnsName: planConfig.albDnsName,
-    targetGroupArn: planConfig.targetGroupArn,
-    port: planConfig.port,
-    ips: [],
-    targetsOutsideAllowedCidrs: [],
-    discovery: {
-      queries: 0,
-      answers: 0,
-      errors: emptyErrors(),
-      complete: false,
-      failed: true,
-      missBound: 1,
-      notes: [],
-      durationMs: 0,
-    },
-    targetsBefore: {},
-    registered: [],
-    deregistered: [],
-    stateWritten: false,
+    albDnsName: options.planConfig.albDnsName,
+    discovery: {},
+    targetGroups: [],
+    failedTargetGroups: [],
     notes: [],
-    noteIps: {},
-    apiCalls: { elbv2: 0, s3: 0, cloudwatch: 0 },
-    replanned: false,
+    apiCalls: { elbv2: 0, s3: 0, cloudwatch: 0, dnsQueries: 0 },
     durationMs: 0,
   };
 
+  // 1. Each target group's IP address type: which family it receives.
+  let lookup: Awaited<ReturnType<ReconcileDeps["targetGroupTypes"]>>;
   try {
-    const [discovered, registered, loaded] = await Promise.all([
-      discoverSafely(deps, options.discoveryDeadline),
-      deps.targets.describeTargets(),
-      deps.store.load(),
-    ]);
-    // Every observation passes the allow-list before the plan sees it (DNS now, ENI mode later).
-    const { observation, refused } = filterAllowed(discovered, options.allowedTargetCidrs);
-    summary.targetsOutsideAllowedCidrs = refused;
-    if (refused.length > 0) {
-      deps.logger.warn(
-        "Observed IPs outside ALLOWED_TARGET_CIDRS were refused: not registered, and this run counts no misses",
-        {
-          code: OUTSIDE_ALLOWED_CIDRS,
-          ips: refused,
-          allowedTargetCidrs: options.allowedTargetCidrs?.map((c) => c.text),
-          hint: "forged DNS answers, or the ALB gained a subnet the list lacks; see SECURITY.md",
-        },
-      );
-    }
-    const { ips: seen, ...discovery } = observation;
-    summary.ips = seen;
-    summary.discovery = discovery;
-    summary.targetsBefore = targetsOnPort(registered, planConfig.port);
-    if (loaded.problem) {
-      summary.stateProblem = loaded.problem;
-      const what =
-        loaded.problem.code === "state_newer"
-          ? "Stored state is of a newer schema version; this run changes nothing and does not overwrite it"
-          : "Stored state was not usable; adopting the registered targets that the observation shows";
-      deps.logger.warn(what, {
-        code: loaded.problem.code,
-        reason: loaded.problem.reason,
-        bucket: deps.store.bucket,
-        key: deps.store.key,
-      });
-    }
-
-    if (loaded.migratedFrom !== undefined) {
-      deps.logger.info("Stored state was the original Lambda's IP list; its IPs are owned from now on", {
-        code: "state_migrated",
-        migratedFrom: loaded.migratedFrom,
-        bucket: deps.store.bucket,
-        key: deps.store.key,
-      });
-    }
-    failClosedOnNewerState(loaded);
-    const noteCodes = (p: Plan, state: LoadedState): string[] => [
-      ...(state.migratedFrom !== undefined ? ["state_migrated"] : []),
-      ...observation.notes.map((n) => n.code),
-      ...(refused.length > 0 ? [OUTSIDE_ALLOWED_CIDRS] : []),
-      ...p.notes.map((n) => n.code),
-    ];
-
-    let current = loaded;
-    let p = plan(observation, registered, loaded.state, planConfig, deps.now());
-    summary.notes = noteCodes(p, loaded);
-    summary.noteIps = noteIps(p);
-
-    if (!options.dryRun) {
-      for (let attempt = 1; ; attempt += 1) {
-        const outcome = await applyAndSave(deps, options, p, current);
-        summary.deregistered.push(...outcome.deregistered);
-        summary.registered.push(...outcome.registered);
-        summary.stateWritten ||= outcome.stateWritten;
-        if (outcome.failure !== undefined) throw outcome.failure;
-        if (!outcome.conflict) break;
-        if (attempt >= 2) {
-          throw new StateConflictError(
-            `Another run updated s3://${deps.store.bucket}/${deps.store.key} twice while this run was planning; ` +
-              "this run stops here and the next scheduled run continues. Check that the function has reserved concurrency 1.",
-          );
-        }
-        // Another run won the conditional write: re-read what it did, re-plan once, never overwrite blindly.
-        summary.replanned = true;
-        deps.logger.info("State changed under this run (ETag mismatch); re-reading and re-planning once");
-        const [registeredAgain, loadedAgain] = await Promise.all([
-          deps.targets.describeTargets(),
-          deps.store.load(),
-        ]);
-        failClosedOnNewerState(loadedAgain);
-        current = loadedAgain;
-        p = plan(observation, registeredAgain, loadedAgain.state, planConfig, deps.now());
-        summary.notes = noteCodes(p, loadedAgain);
-        summary.noteIps = noteIps(p);
-      }
-    }
-
-    if (observation.failed) {
-      throw new DiscoveryError(
-        `No DNS answer for ${planConfig.albDnsName} (${observation.queries} queries: ${describeErrors(observation)}). ` +
-          "Nothing was deregistered. Check that the name is the ALB's DNS name and that the function can reach the " +
-          "name servers (DNS_SERVERS, VPC DNS settings, security groups/NACLs for UDP/TCP 53).",
-      );
-    }
+    lookup = await deps.targetGroupTypes([...new Set(deps.pairs.map((p) => p.targetGroupArn))]);
   } catch (error) {
-    if (error instanceof StateConflictError) {
-      // Another run is making progress on the same target group; exiting cleanly is the correct outcome.
-      summary.notes.push(error.code);
-      deps.logger.warn(error.message);
-    } else {
-      summary.ok = false;
-      summary.error = errorInfo(error);
+    const failure = errorInfo(error);
+    const types = new Map<string, AlbStaticIpError>();
+    for (const p of deps.pairs)
+      types.set(p.targetGroupArn, new AlbStaticIpError(failure.code, failure.message));
+    lookup = { types, calls: 0 };
+  }
+  summary.apiCalls.elbv2 += lookup.calls;
+  const familyOf = (pair: PairHandle): IpFamily | AlbStaticIpError => {
+    const type = lookup.types.get(pair.targetGroupArn);
+    if (type === undefined) {
+      return new AlbStaticIpError(
+        "describe_target_groups_error",
+        `DescribeTargetGroups did not report target group ${pair.targetGroupArn}; the next run asks again.`,
+      );
     }
+    if (type instanceof AlbStaticIpError && type.code === TYPE_DENIED) {
+      // A role of an earlier release lacks DescribeTargetGroups: every target group was ipv4 then, so the
+      // run goes on as before (an ipv6 group then fails loudly at RegisterTargets, never silently).
+      assumed.push(pair.label);
+      return "ipv4";
+    }
+    if (type instanceof Error) return type;
+    if (type.targetType !== "ip") {
+      return new AlbStaticIpError(
+        "target_group_not_ip",
+        `Target group ${pair.label} has target type ${type.targetType}; it must be an IP-type target group (target_type = "ip") to hold the ALB's addresses. Nothing was changed.`,
+      );
+    }
+    return type.ipAddressType;
+  };
+  const assumed: string[] = [];
+  const families = deps.pairs.map(familyOf);
+  if (assumed.length > 0) {
+    summary.notes.push(TYPE_ASSUMED);
+    deps.logger.warn(
+      "The role may not call elasticloadbalancing:DescribeTargetGroups; these target groups are treated as ipv4 (A records). Grant the action (the module does) so ipv6 target groups get AAAA records.",
+      { code: TYPE_ASSUMED, targetGroups: assumed },
+    );
   }
 
-  summary.apiCalls.elbv2 = deps.targets.calls;
-  summary.apiCalls.s3 = deps.store.calls;
+  // 2. One observation per family that some pair needs, started at once and shared by its pairs.
+  const needed = IP_FAMILIES.filter((f) => families.includes(f));
+  const observations = new Map<IpFamily, Promise<Observation>>();
+  for (const family of needed) {
+    const observation = discoverSafely(deps, family, options.discoveryDeadline, needed.length);
+    observation.catch(() => {}); // awaited by the pairs; this only keeps an early rejection handled
+    observations.set(family, observation);
+  }
+
+  // 3. Every pair with the observation of its family; a failing pair never stops another.
+  summary.targetGroups = await Promise.all(
+    deps.pairs.map(async (pair, i): Promise<PairSummary> => {
+      const family = families[i]!;
+      const planConfig = {
+        ...options.planConfig,
+        targetGroupArn: pair.targetGroupArn,
+        port: pair.port,
+        family: family instanceof Error ? ("ipv4" as const) : family,
+      };
+      if (family instanceof Error) {
+        return {
+          ...emptyPairSummary({ label: pair.label, planConfig }),
+          ipAddressType: undefined,
+          ok: false,
+          error: errorInfo(family),
+        };
+      }
+      return reconcilePair(
+        { targets: pair.targets, store: pair.store, logger: deps.logger, now: deps.now },
+        {
+          planConfig,
+          label: pair.label,
+          dryRun: options.dryRun,
+          actDeadline: options.actDeadline,
+          allowedTargetCidrs: options.allowedTargetCidrs,
+        },
+        observations.get(family)!,
+      );
+    }),
+  );
+
+  for (const family of needed) {
+    try {
+      const { ips, ...rest } = await observations.get(family)!;
+      summary.discovery[family] = { ...rest, ipCount: ips.length };
+      summary.apiCalls.dnsQueries += rest.queries;
+    } catch {
+      // reported by every pair of this family
+    }
+  }
+  for (const pair of summary.targetGroups) {
+    summary.apiCalls.elbv2 += pair.apiCalls.elbv2;
+    summary.apiCalls.s3 += pair.apiCalls.s3;
+  }
+  summary.failedTargetGroups = summary.targetGroups.filter((p) => !p.ok).map((p) => p.label);
+  if (summary.failedTargetGroups.length > 0) {
+    summary.ok = false;
+    summary.error = runError(summary.targetGroups);
+  }
+
   if (deps.metrics && !options.dryRun) {
     try {
+      // IPv4 pairs first: the ALB-only LoadBalancerIPCount series counts the ALB's IPv4 addresses, as before.
+      const ordered = [...summary.targetGroups].sort(
+        (a, b) => Number(a.ipAddressType === "ipv6") - Number(b.ipAddressType === "ipv6"),
+      );
       await deps.metrics.publish(
-        {
-          ipCount: summary.discovery.failed ? undefined : summary.ips.length,
-          registered: summary.registered.length,
-          deregistered: summary.deregistered.length,
-          queries: summary.discovery.queries,
-          outsideAllowedCidrs: summary.targetsOutsideAllowedCidrs.length,
-          discoveryComplete: summary.discovery.complete,
-          errorCode: summary.error?.code,
-        },
+        ordered.map((p) => ({
+          targetGroupArn: p.targetGroupArn,
+          metrics: {
+            ipCount: p.discovery.failed ? undefined : p.ips.length,
+            registered: p.registered.length,
+            deregistered: p.deregistered.length,
+            queries: p.discovery.queries,
+            outsideAllowedCidrs: p.targetsOutsideAllowedCidrs.length,
+            discoveryComplete: p.discovery.complete,
+            errorCode: p.error?.code,
+          },
+        })),
         started,
       );
     } catch (error) {
@@ -275,107 +250,40 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   return summary;
 }
 
-interface ApplyOutcome {
-  registered: string[];
-  deregistered: string[];
-  stateWritten: boolean;
-  conflict: boolean;
-  /** A step failed; what was done before it is in the other fields (and recorded in the state). */
-  failure?: unknown;
-}
-
-async function applyAndSave(
-  deps: ReconcileDeps,
-  options: ReconcileOptions,
-  p: Plan,
-  loaded: LoadedState,
-): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { registered: [], deregistered: [], stateWritten: false, conflict: false };
-  if (p.register.length === 0 && p.deregister.length === 0 && !p.stateChanged) return outcome;
-  /** Each change (claim, deregister, register) starts only before the act deadline. */
-  const inTime = () => Date.now() <= options.actDeadline;
-  if (!inTime()) throw outOfTime("nothing was changed");
-
-  let etag = loaded.etag;
-  const claim = claimState(p, loaded.state, deps.now());
-  if (p.deregister.length > 0) {
-    // Claim first: an overlapping run that planned the same deregistrations loses this conditional write.
-    const claimed = await deps.store.save(claim, etag);
-    if (!claimed.ok) return { ...outcome, conflict: true };
-    etag = claimed.etag;
-    outcome.stateWritten = true;
-  }
-
-  // Deregister first: a register failure (e.g. TooManyTargets) must not block removing dead IPs.
-  let failure: unknown;
-  const writeOptions = { deadline: options.actDeadline };
-  if (p.deregister.length > 0) {
-    try {
-      if (!inTime()) throw outOfTime("the claimed deregistrations were not made");
-      await deps.targets.deregister(p.deregister, writeOptions);
-      outcome.deregistered = ips(p.deregister);
-    } catch (error) {
-      failure = error;
-    }
-  }
-  if (p.register.length > 0) {
-    try {
-      if (!inTime()) throw outOfTime("the new IPs were not registered");
-      await deps.targets.register(p.register, writeOptions);
-      outcome.registered = ips(p.register);
-    } catch (error) {
-      failure ??= error;
-      // Targets registered before the failure are live now: they are recorded as owned like any other.
-      if (error instanceof RegistrationError) outcome.registered = ips(error.registered);
-    }
-  }
-
-  // Record what was done, and only that, even when a step failed: misses, deregistrations, registrations.
-  const record = failure === undefined ? p.nextState : settledState(p, claim, outcome, loaded.state);
-  if (p.stateChanged || p.deregister.length > 0 || failure !== undefined) {
-    const saved = await deps.store.save(record, etag);
-    if (!saved.ok && failure === undefined) return { ...outcome, conflict: true };
-    if (saved.ok) outcome.stateWritten = true;
-    else
-      deps.logger.warn("Another run updated the state while this run was failing; that run's record stands");
-  }
-  return failure === undefined ? outcome : { ...outcome, failure };
-}
-
-function outOfTime(what: string): AlbStaticIpError {
-  return new AlbStaticIpError(
-    "out_of_time",
-    `Too little Lambda time left to apply changes safely; ${what}. Raise the function timeout or lower MAX_LOOKUP_PER_INVOCATION / DNS_TIMEOUT_MS.`,
-  );
-}
-
 /**
- * The plan's next state corrected to what actually happened: IPs whose deregistration failed keep their record
- * (claim withdrawn, miss counted), new IPs that were not registered are not owned.
+ * The run's error: with one failed pair its own code, and its message (prefixed with the pair's label when the
+ * run has several pairs); with several, `target_groups_failed` listing each pair's code and message.
  */
-function settledState(
-  p: Plan,
-  claim: State,
-  outcome: Pick<ApplyOutcome, "registered" | "deregistered">,
-  previous: State | null,
-): State {
-  const deregistered = new Set(outcome.deregistered);
-  const registered = new Set(outcome.registered);
-  const notDeregistered = p.deregister.filter((t) => !deregistered.has(t.ip));
-  const targets = { ...releaseClaims(claim, notDeregistered).targets };
-  for (const t of p.deregister) if (deregistered.has(t.ip)) delete targets[t.ip];
-  for (const t of p.register) {
-    if (!registered.has(t.ip) && previous?.targets[t.ip] === undefined) delete targets[t.ip];
+function runError(pairs: readonly PairSummary[]): { code: string; message: string } {
+  const failed = pairs.filter((p) => !p.ok);
+  const only = failed[0];
+  if (failed.length === 1 && only?.error !== undefined) {
+    return pairs.length === 1
+      ? only.error
+      : {
+          code: only.error.code,
+          message: `Target group ${only.label} failed (the other ${pairs.length - 1} pair(s) were reconciled): ${only.error.message}`,
+        };
   }
-  return { ...p.nextState, targets };
+  return {
+    code: "target_groups_failed",
+    message: `${failed.length} of ${pairs.length} target groups failed (the others were reconciled): ${failed
+      .map((p) => `${p.label}: ${p.error?.code ?? "unknown"}: ${p.error?.message ?? ""}`)
+      .join(" | ")}`,
+  };
 }
 
-async function discoverSafely(deps: ReconcileDeps, deadline: number): Promise<Observation> {
+async function discoverSafely(
+  deps: ReconcileDeps,
+  family: IpFamily,
+  deadline: number,
+  concurrent: number,
+): Promise<Observation> {
   try {
-    return await deps.discover(deadline);
+    return await deps.discover(family, deadline, concurrent);
   } catch (error) {
     // No name server could be found at all: a failed observation, so the plan changes nothing.
-    deps.logger.error("DNS discovery could not start", { error: errorInfo(error) });
+    deps.logger.error("DNS discovery could not start", { family, error: errorInfo(error) });
     if (!(error instanceof DiscoveryError)) throw error;
     return {
       ips: [],
@@ -389,33 +297,4 @@ async function discoverSafely(deps: ReconcileDeps, deadline: number): Promise<Ob
       durationMs: 0,
     };
   }
-}
-
-function noteIps(p: Plan): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const note of p.notes) if (note.ips !== undefined && note.ips.length > 0) out[note.code] = note.ips;
-  return out;
-}
-
-/** A state written by a newer build (a rollback): change nothing, overwrite nothing, fail the run. */
-function failClosedOnNewerState(loaded: LoadedState): void {
-  if (loaded.problem?.code !== "state_newer") return;
-  throw new StateError("state_newer", `${loaded.problem.reason}.`);
-}
-
-function emptyErrors(): Observation["errors"] {
-  return { servfail: 0, nxdomain: 0, timeout: 0, refused: 0, empty: 0, other: 0 };
-}
-
-function describeErrors(observation: Observation): string {
-  const parts = Object.entries(observation.errors)
-    .filter(([, n]) => n > 0)
-    .map(([kind, n]) => `${n} ${kind}`);
-  return parts.length > 0 ? parts.join(", ") : "no errors recorded";
-}
-
-function targetsOnPort(registered: readonly RegisteredTarget[], port: number): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of registered) if (t.port === port) out[t.ip] = t.state;
-  return out;
 }

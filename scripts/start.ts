@@ -1,8 +1,10 @@
 /**
  * `npm start`: a live demo of the function on the embedded local AWS world. No AWS account, no credentials.
- * Builds the bundle if needed, starts the world, invokes the bundled handler on an accelerated schedule
- * (one "minute" every RUN_INTERVAL_MS) while a scripted ALB scales 3 → 12 → 40 → 6 with one DNS outage, and
- * redraws a compact view after each run, with a phase where one of the two DNS servers is a caching resolver.
+ * Builds the bundle if needed, starts the world (a dualstack ALB; one function for listeners 80 and 443 and
+ * both IP families: target groups 80/ipv4, 443/ipv4 and 443/ipv6 through TARGET_GROUPS), invokes the bundled
+ * handler on an accelerated schedule (one "minute" every RUN_INTERVAL_MS) while a scripted ALB scales
+ * 3 → 12 → 40 → 6 with one DNS outage, and redraws a compact view after each run (every target group, and the
+ * 443 groups' addresses of both families), with a phase where one of the two DNS servers is a caching resolver.
  * Ends by itself with a summary; `--forever` keeps scaling at random, and `--forever --hostile` also switches the
  * DNS servers between hostile answer models (caching, stale, short, AZ-balanced, another set) and now and then
  * fails every health check for a moment.
@@ -55,10 +57,6 @@ const SYMBOL: Record<string, string> = {
   missing: "\u001b[31;1m!\u001b[0m",
 };
 
-function ipCell(ip: string, mark: string): string {
-  return `${mark} ${ip.padEnd(15)}`;
-}
-
 async function main(): Promise<void> {
   ensureLambdaBundle(console.log);
   const world = await startWorld({
@@ -67,6 +65,8 @@ async function main(): Promise<void> {
     healthCheckDelayMs: 1_500,
     deregistrationDelayMs: 4_000,
     latency: { dns: 1, aws: 5 },
+    albIpAddressType: "dualstack",
+    targetGroups: [{ port: 80 }, { port: 443 }, { port: 443, ipAddressType: "ipv6" }],
   });
   const fn = await startFunction({ env: { ...world.env(), LOG_LEVEL: "WARN" }, timeoutMs: 30_000 });
   let runs = 0;
@@ -106,17 +106,19 @@ async function main(): Promise<void> {
         events.unshift(`run ${run}: every health check fails for 3 s`);
       }
     }
-    const albBefore = new Set(world.state().alb.ips);
+    const albBefore = new Set([...world.state().alb.ips, ...world.state().alb.ipv6]);
     const started = Date.now();
     const out = await fn.invoke<RunSummary>({ source: "aws.events", "detail-type": "Scheduled Event" });
     runs += 1;
     // A failed run throws after logging its summary; read it from the log line then.
     const summary = out.result ?? summaryFromLogs(out.logs);
     if (!out.ok) failedRuns += 1;
-    const deregistered = summary?.deregistered ?? [];
-    registrations += summary?.registered.length ?? 0;
+    const pairs = summary?.targetGroups ?? [];
+    const deregistered = pairs.flatMap((p) => p.deregistered);
+    registrations += pairs.reduce((n, p) => n + p.registered.length, 0);
     deregistrations += deregistered.length;
-    const lostNow = deregistered.filter((ip) => albBefore.has(ip) && world.state().alb.ips.includes(ip));
+    const aliveNow = new Set([...world.state().alb.ips, ...world.state().alb.ipv6]);
+    const lostNow = deregistered.filter((ip) => albBefore.has(ip) && aliveNow.has(ip));
     liveLost += lostNow.length;
 
     draw(run, world, out.ok, summary, out.error?.message, events);
@@ -143,6 +145,27 @@ function summaryFromLogs(logs: string[]): RunSummary | undefined {
   return undefined;
 }
 
+/** The IP grid of one target group: its family's ALB addresses and its targets, `perRow` cells a line. */
+function grid(
+  alb: ReadonlySet<string>,
+  tg: { targets: Array<{ ip: string; state: string }> } | undefined,
+  width: number,
+  perRow: number,
+): string[] {
+  const targets = new Map((tg?.targets ?? []).map((t) => [t.ip, t.state]));
+  const all = [...new Set([...alb, ...targets.keys()])].sort((a, b) =>
+    a.localeCompare(b, undefined, { numeric: true }),
+  );
+  const cells = all.map((ip) => {
+    const health = targets.get(ip);
+    const mark = health ? (SYMBOL[health] ?? "?") : SYMBOL.missing;
+    return `${mark}${alb.has(ip) ? " " : "\u001b[90m×\u001b[0m"} ${ip.padEnd(width)}`;
+  });
+  const lines: string[] = [];
+  for (let i = 0; i < cells.length; i += perRow) lines.push(`  ${cells.slice(i, i + perRow).join("  ")}`);
+  return lines;
+}
+
 function draw(
   run: number,
   world: Awaited<ReturnType<typeof startWorld>>,
@@ -152,46 +175,50 @@ function draw(
   events: string[],
 ): void {
   const state = world.state();
-  const alb = new Set(state.alb.ips);
-  const tg = state.targetGroups[0];
-  const targets = new Map((tg?.targets ?? []).map((t) => [t.ip, t.state]));
-  const all = [...new Set([...alb, ...targets.keys()])].sort((a, b) =>
-    a.localeCompare(b, undefined, { numeric: true }),
-  );
-  const cells = all.map((ip) => {
-    const health = targets.get(ip);
-    const mark = health ? (SYMBOL[health] ?? "?") : SYMBOL.missing;
-    return ipCell(ip, `${mark}${alb.has(ip) ? " " : "\u001b[90m×\u001b[0m"}`);
-  });
+  const alb4 = new Set(state.alb.ips);
+  const alb6 = new Set(state.alb.ipv6);
   const lines: string[] = [];
   lines.push(
-    `\u001b[1malb-static-ip live demo\u001b[0m — local AWS world, one run every ${RUN_INTERVAL_MS / 1000} s (= 1 min)`,
+    `\u001b[1malb-static-ip live demo\u001b[0m — local AWS world, one run every ${RUN_INTERVAL_MS / 1000} s (= 1 min); one function, ${state.targetGroups.length} target groups (TARGET_GROUPS), dualstack ALB`,
   );
   lines.push(
-    `run ${run}${forever ? "" : `/${LAST_RUN}`}   ALB IPs: ${alb.size}   targets: ${targets.size}   ${ok ? "\u001b[32mok\u001b[0m" : `\u001b[31mfailed\u001b[0m: ${error?.split("\n")[0]?.slice(0, 90)}`}`,
+    `run ${run}${forever ? "" : `/${LAST_RUN}`}   ALB IPs: ${alb4.size} IPv4 + ${alb6.size} IPv6   ${ok ? "\u001b[32mok\u001b[0m" : `\u001b[31mfailed\u001b[0m: ${error?.split("\n")[0]?.slice(0, 90)}`}`,
   );
   if (summary) {
-    const d = summary.discovery;
-    lines.push(
-      `DNS: ${d.queries} queries, ${d.answers} answers, ${d.complete ? "complete" : d.failed ? "FAILED" : "incomplete"}, ${Math.round(d.durationMs)} ms` +
-        `   actions: +${summary.registered.length} −${summary.deregistered.length}   state ${summary.stateWritten ? "written" : "unchanged"}`,
-    );
-    if (summary.registered.length) lines.push(`  registered   ${summary.registered.join(" ")}`);
-    if (summary.deregistered.length) lines.push(`  deregistered ${summary.deregistered.join(" ")}`);
+    for (const [family, d] of Object.entries(summary.discovery)) {
+      lines.push(
+        `DNS ${family === "ipv6" ? "AAAA" : "A   "}: ${d.queries} queries, ${d.answers} answers, ${d.ipCount} IPs, ${d.complete ? "complete" : d.failed ? "FAILED" : "incomplete"}, ${Math.round(d.durationMs)} ms`,
+      );
+    }
+    for (const p of summary.targetGroups) {
+      const tg = state.targetGroups.find((g) => g.arn === p.targetGroupArn);
+      const active = (tg?.targets ?? []).filter((t) => t.state !== "draining").length;
+      lines.push(
+        `  ${`${p.port}/${p.ipAddressType ?? "?"}`.padEnd(9)} ${String(active).padStart(3)} targets   +${p.registered.length} −${p.deregistered.length}   state ${p.stateWritten ? "written" : "unchanged"}${p.ok ? "" : `   \u001b[31m${p.error?.code}\u001b[0m`}`,
+      );
+    }
   }
-  lines.push("");
-  for (let i = 0; i < cells.length; i += 4) lines.push(`  ${cells.slice(i, i + 4).join("  ")}`);
+  lines.push("", "  443/ipv4");
+  lines.push(...grid(alb4, state.targetGroups[1], 15, 4));
+  lines.push("", "  443/ipv6");
+  lines.push(...grid(alb6, state.targetGroups[2], 30, 2));
   lines.push("");
   lines.push(
     `  ${SYMBOL.healthy} healthy  ${SYMBOL.initial} initial  ${SYMBOL.unhealthy} unhealthy  ${SYMBOL.draining} draining  ${SYMBOL.missing} in ALB, not registered  × no longer in ALB`,
   );
   lines.push(`  events: ${events.slice(0, 4).join(" | ") || "—"}`);
   if (tty) process.stdout.write(`\u001b[2J\u001b[H${lines.join("\n")}\n`);
-  else
+  else {
+    const pairs = (summary?.targetGroups ?? [])
+      .map((p) => `${p.port}/${p.ipAddressType ?? "?"} +${p.registered.length} −${p.deregistered.length}`)
+      .join(", ");
+    const queries = Object.entries(summary?.discovery ?? {})
+      .map(([family, d]) => `${family === "ipv6" ? "AAAA" : "A"}=${d.queries}`)
+      .join(" ");
     console.log(
-      `run ${run}: alb=${alb.size} targets=${targets.size} +${summary?.registered.length ?? 0} −${summary?.deregistered.length ?? 0} ` +
-        `queries=${summary?.discovery.queries ?? 0} ${ok ? "ok" : `failed: ${error?.split("\n")[0]}`}`,
+      `run ${run}: alb=${alb4.size}+${alb6.size} ${pairs} queries ${queries} ${ok ? "ok" : `failed: ${error?.split("\n")[0]}`}`,
     );
+  }
 }
 
 await main();

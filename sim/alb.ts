@@ -1,9 +1,11 @@
 /**
  * The simulated ALB's private IPs: a seeded, deterministic pool inside the VPC CIDR that scales
- * out by adding fresh IPs and scales in by dropping the newest ones.
+ * out by adding fresh IPs and scales in by dropping the newest ones. A dualstack ALB's nodes also
+ * have an IPv6 address each, in the VPC's IPv6 block, derived from the node's IPv4 address, so both
+ * families scale together.
  */
 import { SimInputError } from "./api-error.js";
-import { type Cidr, intToIp, isIpv4 } from "./ip.js";
+import { type Cidr, type Cidr6, canonicalIpv6, intToIp, isIpv4, isIpv6, pairedIpv6 } from "./ip.js";
 import { type Random, seededRandom } from "./random.js";
 
 /** Most IPs the simulated ALB may have. */
@@ -17,17 +19,31 @@ export class AlbIps {
   constructor(
     private readonly cidr: Cidr,
     seed: number,
+    /** The VPC's IPv6 block when the ALB is dualstack; undefined for an IPv4-only ALB. */
+    private readonly ipv6Cidr?: Cidr6 | undefined,
   ) {
     this.random = seededRandom(seed);
   }
 
-  /** Current IPs, oldest first. */
+  /** True for a dualstack ALB (its nodes have IPv6 addresses too). */
+  get dualstack(): boolean {
+    return this.ipv6Cidr !== undefined;
+  }
+
+  /** Current IPv4 addresses, oldest first. */
   list(): string[] {
     return [...this.current];
   }
 
-  /** True when `ip` is one of the current IPs. */
+  /** Current IPv6 addresses (canonical text), in the order of their nodes; empty unless dualstack. */
+  listIpv6(): string[] {
+    const cidr = this.ipv6Cidr;
+    return cidr === undefined ? [] : this.current.map((ip) => pairedIpv6(cidr, ip));
+  }
+
+  /** True when `ip` (IPv4, or IPv6 in any text form) is one of the current addresses. */
   has(ip: string): boolean {
+    if (isIpv6(ip)) return this.listIpv6().includes(canonicalIpv6(ip));
     return this.current.includes(ip);
   }
 

@@ -1,5 +1,7 @@
 /**
- * Answer models of the sim's DNS server: what one server puts in an A answer for the ALB's name.
+ * Answer models of the sim's DNS server: what one server puts in an A (or AAAA) answer for the ALB's name.
+ * `sim/dns.ts` runs one model per record type (the A and AAAA caches are separate, as a resolver's are)
+ * and keeps only the addresses of the asked family, so every behaviour below applies to AAAA as to A.
  * Real answers need not be independent uniform samples from a truthful server, so the local world
  * can serve every way they are not:
  *
@@ -44,11 +46,11 @@ const MODELS = ["uniform", "caching", "stale", "short", "azBalanced", "fixed"] a
 function ipList(value: unknown, what: string): string[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > 1000) {
     throw new RangeError(
-      `${what}: ips must be a list of 1 to 1000 IPv4 addresses, got ${JSON.stringify(value)}`,
+      `${what}: ips must be a list of 1 to 1000 IPv4 or IPv6 addresses, got ${JSON.stringify(value)}`,
     );
   }
-  const bad = value.filter((ip) => typeof ip !== "string" || !net.isIPv4(ip));
-  if (bad.length > 0) throw new TypeError(`${what}: not IPv4 addresses: ${JSON.stringify(bad.slice(0, 5))}`);
+  const bad = value.filter((ip) => typeof ip !== "string" || net.isIP(ip) === 0);
+  if (bad.length > 0) throw new TypeError(`${what}: not IP addresses: ${JSON.stringify(bad.slice(0, 5))}`);
   return [...new Set(value as string[])];
 }
 

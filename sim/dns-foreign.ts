@@ -8,7 +8,7 @@ import net from "node:net";
 
 /** How answers are forged. */
 export interface ForeignInjection {
-  /** The foreign IPv4 addresses to inject (1–64, distinct). */
+  /** The foreign addresses to inject (1–64, distinct; IPv4 ones forge A answers, IPv6 ones AAAA answers). */
   ips: string[];
   /** Chance that one answer is forged, 0..1. Default 1. */
   probability?: number;
@@ -20,11 +20,11 @@ export interface ForeignInjection {
 export function checkForeignInjection(spec: ForeignInjection): Required<ForeignInjection> {
   if (!Array.isArray(spec.ips) || spec.ips.length === 0 || spec.ips.length > 64) {
     throw new RangeError(
-      `injectForeign: ips must be 1 to 64 IPv4 addresses, got ${JSON.stringify(spec.ips)}`,
+      `injectForeign: ips must be 1 to 64 IPv4 or IPv6 addresses, got ${JSON.stringify(spec.ips)}`,
     );
   }
-  const bad = spec.ips.filter((ip) => typeof ip !== "string" || !net.isIPv4(ip));
-  if (bad.length > 0) throw new TypeError(`injectForeign: not IPv4 addresses: ${JSON.stringify(bad)}`);
+  const bad = spec.ips.filter((ip) => typeof ip !== "string" || net.isIP(ip) === 0);
+  if (bad.length > 0) throw new TypeError(`injectForeign: not IP addresses: ${JSON.stringify(bad)}`);
   const probability = spec.probability ?? 1;
   if (!(probability >= 0 && probability <= 1)) {
     throw new RangeError(`injectForeign: probability ${probability} is outside 0..1`);

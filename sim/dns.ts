@@ -2,8 +2,9 @@
  * A small authoritative DNS server for tests, benchmarks and the local AWS world.
  *
  * It speaks real DNS (RFC 1035) over UDP and TCP (2-byte length prefix) on one port, answers
- * A queries for configured names with a uniformly random subset of at most 8 of the name's
- * addresses (as Route 53 does for an ALB), TTL 60, AA flag set, and can inject faults
+ * A queries (and AAAA queries, for a name with IPv6 addresses: a dualstack ALB) for configured
+ * names with a uniformly random subset of at most 8 of the name's addresses of that family (as
+ * Route 53 does for an ALB), TTL 60, AA flag set, and can inject faults
  * (SERVFAIL, NXDOMAIN, REFUSED, dropped queries, empty answers, truncation, flapping sets) and
  * latency. Bound to 127.0.0.1 on a random port unless told otherwise.
  */
@@ -76,7 +77,7 @@ export interface DnsServer {
   readonly host: string;
   /** The same port serves UDP and TCP. */
   readonly port: number;
-  /** Set the A records of a name (case-insensitive, trailing dot ignored). */
+  /** Set the addresses of a name (case-insensitive, trailing dot ignored): IPv4 ones answer A, IPv6 ones AAAA. */
   setRecord(name: string, ips: readonly string[]): void;
   /** Remove a name; later queries get NXDOMAIN. */
   deleteRecord(name: string): void;
@@ -86,7 +87,7 @@ export interface DnsServer {
   setFault(fault: DnsFault | null): void;
   /** Delay every answer by `ms` milliseconds. */
   setLatency(ms: number): void;
-  /** Forge A answers with foreign IPs (`sim/dns-foreign.ts`), or stop with `null`. */
+  /** Forge A (and, with IPv6 foreign IPs, AAAA) answers with foreign IPs (`sim/dns-foreign.ts`), or stop with `null`. */
   injectForeign(spec: ForeignInjection | null): void;
   /** How this server answers for the ALB names (`sim/dns-answers.ts`); `null` is back to uniform. */
   setBehaviour(behaviour: DnsBehaviour | null): void;
@@ -121,6 +122,13 @@ interface ActiveFault {
 /** Lower-case, no trailing dot: the key used for every name lookup. */
 function normalize(name: string): string {
   return name.trim().replace(/\.+$/, "").toLowerCase();
+}
+
+function assertIp(ip: string, what: string): void {
+  if (net.isIP(ip) !== 0) return;
+  throw new TypeError(
+    `${what}: ${JSON.stringify(ip)} is not an IP address; pass dotted quads like "10.0.1.5" or IPv6 like "2600:1f18::5"`,
+  );
 }
 
 function assertIpv4(ip: string, what: string): void {
@@ -159,6 +167,8 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
   const uniform = (): AnswerModel =>
     createAnswerModel({ model: "uniform" }, random, { limit: maxAnswers, ttl });
   let model: AnswerModel = uniform();
+  /** The AAAA answers' model: the same behaviour, its own state (a resolver caches A and AAAA apart). */
+  let model6: AnswerModel = uniform();
   const counters: DnsServerStats = { queries: 0, udp: 0, tcp: 0, faulted: 0 };
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<net.Socket>();
@@ -166,8 +176,12 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
 
   const { udp, tcp, port } = await bindBoth(host, options.port ?? 0);
 
-  function randomIp(): string {
+  function randomIp(v6: boolean): string {
     const octet = () => Math.floor(random() * 256);
+    if (v6) {
+      const group = () => (1 + Math.floor(random() * 0xfffe)).toString(16);
+      return `fd00:${group()}:${group()}::${group()}`;
+    }
     return `10.${octet()}.${octet()}.${1 + Math.floor(random() * 254)}`;
   }
 
@@ -177,8 +191,9 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     if (existing && existing.length === ips.length) return existing;
     const taken = new Set(ips);
     const other: string[] = [];
+    const v6 = ips.some((ip) => net.isIPv6(ip));
     while (other.length < ips.length) {
-      const ip = randomIp();
+      const ip = randomIp(v6);
       if (!taken.has(ip)) {
         taken.add(ip);
         other.push(ip);
@@ -252,19 +267,30 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     const nameServers = nsZones.get(key);
     if (!ips && !nameServers) return response(query, RCODE.NXDOMAIN, [], 0);
 
-    if (question.type === "A" && ips) {
-      let source: readonly string[] = ips;
+    const family = question.type === "A" ? 4 : question.type === "AAAA" ? 6 : 0;
+    const ofFamily = (ip: string) => net.isIP(ip) === family;
+    const addresses = family === 0 ? undefined : ips?.filter(ofFamily);
+    if (addresses !== undefined && addresses.length > 0) {
+      const type = question.type as "A" | "AAAA";
+      let source: readonly string[] = addresses;
       if (hit?.mode === "flap") {
         hit.flapCounter += 1;
-        if (hit.flapCounter % 2 === 0) source = flapSet(key, ips, hit);
+        if (hit.flapCounter % 2 === 0) source = flapSet(`${key}/${type}`, addresses, hit);
       }
       const isAlb = records.has(key);
+      const answerModel = type === "A" ? model : model6;
       const given = isAlb
-        ? model.answer(key, source, now())
+        ? answerModel.answer(key, source, now())
         : { ips: sampleOf(source, maxAnswers, random), ttl, authoritative: true };
-      const final = foreign && isAlb ? forgeAnswer(given.ips, foreign, random) : given.ips;
+      // A stale or fixed list may hold both families: an answer holds only the asked one.
+      const own = given.ips.filter(ofFamily);
+      const foreignOfFamily = foreign === null ? [] : foreign.ips.filter(ofFamily);
+      const final =
+        foreign !== null && isAlb && foreignOfFamily.length > 0
+          ? forgeAnswer(own, { ...foreign, ips: foreignOfFamily }, random)
+          : own;
       const answers: Answer[] = final.map((ip) => ({
-        type: "A",
+        type,
         name: question.name,
         class: "IN",
         ttl: given.ttl,
@@ -368,7 +394,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     host,
     port,
     setRecord(name, ips) {
-      for (const ip of ips) assertIpv4(ip, `setRecord(${JSON.stringify(name)})`);
+      for (const ip of ips) assertIp(ip, `setRecord(${JSON.stringify(name)})`);
       records.set(normalize(name), [...new Set(ips)]);
     },
     deleteRecord(name) {
@@ -414,10 +440,12 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
       latencyMs = ms;
     },
     setBehaviour(next) {
-      model =
+      const make = (): AnswerModel =>
         next === null
           ? uniform()
           : createAnswerModel(checkDnsBehaviour(next), random, { limit: maxAnswers, ttl });
+      model = make();
+      model6 = make();
     },
     behaviour() {
       return model.behaviour;

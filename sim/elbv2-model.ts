@@ -7,9 +7,22 @@
  * - the IP joins or leaves the ALB: the old settled state holds for one more delay, then flips;
  * - deregistered: `draining` (Target.DeregistrationInProgress) → gone after the deregistration delay;
  * - re-registering a draining target starts again at `initial`.
+ *
+ * Each group has an IP address type: an `ipv4` group refuses an IPv6 target and an `ipv6` group an IPv4
+ * one (ValidationError, as AWS: "The IP address '…' is not a valid IPv4 address"); IPv6 targets are
+ * kept in canonical text; TooManyTargets counts per group.
  */
 import { SimApiError } from "./api-error.js";
-import { type Cidr, cidrContains, isIpv4, isTargetableOutsideVpc } from "./ip.js";
+import {
+  type Cidr,
+  type Cidr6,
+  canonicalIpv6,
+  cidr6Contains,
+  cidrContains,
+  isIpv4,
+  isIpv6,
+  isTargetableOutsideVpc,
+} from "./ip.js";
 
 /** Most targets one target group holds (AWS quota). */
 export const DEFAULT_MAX_TARGETS = 1000;
@@ -24,6 +37,10 @@ export interface TargetGroupSpec {
   vpcId: string;
   vpcCidr: Cidr;
   loadBalancerArns: string[];
+  /** `ipv4` (default) or `ipv6`: the family of every target of the group. */
+  ipAddressType?: "ipv4" | "ipv6" | undefined;
+  /** The VPC's IPv6 block (IPv6 targets must be inside it). */
+  vpcIpv6Cidr?: Cidr6 | undefined;
 }
 
 /** A target as sent to RegisterTargets / DeregisterTargets / DescribeTargetHealth. */
@@ -177,10 +194,10 @@ export class Elbv2Model {
    */
   deregister(arn: string, inputs: readonly TargetInput[]): void {
     const group = this.group(arn);
-    for (const input of inputs) validateIdAndPort(input);
+    for (const input of inputs) validateIdAndPort(input, group.spec);
     const now = this.options.clock();
     for (const input of inputs) {
-      const k = key(input.id, input.port ?? group.spec.port);
+      const k = key(idOf(input.id), input.port ?? group.spec.port);
       this.purgeIfGone(group, k, now);
       const target = group.targets.get(k);
       if (target && target.deregisteredAt === undefined) target.deregisteredAt = now;
@@ -192,14 +209,14 @@ export class Elbv2Model {
    */
   describeHealth(arn: string, filter: readonly TargetInput[] = []): TargetView[] {
     const group = this.group(arn);
-    for (const input of filter) validateIdAndPort(input);
+    for (const input of filter) validateIdAndPort(input, group.spec);
     const now = this.options.clock();
     for (const k of [...group.targets.keys()]) this.purgeIfGone(group, k, now);
     const all = [...group.targets.values()];
     if (filter.length === 0) return all.map((t) => this.view(t, now));
     return filter.flatMap((input) => {
       const matches = all.filter(
-        (t) => t.ip === input.id && (input.port === undefined || t.port === input.port),
+        (t) => t.ip === idOf(input.id) && (input.port === undefined || t.port === input.port),
       );
       if (matches.length > 0) return matches.map((t) => this.view(t, now));
       const port = input.port ?? group.spec.port;
@@ -247,7 +264,17 @@ export class Elbv2Model {
     spec: TargetGroupSpec,
     input: TargetInput,
   ): { ip: string; port: number; availabilityZone: string | undefined } {
-    validateIdAndPort(input);
+    validateIdAndPort(input, spec);
+    if (spec.ipAddressType === "ipv6") {
+      const ip = canonicalIpv6(input.id);
+      if (spec.vpcIpv6Cidr === undefined || !cidr6Contains(spec.vpcIpv6Cidr, ip)) {
+        throw new SimApiError(
+          "InvalidTarget",
+          `The IP address '${input.id}' is not within the IPv6 CIDR of VPC '${spec.vpcId}' (${spec.vpcIpv6Cidr?.text ?? "none"})`,
+        );
+      }
+      return { ip, port: input.port ?? spec.port, availabilityZone: input.availabilityZone };
+    }
     const inVpc = cidrContains(spec.vpcCidr, input.id);
     if (!inVpc && input.availabilityZone !== "all") {
       throw new SimApiError(
@@ -309,11 +336,17 @@ function key(ip: string, port: number): string {
   return `${ip}:${port}`;
 }
 
-function validateIdAndPort(input: TargetInput): void {
-  if (!isIpv4(input.id)) {
+/** A target id as the group keeps it: IPv6 in canonical text. */
+function idOf(id: string): string {
+  return isIpv6(id) ? canonicalIpv6(id) : id;
+}
+
+function validateIdAndPort(input: TargetInput, spec: TargetGroupSpec): void {
+  const v6 = spec.ipAddressType === "ipv6";
+  if (v6 ? !isIpv6(input.id) : !isIpv4(input.id)) {
     throw new SimApiError(
       "ValidationError",
-      `The IP address '${input.id}' is not a valid IPv4 address; IP-type target groups take dotted quads`,
+      `The IP address '${input.id}' is not a valid ${v6 ? "IPv6" : "IPv4"} address`,
     );
   }
   if (input.port !== undefined && (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535)) {

@@ -59,7 +59,11 @@ export function elbv2Handler(ctx: ServiceContext, model: Elbv2Model): Handler {
       throw error;
     }
     const action = params.get("Action") ?? "";
-    const verdict = await admit(ctx, `elbv2:${action === "" ? "MissingAction" : action}`);
+    const verdict = await admit(
+      ctx,
+      `elbv2:${action === "" ? "MissingAction" : action}`,
+      params.get("TargetGroupArn") ?? undefined,
+    );
     if (verdict.kind === "hang") return;
     if (verdict.kind === "error") return sendError(res, verdict.error, requestId);
     try {
@@ -136,7 +140,7 @@ function renderGroup(spec: TargetGroupSpec): string {
     leaf("UnhealthyThresholdCount", 2),
     memberList("LoadBalancerArns", spec.loadBalancerArns.map(escapeXml)),
     leaf("TargetType", "ip"),
-    leaf("IpAddressType", "ipv4"),
+    leaf("IpAddressType", spec.ipAddressType ?? "ipv4"),
   ].join("");
 }
 

@@ -41,6 +41,8 @@ export interface ApiFault {
   probability?: number;
   /** Affect only the next N affected calls. Default: until replaced. Counts down in `GET /faults`. */
   remaining?: number;
+  /** ELBv2 only: affect only calls about this target group (its ARN); calls about others pass. */
+  targetGroupArn?: string;
 }
 
 /** A token bucket shared by every ELBv2 API, like the per-account ELBv2 rate limit. */
@@ -118,6 +120,7 @@ const apiFaultSchema = z
     latencyMs: z.number().int().min(0).max(600_000).optional(),
     probability: z.number().min(0).max(1).optional(),
     remaining: z.number().int().min(0).optional(),
+    targetGroupArn: z.string().min(1).optional(),
   })
   .refine((f) => f.error !== undefined || f.hang === true || f.latencyMs !== undefined, {
     message: "a fault needs at least one of error, hang: true or latencyMs",
@@ -196,11 +199,15 @@ export class FaultEngine {
     return this.faults.latency?.dns ?? this.baseLatency.dns ?? 0;
   }
 
-  /** Decide one call of `api` (counting down `remaining`, taking a throttle token). */
-  decide(api: string): Verdict {
+  /**
+   * Decide one call of `api` (counting down `remaining`, taking a throttle token); `targetGroupArn` is the
+   * target group an ELBv2 call is about, for faults aimed at one group.
+   */
+  decide(api: string, targetGroupArn?: string): Verdict {
     let latencyMs = this.awsLatency();
     const fault = (this.faults as Record<string, ApiFault | undefined>)[api];
-    if (fault && this.applies(fault)) {
+    const aimed = fault?.targetGroupArn === undefined || fault.targetGroupArn === targetGroupArn;
+    if (fault && aimed && this.applies(fault)) {
       latencyMs += fault.latencyMs ?? 0;
       if (fault.hang) return { kind: "hang", latencyMs };
       if (fault.error !== undefined) {

@@ -75,3 +75,77 @@ export function isTargetableOutsideVpc(ip: string): boolean {
 export function sortIps(ips: Iterable<string>): string[] {
   return [...ips].sort((a, b) => ipToInt(a) - ipToInt(b));
 }
+
+/** True when `value` is an IPv6 address (any text form). */
+export function isIpv6(value: string): boolean {
+  return net.isIPv6(value);
+}
+
+/**
+ * The canonical (RFC 5952: lower case, longest zero run compressed) text of an IPv6 address, as AWS
+ * shows a registered IPv6 target whatever form it was registered in. WHATWG URL serialises IPv6
+ * hosts exactly so.
+ */
+export function canonicalIpv6(ip: string): string {
+  if (!net.isIPv6(ip)) throw new TypeError(`${JSON.stringify(ip)} is not an IPv6 address`);
+  return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+}
+
+/** An IPv6 CIDR block (the VPC's /56). */
+export interface Cidr6 {
+  readonly text: string;
+  readonly base: bigint;
+  readonly prefix: number;
+}
+
+function ipv6Value(ip: string): bigint {
+  const full = canonicalIpv6(ip);
+  const [head = "", tail = ""] = full.split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = full.includes("::") ? (tail === "" ? [] : tail.split(":")) : [];
+  const groups = full.includes("::")
+    ? [...left, ...new Array<string>(8 - left.length - right.length).fill("0"), ...right]
+    : left;
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g, 16)), 0n);
+}
+
+function ipv6Text(value: bigint): string {
+  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((s) => ((value >> s) & 0xffffn).toString(16));
+  return canonicalIpv6(groups.join(":"));
+}
+
+/** Parse an IPv6 `address/prefix` (/44 to /64); throws a TypeError naming the bad value otherwise. */
+export function parseCidr6(text: string): Cidr6 {
+  const [address = "", prefixText = ""] = text.trim().split("/");
+  const prefix = Number(prefixText);
+  if (!net.isIPv6(address) || !/^[0-9]{2}$/.test(prefixText) || prefix < 44 || prefix > 64) {
+    throw new TypeError(
+      `${JSON.stringify(text)} is not a usable IPv6 CIDR; use a block like "2600:1f18:4a3:6a00::/56" (/44 to /64)`,
+    );
+  }
+  const mask = ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - prefix)) - 1n);
+  const base = ipv6Value(address) & mask;
+  return { text: `${ipv6Text(base)}/${prefix}`, base, prefix };
+}
+
+/** True when the IPv6 address `ip` lies inside `cidr`. */
+export function cidr6Contains(cidr: Cidr6, ip: string): boolean {
+  if (!net.isIPv6(ip)) return false;
+  const mask = ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - cidr.prefix)) - 1n);
+  return (ipv6Value(ip) & mask) === cidr.base;
+}
+
+/**
+ * The IPv6 address a dualstack ALB node with IPv4 `ipv4` has in the VPC's IPv6 block: the IPv4
+ * address's third octet picks the /64 subnet, and the host part is derived from the whole IPv4
+ * address (deterministic, so the two families scale together).
+ *
+ * @example
+ * pairedIpv6(parseCidr6("2600:1f18:4a3:6a00::/56"), "10.0.1.5"); // "2600:1f18:4a3:6a01:0:a00:0:105"
+ */
+export function pairedIpv6(cidr: Cidr6, ipv4: string): string {
+  const v = BigInt(ipToInt(ipv4));
+  const subnet = (v >> 8n) & 0xffn;
+  const host = (((v >> 16n) & 0xffffn) << 32n) | (v & 0xffffn);
+  return ipv6Text(cidr.base | (subnet << 64n) | host);
+}

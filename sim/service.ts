@@ -13,12 +13,12 @@ export interface ServiceContext {
 }
 
 /**
- * Count the call, decide its fault, and wait out its latency. The caller answers `error`
+ * Count the call, decide its fault (`targetGroupArn`: the group an ELBv2 call is about), and wait out its latency. The caller answers `error`
  * verdicts in its protocol's error shape and leaves the response open on `hang`.
  */
-export async function admit(ctx: ServiceContext, api: string): Promise<Verdict> {
+export async function admit(ctx: ServiceContext, api: string, targetGroupArn?: string): Promise<Verdict> {
   ctx.count(api);
-  const verdict = ctx.faults.decide(api);
+  const verdict = ctx.faults.decide(api, targetGroupArn);
   await ctx.delays.sleep(verdict.latencyMs);
   return verdict;
 }

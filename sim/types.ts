@@ -37,6 +37,22 @@ export interface WorldOptions {
   clock?: () => number;
   /** Authoritative DNS servers, each on its own port, each with its own answer model. Default 1. */
   dnsServers?: number;
+  /** `dualstack`: the ALB's nodes have IPv6 addresses too, served as AAAA records. Default `ipv4`. */
+  albIpAddressType?: "ipv4" | "dualstack";
+  /** The VPC's IPv6 block. Default `2600:1f18:4a3:6a00::/56`. */
+  vpcIpv6Cidr?: string;
+  /**
+   * The NLB target groups (one per listener and family), in order; the first is `targetGroupArn`. Default one
+   * `ipv4` group on port 443. With more than one, `env()` sets TARGET_GROUPS instead of ALB_LISTENER/NLB_TG_ARN.
+   */
+  targetGroups?: Array<{ port: number; ipAddressType?: "ipv4" | "ipv6" }>;
+}
+
+/** One target group of the world. */
+export interface WorldTargetGroup {
+  arn: string;
+  port: number;
+  ipAddressType: "ipv4" | "ipv6";
 }
 
 /** How to reach the world: exactly the JSON line `npm run sim -- --json` prints. */
@@ -49,10 +65,15 @@ export interface WorldInfo {
   /** Base URL of the control API. */
   control: string;
   albDnsName: string;
+  /** The first target group (the only one by default). */
   targetGroupArn: string;
   bucket: string;
   region: string;
+  /** The first target group's port. */
   listenerPort: number;
+  /** Every target group, in order. */
+  targetGroups: WorldTargetGroup[];
+  albIpAddressType: "ipv4" | "dualstack";
 }
 
 /** A target as the control API shows it. */
@@ -78,8 +99,16 @@ export interface ObjectState {
 
 /** Snapshot of the whole world (`GET /state`). */
 export interface WorldState {
-  alb: { dnsName: string; ips: string[] };
-  targetGroups: Array<{ arn: string; name: string; port: number; vpcCidr: string; targets: TargetState[] }>;
+  /** `ipv6`: the dualstack ALB's IPv6 addresses (empty for an IPv4-only ALB). */
+  alb: { dnsName: string; ips: string[]; ipv6: string[] };
+  targetGroups: Array<{
+    arn: string;
+    name: string;
+    port: number;
+    ipAddressType: "ipv4" | "ipv6";
+    vpcCidr: string;
+    targets: TargetState[];
+  }>;
   s3: { buckets: Record<string, Record<string, ObjectState>> };
   metrics: MetricDatumRecord[];
   /** Requests per API (`elbv2:RegisterTargets`, `s3:PutObject`, …) and DNS queries (`dns`). */

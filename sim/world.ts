@@ -16,21 +16,21 @@ import { elbv2Handler } from "./elbv2.js";
 import { Elbv2Model, type TargetGroupSpec } from "./elbv2-model.js";
 import { FaultEngine, type FaultSet, parseFaultSet } from "./faults.js";
 import { Delays, listenLoopback } from "./http.js";
-import { parseCidr } from "./ip.js";
+import { parseCidr, parseCidr6 } from "./ip.js";
 import { deriveSeed, seededRandom } from "./random.js";
 import { s3Handler } from "./s3.js";
 import { S3Store } from "./s3-store.js";
 import type { ServiceContext } from "./service.js";
-import type { ObjectState, WorldInfo, WorldOptions, WorldState } from "./types.js";
+import type { ObjectState, WorldInfo, WorldOptions, WorldState, WorldTargetGroup } from "./types.js";
 
-export type { WorldInfo, WorldOptions, WorldState } from "./types.js";
+export type { WorldInfo, WorldOptions, WorldState, WorldTargetGroup } from "./types.js";
 
 /** A running world. */
 export interface World {
   readonly info: WorldInfo;
   /** Snapshot: ALB IPs, targets with health, S3 objects, metrics, request counts, faults. */
   state(): WorldState;
-  /** Replace the ALB's IPs (DNS answers and target health follow). Returns the new list. */
+  /** Replace the ALB's IPv4 IPs (DNS answers and target health follow; a dualstack ALB's IPv6 ones too). Returns the new list. */
   setAlbIps(ips: string[]): string[];
   /** Scale the ALB to `count` IPs (keeps existing ones; scaling in drops the newest). */
   scaleAlb(count: number): string[];
@@ -76,10 +76,22 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   checkDelay("healthCheckDelayMs", options.healthCheckDelayMs);
   checkDelay("deregistrationDelayMs", options.deregistrationDelayMs);
   const albDnsName = `internal-demo-alb-1234567890.${region}.elb.amazonaws.com`;
-  const targetGroupArn = `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${TG_NAME}/${TG_ID}`;
+  const albIpAddressType = options.albIpAddressType ?? "ipv4";
+  if (albIpAddressType !== "ipv4" && albIpAddressType !== "dualstack") {
+    throw new SimInputError(
+      `albIpAddressType must be "ipv4" or "dualstack" (got ${JSON.stringify(albIpAddressType)})`,
+    );
+  }
+  const vpcIpv6Cidr = parseCidr6(options.vpcIpv6Cidr ?? "2600:1f18:4a3:6a00::/56");
+  const groups = targetGroupsOf(options.targetGroups, region, accountId);
+  const targetGroupArn = groups[0]!.arn;
 
   const freshAlb = (): AlbIps => {
-    const alb = new AlbIps(vpcCidr, deriveSeed(seed, "alb"));
+    const alb = new AlbIps(
+      vpcCidr,
+      deriveSeed(seed, "alb"),
+      albIpAddressType === "dualstack" ? vpcIpv6Cidr : undefined,
+    );
     if (options.albIps) alb.set(options.albIps);
     else alb.scale(options.albIpCount ?? 3);
     return alb;
@@ -98,18 +110,22 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     isLive: (ip) => alb.has(ip),
     ...(options.maxTargetsPerGroup === undefined ? {} : { maxTargets: options.maxTargetsPerGroup }),
   });
-  const groupSpec: TargetGroupSpec = {
-    arn: targetGroupArn,
-    name: TG_NAME,
-    port: LISTENER_PORT,
-    protocol: "TCP",
-    vpcId: "vpc-0a1b2c3d4e5f60718",
-    vpcCidr,
-    loadBalancerArns: [
-      `arn:aws:elasticloadbalancing:${region}:${accountId}:loadbalancer/net/alb-static-ip-nlb/fedcba9876543210`,
-    ],
-  };
-  model.addGroup(groupSpec);
+  for (const group of groups) {
+    const spec: TargetGroupSpec = {
+      arn: group.arn,
+      name: group.name,
+      port: group.port,
+      protocol: "TCP",
+      vpcId: "vpc-0a1b2c3d4e5f60718",
+      vpcCidr,
+      vpcIpv6Cidr,
+      ipAddressType: group.ipAddressType,
+      loadBalancerArns: [
+        `arn:aws:elasticloadbalancing:${region}:${accountId}:loadbalancer/net/alb-static-ip-nlb/fedcba9876543210`,
+      ],
+    };
+    model.addGroup(spec);
+  }
   const store = new S3Store(clock);
   store.createBucket(BUCKET);
 
@@ -145,7 +161,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   );
   const applyAlb = (): string[] => {
     const ips = alb.list();
-    eachDns((server) => server.setRecord(albDnsName, ips));
+    const records = [...ips, ...alb.listIpv6()];
+    eachDns((server) => server.setRecord(albDnsName, records));
     model.albChanged();
     return ips;
   };
@@ -168,18 +185,21 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     targetGroupArn,
     bucket: BUCKET,
     region,
-    listenerPort: LISTENER_PORT,
+    listenerPort: groups[0]!.port,
+    targetGroups: groups.map(({ arn, port, ipAddressType }) => ({ arn, port, ipAddressType })),
+    albIpAddressType,
   };
 
   let stopped: Promise<void> | undefined;
   world = {
     info,
     state: () => ({
-      alb: { dnsName: albDnsName, ips: alb.list() },
+      alb: { dnsName: albDnsName, ips: alb.list(), ipv6: alb.listIpv6() },
       targetGroups: model.groupSpecs().map((spec) => ({
         arn: spec.arn,
         name: spec.name,
         port: spec.port,
+        ipAddressType: spec.ipAddressType ?? "ipv4",
         vpcCidr: spec.vpcCidr.text,
         targets: model.describeHealth(spec.arn).map((t) => ({
           ip: t.ip,
@@ -306,6 +326,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
  * spawn("node", ["dist/lambda/index.mjs"], { env: { ...process.env, ...worldEnv(world.info) } });
  */
 export function worldEnv(info: WorldInfo): Record<string, string> {
+  const groups = info.targetGroups ?? [];
+  const pairs: Record<string, string> =
+    groups.length > 1
+      ? { TARGET_GROUPS: groups.map((g) => `${g.port}=${g.arn}`).join(",") }
+      : { ALB_LISTENER: String(info.listenerPort), NLB_TG_ARN: info.targetGroupArn };
   return {
     AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: info.endpoints.elbv2,
     AWS_ENDPOINT_URL_S3: info.endpoints.s3,
@@ -314,11 +339,42 @@ export function worldEnv(info: WorldInfo): Record<string, string> {
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
     ALB_DNS_NAME: info.albDnsName,
-    ALB_LISTENER: String(info.listenerPort),
+    ...pairs,
     S3_BUCKET: info.bucket,
-    NLB_TG_ARN: info.targetGroupArn,
     DNS_SERVERS: (info.dnsServers ?? [info.dns]).join(","),
   };
+}
+
+/**
+ * The target groups of a world: the first keeps the historical name and id (so state keys of one-group
+ * worlds are unchanged), the others are named after port and family.
+ */
+function targetGroupsOf(
+  specs: WorldOptions["targetGroups"],
+  region: string,
+  accountId: string,
+): Array<WorldTargetGroup & { name: string }> {
+  const list = specs ?? [{ port: LISTENER_PORT, ipAddressType: "ipv4" as const }];
+  if (!Array.isArray(list) || list.length === 0 || list.length > 10) {
+    throw new SimInputError("targetGroups must list 1 to 10 target groups");
+  }
+  return list.map((spec, i) => {
+    const family = spec.ipAddressType ?? "ipv4";
+    if (!(Number.isInteger(spec.port) && spec.port >= 1 && spec.port <= 65535)) {
+      throw new SimInputError(`targetGroups[${i}].port must be a port from 1 to 65535 (got ${spec.port})`);
+    }
+    if (family !== "ipv4" && family !== "ipv6") {
+      throw new SimInputError(`targetGroups[${i}].ipAddressType must be "ipv4" or "ipv6"`);
+    }
+    const name = i === 0 ? TG_NAME : `${TG_NAME}-${spec.port}${family === "ipv6" ? "-v6" : ""}`;
+    const id = i === 0 ? TG_ID : `${TG_ID.slice(0, 14)}${i.toString(16).padStart(2, "0")}`;
+    return {
+      arn: `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${name}/${id}`,
+      name,
+      port: spec.port,
+      ipAddressType: family,
+    };
+  });
 }
 
 function checkDelay(name: string, value: number | undefined): void {

@@ -57,9 +57,8 @@ describe("loadConfig with valid input", () => {
     // Assess
     expect(config).toEqual({
       albDnsName: MINIMAL.ALB_DNS_NAME,
-      albListenerPort: 443,
+      targetGroups: [{ port: 443, targetGroupArn: TG_ARN }],
       s3Bucket: "my-state-bucket",
-      targetGroupArn: TG_ARN,
       maxLookupPerInvocation: 1000,
       invocationsBeforeDeregistration: 3,
       invocationsBeforeDeregistrationHealthy: 15,
@@ -138,7 +137,7 @@ describe("loadConfig with valid input", () => {
     });
 
     // Assess
-    expect(config.albListenerPort).toBe(8080);
+    expect(config.targetGroups[0]?.port).toBe(8080);
     expect(config.dnsTimeoutMs).toBe(1000);
     expect(config.dnsServers).toBeUndefined();
     expect(config.region).toBeUndefined();
@@ -168,8 +167,8 @@ describe("loadConfig with valid input", () => {
     });
 
     // Assess
-    expect([low.albListenerPort, low.dnsTimeoutMs, low.dnsConcurrency]).toEqual([1, 50, 1]);
-    expect([high.albListenerPort, high.maxLookupPerInvocation, high.maxDeregistrationsPerRun]).toEqual([
+    expect([low.targetGroups[0]?.port, low.dnsTimeoutMs, low.dnsConcurrency]).toEqual([1, 50, 1]);
+    expect([high.targetGroups[0]?.port, high.maxLookupPerInvocation, high.maxDeregistrationsPerRun]).toEqual([
       65535, 5000, 1000,
     ]);
     expect(high.missProbability).toBe(0.5);
@@ -220,7 +219,7 @@ describe("loadConfig with valid input", () => {
 
     // Assess
     expect(config.stateKeyPrefix).toBe("");
-    expect(stateKey(config)).toBe("my-tg-0123456789abcdef/443.json");
+    expect(stateKey(config, config.targetGroups[0]!)).toBe("my-tg-0123456789abcdef/443.json");
   });
 
   it.each([
@@ -236,7 +235,7 @@ describe("loadConfig with valid input", () => {
 
     // Assess
     expect(config.region).toBe(region);
-    expect(config.targetGroupArn).toBe(arn);
+    expect(config.targetGroups[0]?.targetGroupArn).toBe(arn);
   });
 
   it("ignores unknown variables", () => {
@@ -244,7 +243,7 @@ describe("loadConfig with valid input", () => {
     const config = loadConfig({ ...MINIMAL, PATH: "/usr/bin", SOMETHING_ELSE: "\u0000garbage" });
 
     // Assess
-    expect(config.albListenerPort).toBe(443);
+    expect(config.targetGroups[0]?.port).toBe(443);
   });
 
   it("returns a frozen config with a frozen DNS server list", () => {
@@ -254,7 +253,7 @@ describe("loadConfig with valid input", () => {
 
     // Act
     const mutations = [
-      () => Object.assign(config, { albListenerPort: 1 }),
+      () => Object.assign(config, { targetGroups: [] }),
       () => servers.push({ host: "10.0.0.1", port: 53 }),
       () => Object.assign(servers[0] ?? {}, { port: 1 }),
     ];
@@ -262,7 +261,7 @@ describe("loadConfig with valid input", () => {
     // Assess
     expect(Object.isFrozen(config)).toBe(true);
     for (const mutate of mutations) expect(mutate).toThrow(TypeError);
-    expect(config.albListenerPort).toBe(443);
+    expect(config.targetGroups[0]?.port).toBe(443);
     expect(config.dnsServers).toEqual([{ host: "127.0.0.1", port: 5353 }]);
   });
 });
@@ -594,7 +593,7 @@ describe("stateKey", () => {
     const config = loadConfig({ ...MINIMAL, STATE_KEY_PREFIX: "states/prod/" });
 
     // Act
-    const key = stateKey(config);
+    const key = stateKey(config, config.targetGroups[0]!);
 
     // Assess
     expect(key).toBe("states/prod/my-tg-0123456789abcdef/443.json");

@@ -17,6 +17,7 @@ describe("README", () => {
     "ALB_LISTENER",
     "S3_BUCKET",
     "NLB_TG_ARN",
+    "TARGET_GROUPS",
     "ALLOWED_TARGET_CIDRS",
     ...Object.keys(CONFIG_DEFAULTS),
   ];

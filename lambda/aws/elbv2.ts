@@ -1,15 +1,17 @@
 /**
  * ELBv2 adapter: reads the target group's targets with health, registers and deregisters in batches of at most
- * 200. It translates; it decides nothing. Every failure becomes an AwsCallError with a stable code; a failed
+ * 200; reads the target groups' IP address types ({@link describeTargetGroupTypes}). It translates; it decides nothing. Every failure becomes an AwsCallError with a stable code; a failed
  * registration says which targets did get registered before it ({@link RegistrationError}).
  */
 import {
   DeregisterTargetsCommand,
+  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
   type TargetDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { IpFamily } from "../core/ip.js";
 import { AlbStaticIpError, AwsCallError } from "../errors.js";
 import type { RegisteredTarget, TargetHealthState, TargetRef } from "../types.js";
 import { awsErrorName } from "./clients.js";
@@ -196,5 +198,103 @@ export function createTargetGroupAdapter(
       }
       return targets.length;
     },
+  };
+}
+
+/** What DescribeTargetGroups says about a target group that the run needs. */
+export interface TargetGroupType {
+  /** `ipv4` or `ipv6` (an absent IpAddressType is `ipv4`, the ELBv2 default). */
+  ipAddressType: IpFamily;
+  /** `ip`, `instance`, `lambda` or `alb`; only `ip` groups can take the ALB's addresses. */
+  targetType: string;
+}
+
+/** DescribeTargetGroups takes at most this many ARNs per call. */
+export const DESCRIBE_TARGET_GROUPS_BATCH = 20;
+
+/**
+ * DescribeTargetGroups for `arns`: one call per 20 ARNs. When a call fails for an unknown group
+ * (TargetGroupNotFound names no ARN), each ARN of that call is asked alone, so one missing group
+ * is reported for itself and never hides the others. Returns, per ARN, the type or the AwsCallError.
+ * `calls` counts the API calls made.
+ *
+ * @example
+ * const { types } = await describeTargetGroupTypes(client, [arn80, arn443]);
+ * types.get(arn443); // { ipAddressType: "ipv6", targetType: "ip" }
+ */
+export async function describeTargetGroupTypes(
+  client: ElasticLoadBalancingV2Client,
+  arns: readonly string[],
+): Promise<{ types: Map<string, TargetGroupType | AwsCallError>; calls: number }> {
+  const types = new Map<string, TargetGroupType | AwsCallError>();
+  let calls = 0;
+  const describe = async (batch: readonly string[]): Promise<void> => {
+    calls += 1;
+    try {
+      const out = await client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [...batch] }));
+      for (const group of out.TargetGroups ?? []) {
+        if (group.TargetGroupArn === undefined) continue;
+        types.set(group.TargetGroupArn, {
+          ipAddressType: group.IpAddressType === "ipv6" ? "ipv6" : "ipv4",
+          targetType: group.TargetType ?? "ip",
+        });
+      }
+      for (const arn of batch) {
+        if (!types.has(arn))
+          types.set(arn, lookupError(arn, new Error("not in the DescribeTargetGroups answer")));
+      }
+    } catch (error) {
+      if (batch.length > 1 && awsErrorName(error) === "TargetGroupNotFound") {
+        for (const arn of batch) await describe([arn]);
+        return;
+      }
+      for (const arn of batch) types.set(arn, lookupError(arn, error));
+    }
+  };
+  const unique = [...new Set(arns)];
+  for (const batch of batches(unique, DESCRIBE_TARGET_GROUPS_BATCH)) await describe(batch);
+  return { types, calls };
+}
+
+/** Error names of a call the role may not make. */
+const DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
+
+function lookupError(arn: string, error: unknown): AwsCallError {
+  return new AwsCallError(
+    DENIED.has(awsErrorName(error)) ? "describe_target_groups_denied" : "describe_target_groups_error",
+    "DescribeTargetGroups",
+    `DescribeTargetGroups for ${arn} failed with ${awsErrorName(error)}: ${(error as Error).message}. ` +
+      "The function reads each target group's IP address type once per container; check that the target group exists in this account and region (TARGET_GROUPS / NLB_TG_ARN) and that the role may call elasticloadbalancing:DescribeTargetGroups.",
+    { cause: error },
+  );
+}
+
+/**
+ * {@link describeTargetGroupTypes} behind a per-container cache: a target group's IP address type is fixed at
+ * creation (changing it replaces the target group, and so its ARN), so one answer holds for the container's
+ * life. Only answers are kept; a failed look-up is asked again by the next call. `calls` is 0 when every ARN
+ * was cached.
+ *
+ * @example
+ * const types = createTargetGroupTypes(clients.elbv2); // at module load
+ * const { types: byArn } = await types([arn80, arn443]); // every run
+ */
+export function createTargetGroupTypes(
+  client: ElasticLoadBalancingV2Client,
+): (
+  arns: readonly string[],
+) => Promise<{ types: ReadonlyMap<string, TargetGroupType | AwsCallError>; calls: number }> {
+  const cache = new Map<string, TargetGroupType>();
+  return async (arns) => {
+    const missing = arns.filter((arn) => !cache.has(arn));
+    const looked = missing.length > 0 ? await describeTargetGroupTypes(client, missing) : undefined;
+    const types = new Map<string, TargetGroupType | AwsCallError>();
+    for (const arn of arns) {
+      const found = cache.get(arn) ?? looked?.types.get(arn);
+      if (found === undefined) continue;
+      if (!(found instanceof Error)) cache.set(arn, found);
+      types.set(arn, found);
+    }
+    return { types, calls: looked?.calls ?? 0 };
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Metrics adapter: one PutMetricData call per run in our own namespace (the original wrote into the reserved
+ * Metrics adapter: one PutMetricData call per run (for every target group of the run) in our own namespace (the original wrote into the reserved
  * `AWS/ApplicationELB`). `LoadBalancerIPCount` with dimension `LoadBalancerName` keeps its name so dashboards
  * carry over; the other series add the `TargetGroup` dimension.
  */
@@ -43,8 +43,18 @@ export interface RunMetrics {
   errorCode?: string | undefined;
 }
 
+/** One target group's metrics of a run. */
+export interface TargetGroupMetrics {
+  targetGroupArn: string;
+  metrics: RunMetrics;
+}
+
 export interface MetricsPublisher {
-  publish(metrics: RunMetrics, at: Date): Promise<void>;
+  /**
+   * One PutMetricData call with every target group's series. The ALB-only LoadBalancerIPCount comes from the
+   * first entry that has an IP count (the handler puts IPv4 pairs first), so one ALB has one such series.
+   */
+  publish(entries: readonly TargetGroupMetrics[], at: Date): Promise<void>;
   readonly calls: number;
 }
 
@@ -57,7 +67,7 @@ export function targetGroupDimension(targetGroupArn: string): string {
 /** Builds the datapoints for one run (pure; exported for tests and the README). */
 export function buildMetricData(
   metrics: RunMetrics,
-  names: { albDnsName: string; targetGroupArn: string },
+  names: { albDnsName: string; targetGroupArn: string; loadBalancerSeries?: boolean | undefined },
   at: Date,
 ): MetricDatum[] {
   const lb: Dimension = { Name: METRIC_DIMENSIONS.loadBalancer, Value: names.albDnsName };
@@ -74,10 +84,8 @@ export function buildMetricData(
   });
   const data: MetricDatum[] = [];
   if (metrics.ipCount !== undefined) {
-    data.push(
-      datum(METRIC_NAMES.ipCount, metrics.ipCount, [lb]),
-      datum(METRIC_NAMES.ipCount, metrics.ipCount),
-    );
+    if (names.loadBalancerSeries !== false) data.push(datum(METRIC_NAMES.ipCount, metrics.ipCount, [lb]));
+    data.push(datum(METRIC_NAMES.ipCount, metrics.ipCount));
   }
   data.push(
     datum(METRIC_NAMES.registered, metrics.registered),
@@ -97,22 +105,30 @@ export function buildMetricData(
 /** Creates the publisher. */
 export function createMetricsPublisher(
   client: CloudWatchClient,
-  options: { namespace: string; albDnsName: string; targetGroupArn: string },
+  options: { namespace: string; albDnsName: string },
 ): MetricsPublisher {
   let calls = 0;
   return {
     get calls() {
       return calls;
     },
-    async publish(metrics, at) {
+    async publish(entries, at) {
+      if (entries.length === 0) return;
+      const lbSource = entries.find((e) => e.metrics.ipCount !== undefined);
+      const data = entries.flatMap((e) =>
+        buildMetricData(
+          e.metrics,
+          {
+            albDnsName: options.albDnsName,
+            targetGroupArn: e.targetGroupArn,
+            loadBalancerSeries: e === lbSource,
+          },
+          at,
+        ),
+      );
       calls += 1;
       try {
-        await client.send(
-          new PutMetricDataCommand({
-            Namespace: options.namespace,
-            MetricData: buildMetricData(metrics, options, at),
-          }),
-        );
+        await client.send(new PutMetricDataCommand({ Namespace: options.namespace, MetricData: data }));
       } catch (error) {
         throw new AwsCallError(
           "put_metric_data_error",

@@ -3,10 +3,7 @@
  * Its own small schema, imported by `config.ts`; the problems it finds join the one ConfigError
  * that lists every problem of the environment. Why it exists: SECURITY.md, "DNS answers".
  */
-import { type Cidr, type IpFamily, isAnyAddress, parseCidr } from "../core/cidr.js";
-
-/** The family of the target group's addresses. Target groups are IPv4 today (README, "Limits"). */
-export const TARGET_GROUP_FAMILY: IpFamily = "ipv4";
+import { type Cidr, isAnyAddress, parseCidr } from "../core/cidr.js";
 
 /** Most blocks in ALLOWED_TARGET_CIDRS (an ALB has at most one subnet per AZ, each with two families). */
 export const MAX_ALLOWED_TARGET_CIDRS = 64;
@@ -23,7 +20,6 @@ export interface AllowedTargetCidrs {
 export type AllowedCidrsProblemCode =
   | "target_cidr_invalid"
   | "target_cidr_any"
-  | "target_cidr_family"
   | "target_cidr_too_many"
   | "allow_any_target_cidr_invalid";
 
@@ -53,10 +49,10 @@ const FALSE_WORDS = ["false", "False", "FALSE", "0"];
  * readAllowedTargetCidrs({ ALLOWED_TARGET_CIDRS: "10.0.1.0/24, 10.0.2.0/24" });
  * // { value: { allowedTargetCidrs: [10.0.1.0/24, 10.0.2.0/24], allowAnyTargetCidr: false }, problems: [] }
  */
-export function readAllowedTargetCidrs(
-  env: Readonly<Record<string, string | undefined>>,
-  family: IpFamily = TARGET_GROUP_FAMILY,
-): { value: AllowedTargetCidrs | undefined; problems: AllowedCidrsProblem[] } {
+export function readAllowedTargetCidrs(env: Readonly<Record<string, string | undefined>>): {
+  value: AllowedTargetCidrs | undefined;
+  problems: AllowedCidrsProblem[];
+} {
   const problems: AllowedCidrsProblem[] = [];
   const add = (variable: AllowedCidrsProblem["variable"], code: AllowedCidrsProblemCode, detail: string) =>
     problems.push({ variable, code, detail });
@@ -100,14 +96,8 @@ export function readAllowedTargetCidrs(
       `${any.map((c) => c.text).join(" and ")} allows every address, so a forged DNS answer could register any host the NLB can reach (SECURITY.md); list the ALB's subnets, or set ALLOW_ANY_TARGET_CIDR=true to accept this on purpose`,
     );
   }
-  if (cidrs.length > 0 && !cidrs.some((c) => c.family === family)) {
-    const other = family === "ipv4" ? "IPv6" : "IPv4";
-    add(
-      "ALLOWED_TARGET_CIDRS",
-      "target_cidr_family",
-      `every block is ${other}, but the target group holds ${family === "ipv4" ? "IPv4" : "IPv6"} targets, so nothing could ever be registered; add the ALB subnets' ${family === "ipv4" ? "IPv4" : "IPv6"} blocks`,
-    );
-  }
+  // Whether the list has a block of each target group's family is checked per pair at run time
+  // (`target_cidr_family`): the family is the target group's IP address type, which DescribeTargetGroups tells.
   if (problems.length > 0) return { value: undefined, problems };
   const unique = [...new Map(cidrs.map((c) => [c.text, c])).values()];
   return { value: { allowedTargetCidrs: Object.freeze(unique), allowAnyTargetCidr }, problems };

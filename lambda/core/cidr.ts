@@ -1,13 +1,13 @@
 /**
  * CIDR blocks of both IP families for the pure core: parsing, containment, canonical text.
- * No I/O and no dependency on `node:net` (like `ip.ts`): addresses are held as bigints, so IPv4
+ * No I/O and no dependency on `node:net`; addresses are parsed by `ip.ts` into bigints, so IPv4
  * (32 bits) and IPv6 (128 bits) share one containment rule. An address only ever matches a block
  * of its own family: `::ffff:10.0.0.1` is an IPv6 address and is not inside `10.0.0.0/8`.
  */
-import { isIPv4 } from "./ip.js";
+import { FAMILY_BITS, formatIp, type IpFamily, parseIp } from "./ip.js";
 
-/** The two IP families. */
-export type IpFamily = "ipv4" | "ipv6";
+export type { IpFamily, ParsedIp } from "./ip.js";
+export { formatIp, parseIp } from "./ip.js";
 
 /** A parsed CIDR block: network address with the host bits zero, and prefix length. */
 export interface Cidr {
@@ -19,105 +19,7 @@ export interface Cidr {
   readonly text: string;
 }
 
-/** A parsed address. */
-export interface ParsedIp {
-  readonly family: IpFamily;
-  readonly value: bigint;
-}
-
-const BITS: Readonly<Record<IpFamily, number>> = { ipv4: 32, ipv6: 128 };
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
-function ipv4Value(text: string): bigint {
-  let n = 0n;
-  for (const octet of text.split(".")) n = (n << 8n) | BigInt(Number(octet));
-  return n;
-}
-
-/** The 8 groups of an IPv6 address, or undefined when `text` is not one (no zone index, no brackets). */
-function ipv6Groups(text: string): number[] | undefined {
-  if (text.length === 0 || text.length > 45) return undefined;
-  let head = text;
-  const tail: number[] = [];
-  // A trailing dotted quad stands for the last two groups (e.g. ::ffff:10.0.0.1).
-  const lastColon = text.lastIndexOf(":");
-  if (lastColon >= 0 && text.slice(lastColon + 1).includes(".")) {
-    const quad = text.slice(lastColon + 1);
-    if (!isIPv4(quad)) return undefined;
-    const v = Number(ipv4Value(quad));
-    tail.push(Math.floor(v / 65536), v % 65536);
-    // Keep the colon before the quad when it belongs to a "::" (e.g. "::1.2.3.4").
-    head = text.slice(0, text[lastColon - 1] === ":" ? lastColon + 1 : lastColon);
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return undefined;
-  const parse = (part: string): number[] | undefined => {
-    if (part === "") return [];
-    const groups = part.split(":");
-    if (!groups.every((g) => HEX_GROUP.test(g))) return undefined;
-    return groups.map((g) => Number.parseInt(g, 16));
-  };
-  const left = parse(halves[0] ?? "");
-  if (left === undefined) return undefined;
-  if (halves.length === 1) {
-    const groups = [...left, ...tail];
-    return groups.length === 8 ? groups : undefined;
-  }
-  const right = parse(halves[1] ?? "");
-  if (right === undefined) return undefined;
-  const present = left.length + right.length + tail.length;
-  // "::" stands for at least one zero group.
-  if (present > 7) return undefined;
-  return [...left, ...new Array<number>(8 - present).fill(0), ...right, ...tail];
-}
-
-/**
- * Parses an IPv4 dotted quad (canonical: no leading zeros) or an IPv6 address (any RFC 4291 text
- * form, including a trailing dotted quad; no zone index). Undefined for anything else.
- *
- * @example
- * parseIp("10.0.1.5"); // { family: "ipv4", value: 167772421n }
- * parseIp("2001:db8::1")?.family; // "ipv6"
- */
-export function parseIp(text: string): ParsedIp | undefined {
-  if (isIPv4(text)) return { family: "ipv4", value: ipv4Value(text) };
-  if (!text.includes(":")) return undefined;
-  const groups = ipv6Groups(text);
-  if (groups === undefined) return undefined;
-  let value = 0n;
-  for (const g of groups) value = (value << 16n) | BigInt(g);
-  return { family: "ipv6", value };
-}
-
-/**
- * The canonical text of an address value: dotted quad, or RFC 5952 IPv6 (lower case, no leading
- * zeros, the longest run of two or more zero groups compressed to `::`, the first on a tie).
- *
- * @example
- * formatIp({ family: "ipv6", value: 1n }); // "::1"
- */
-export function formatIp(ip: ParsedIp): string {
-  if (ip.family === "ipv4") {
-    return [24n, 16n, 8n, 0n].map((shift) => String((ip.value >> shift) & 255n)).join(".");
-  }
-  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((shift) =>
-    Number((ip.value >> shift) & 0xffffn),
-  );
-  let best = { start: -1, length: 0 };
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i += 1;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j += 1;
-    if (j - i > best.length) best = { start: i, length: j - i };
-    i = j;
-  }
-  const hex = (gs: number[]): string => gs.map((g) => g.toString(16)).join(":");
-  if (best.length < 2) return hex(groups);
-  return `${hex(groups.slice(0, best.start))}::${hex(groups.slice(best.start + best.length))}`;
-}
+const BITS = FAMILY_BITS;
 
 /** Why a text is not a CIDR block, phrased for the user, or the block. */
 export type CidrParse = { ok: true; cidr: Cidr } | { ok: false; problem: string };

@@ -6,7 +6,7 @@
  */
 import type { Config } from "../config.js";
 import type { Observation, RegisteredTarget, State, TargetRecord, TargetRef } from "../types.js";
-import { compareIPv4, isIPv4, sortedUniqueIPv4 } from "./ip.js";
+import { canonicalIp, compareIp, type IpFamily, ipFamily, sortedUniqueIps } from "./ip.js";
 import { STATE_VERSION } from "./state.js";
 
 /** The part of the configuration the plan depends on. */
@@ -17,6 +17,11 @@ export interface PlanConfig {
   targetGroupArn: string;
   /** ALB_LISTENER: the only port whose targets are ever touched. */
   port: number;
+  /**
+   * The target group's IP address type: only addresses of this family are ever registered, owned or
+   * deregistered (an `ipv6` group never gets an IPv4 target, and the reverse). Default `ipv4`.
+   */
+  family?: IpFamily | undefined;
   /**
    * Consecutive complete observations without an owned IP before it is deregistered, when the NLB's
    * health check agrees that it is not healthy (`unhealthy`, `unused`, `unavailable`).
@@ -50,8 +55,10 @@ export type PlanNoteCode =
   | "observation_incomplete"
   /** A complete observation shared no IP with the owned registered targets: registered, but no miss counted. */
   | "observation_disjoint"
-  /** Observed strings that are not IPv4 dotted quads were ignored. */
+  /** Observed strings that are not IP addresses were ignored. */
   | "observation_invalid_ip"
+  /** Observed addresses of the other IP family than the target group's were ignored (never registered). */
+  | "observation_other_family"
   /** Observed IPs that were draining on the port are registered again. */
   | "target_draining_reregistered"
   /** Owned IPs absent from this complete observation, still below the threshold. */
@@ -95,17 +102,18 @@ const DRAINING_STATES: ReadonlySet<string> = new Set(["draining", "unhealthy.dra
 /** Health states in which the NLB's own check corroborates that an IP is gone. */
 const NOT_HEALTHY_STATES: ReadonlySet<string> = new Set(["unhealthy", "unused", "unavailable"]);
 
+/** The plan settings every pair of a run shares; each pair adds its target group, port and family. */
+export type PlanSettings = Omit<PlanConfig, "targetGroupArn" | "port" | "family">;
+
 /**
- * The PlanConfig view of the validated Lambda config.
+ * The shared plan settings of the validated Lambda config.
  *
  * @example
- * const planConfig = toPlanConfig(loadConfig(process.env));
+ * const planConfig = { ...toPlanSettings(loadConfig(process.env)), targetGroupArn, port: 443, family: "ipv4" };
  */
-export function toPlanConfig(config: Readonly<Config>): PlanConfig {
+export function toPlanSettings(config: Readonly<Config>): PlanSettings {
   return {
     albDnsName: config.albDnsName,
-    targetGroupArn: config.targetGroupArn,
-    port: config.albListenerPort,
     invocationsBeforeDeregistration: config.invocationsBeforeDeregistration,
     invocationsBeforeDeregistrationHealthy: config.invocationsBeforeDeregistrationHealthy,
     maxDeregistrationsPerRun: config.maxDeregistrationsPerRun,
@@ -142,19 +150,27 @@ export function plan(
   const at = now.toISOString();
   const notes: PlanNote[] = [];
 
-  // What the target group holds on our port: non-draining targets, and IPs that are only draining.
+  const family: IpFamily = config.family ?? "ipv4";
+  const ofFamily = (ip: string): boolean => ipFamily(ip) === family;
+
+  // What the target group holds on our port: non-draining targets, and IPs that are only draining. All in
+  // canonical text; a target of the other family (ELBv2 refuses them) is never ours to touch.
   const active = new Map<string, RegisteredTarget>();
   const drainingOnly = new Set<string>();
   for (const t of registered) {
     if (t.port !== config.port) continue;
-    if (DRAINING_STATES.has(t.state)) drainingOnly.add(t.ip);
-    else if (!active.has(t.ip)) active.set(t.ip, t);
+    const ip = canonicalIp(t.ip);
+    if (ip === undefined || !ofFamily(ip)) continue;
+    if (DRAINING_STATES.has(t.state)) drainingOnly.add(ip);
+    else if (!active.has(ip)) active.set(ip, { ...t, ip });
   }
   for (const ip of active.keys()) drainingOnly.delete(ip);
 
-  // What DNS saw.
-  const invalid = sortedUniqueIPv4(observation.ips.filter((ip) => !isIPv4(ip)));
-  const observed = sortedUniqueIPv4(observation.ips.filter(isIPv4));
+  // What DNS saw, in canonical text: `2001:db8::1` and `2001:0db8:0:0:0:0:0:1` are one target.
+  const invalid = sortedUniqueIps(observation.ips.filter((ip) => canonicalIp(ip) === undefined));
+  const addresses = sortedUniqueIps(observation.ips.filter((ip) => canonicalIp(ip) !== undefined));
+  const otherFamily = addresses.filter((ip) => !ofFamily(ip));
+  const observed = addresses.filter(ofFamily);
   const seen = new Set(observed);
 
   // What we own before this run.
@@ -169,7 +185,7 @@ export function plan(
   const owned: Record<string, TargetRecord> = {};
   if (base === null) {
     // Only what an observation has seen becomes ours: a target someone registered by hand is never adopted.
-    const adopted = sortedUniqueIPv4([...active.keys()].filter((ip) => seen.has(ip)));
+    const adopted = sortedUniqueIps([...active.keys()].filter((ip) => seen.has(ip)));
     for (const ip of adopted) owned[ip] = { firstSeen: at, lastSeen: at, misses: 0 };
     notes.push({
       code: "state_adopted",
@@ -177,7 +193,11 @@ export function plan(
       ips: adopted,
     });
   } else {
-    Object.assign(owned, base.targets);
+    // Records of the other family or in another text form cannot come from this build; keep only ours.
+    for (const [ip, record] of Object.entries(base.targets)) {
+      const canonical = canonicalIp(ip);
+      if (canonical !== undefined && ofFamily(canonical)) owned[canonical] = record;
+    }
   }
 
   // A complete observation that shares no IP with the owned, registered targets is not trusted to count
@@ -192,8 +212,15 @@ export function plan(
   if (invalid.length > 0) {
     notes.push({
       code: "observation_invalid_ip",
-      message: `ignored ${invalid.length} observed value(s) that are not IPv4 dotted quads: ${invalid.slice(0, 5).join(", ")}`,
+      message: `ignored ${invalid.length} observed value(s) that are not IP addresses: ${invalid.slice(0, 5).join(", ")}`,
       ips: invalid,
+    });
+  }
+  if (otherFamily.length > 0) {
+    notes.push({
+      code: "observation_other_family",
+      message: `ignored ${otherFamily.length} observed address(es) that are not ${family === "ipv4" ? "IPv4" : "IPv6"}, the target group's IP address type: ${otherFamily.slice(0, 5).join(", ")}`,
+      ips: otherFamily,
     });
   }
   if (disjoint && observation.complete && base !== null) {
@@ -236,7 +263,7 @@ export function plan(
 
   // Next records: seen ⇒ misses 0 (new IPs become owned); unseen ⇒ +1 on a complete observation.
   const next: Record<string, TargetRecord> = {};
-  for (const ip of sortedUniqueIPv4([...Object.keys(owned), ...observed])) {
+  for (const ip of sortedUniqueIps([...Object.keys(owned), ...observed])) {
     const record = owned[ip];
     if (seen.has(ip)) {
       next[ip] =
@@ -260,7 +287,7 @@ export function plan(
     notes.push({
       code: "deregistration_in_progress",
       message: `${claimedByOther.size} IP(s) were claimed for deregistration by another run less than ${Math.round(claimTtlMs / 1000)} s ago: left to that run`,
-      ips: sortedUniqueIPv4(claimedByOther),
+      ips: sortedUniqueIps(claimedByOther),
     });
   }
 
@@ -312,13 +339,11 @@ export function plan(
           ips: candidates,
         });
       } else {
-        const ordered = [...candidates].sort(
-          (a, b) => next[b]!.misses - next[a]!.misses || compareIPv4(a, b),
-        );
+        const ordered = [...candidates].sort((a, b) => next[b]!.misses - next[a]!.misses || compareIp(a, b));
         const limit = Math.max(0, Math.floor(config.maxDeregistrationsPerRun));
         const chosen = ordered.slice(0, limit);
-        const waiting = ordered.slice(limit).sort(compareIPv4);
-        for (const ip of chosen.sort(compareIPv4)) {
+        const waiting = ordered.slice(limit).sort(compareIp);
+        for (const ip of chosen.sort(compareIp)) {
           const zone = active.get(ip)?.availabilityZone;
           deregister.push(
             zone === "all" ? { ip, port: config.port, availabilityZone: "all" } : { ip, port: config.port },
@@ -337,7 +362,7 @@ export function plan(
   }
 
   const leaving = new Set(deregister.map((t) => t.ip));
-  const unowned = sortedUniqueIPv4(active.keys()).filter((ip) => next[ip] === undefined && !leaving.has(ip));
+  const unowned = sortedUniqueIps(active.keys()).filter((ip) => next[ip] === undefined && !leaving.has(ip));
   if (unowned.length > 0) {
     notes.push({
       code: "target_unowned",
@@ -351,7 +376,7 @@ export function plan(
   }
 
   const targets: Record<string, TargetRecord> = {};
-  for (const ip of Object.keys(next).sort(compareIPv4)) {
+  for (const ip of Object.keys(next).sort(compareIp)) {
     const record = next[ip]!;
     targets[ip] = seen.has(ip) ? { ...record, lastSeen: at } : record;
   }

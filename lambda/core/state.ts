@@ -4,7 +4,7 @@
  */
 import * as z from "zod/mini";
 import type { State, TargetRecord } from "../types.js";
-import { compareIPv4, isIPv4 } from "./ip.js";
+import { canonicalIp, compareIp, isIPv4 } from "./ip.js";
 
 /** The schema version this build reads and writes. */
 export const STATE_VERSION = 1;
@@ -25,6 +25,16 @@ export interface StateIdentity {
 }
 
 const ipv4 = () => z.string().check(z.refine(isIPv4, "expected an IPv4 dotted quad such as 10.0.1.25"));
+/** A state key: an IPv4 dotted quad or an IPv6 address in canonical (RFC 5952) text, as the plan writes them. */
+const canonicalAddress = () =>
+  z
+    .string()
+    .check(
+      z.refine(
+        (ip) => canonicalIp(ip) === ip,
+        "expected an IP address in canonical text such as 10.0.1.25 or 2001:db8::1",
+      ),
+    );
 
 const targetRecordSchema = z.object({
   firstSeen: z.iso.datetime({ offset: true }),
@@ -38,7 +48,7 @@ const stateSchemaV1 = z.object({
   albDnsName: z.string(),
   targetGroupArn: z.string().check(z.minLength(1)),
   port: z.int().check(z.minimum(1), z.maximum(65535)),
-  targets: z.record(ipv4(), targetRecordSchema),
+  targets: z.record(canonicalAddress(), targetRecordSchema),
 });
 
 /** The original Lambda stored a plain JSON array of the active IPs. */
@@ -129,8 +139,8 @@ export function emptyState(config: { albDnsName: string; targetGroupArn: string;
 }
 
 /**
- * The state as pretty JSON with a stable key order (header fields, then targets in numeric IPv4
- * order, each record as firstSeen, lastSeen, misses[, deregisteringSince]) and a trailing newline, so equal states
+ * The state as pretty JSON with a stable key order (header fields, then targets in numeric order,
+ * IPv4 before IPv6, each record as firstSeen, lastSeen, misses[, deregisteringSince]) and a trailing newline, so equal states
  * serialize to equal bytes.
  *
  * @example
@@ -138,7 +148,7 @@ export function emptyState(config: { albDnsName: string; targetGroupArn: string;
  */
 export function serializeState(state: State): string {
   const targets: Record<string, TargetRecord> = {};
-  for (const ip of Object.keys(state.targets).sort(compareIPv4)) {
+  for (const ip of Object.keys(state.targets).sort(compareIp)) {
     const r = state.targets[ip]!;
     targets[ip] = {
       firstSeen: r.firstSeen,
@@ -172,7 +182,7 @@ function migrateV0(data: unknown[], expect: StateIdentity, now: Date): ParseStat
     targetGroupArn: expect.targetGroupArn,
     port: expect.port,
   });
-  for (const ip of [...new Set(parsed.data)].sort(compareIPv4)) {
+  for (const ip of [...new Set(parsed.data)].sort(compareIp)) {
     state.targets[ip] = { firstSeen: at, lastSeen: at, misses: 0 };
   }
   return { ok: true, state, migratedFrom: 0 };

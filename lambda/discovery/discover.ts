@@ -9,6 +9,7 @@
  * (queries still in flight at the deadline are cancelled); with no answer at all it is failed.
  * DNS errors are counted by kind, never thrown. `queries` counts every query sent.
  */
+import { compareIp, type IpFamily, RECORD_TYPE } from "../core/ip.js";
 import { DiscoveryError } from "../errors.js";
 import type { DnsErrorKind, Observation } from "../types.js";
 import { createDnsClient, type DnsClient, type DnsServerAddress, type QueryResult } from "./dns-client.js";
@@ -18,13 +19,15 @@ import { createEvidence } from "./evidence.js";
 export const MAX_CONCURRENCY = 32;
 /** Most queries started in any one-second window, whatever the caller asks. */
 export const MAX_QUERIES_PER_SECOND = 500;
-/** Route 53 puts at most this many A records in one answer for an ALB. */
+/** Route 53 puts at most this many A (or AAAA) records in one answer for an ALB. */
 export const ANSWER_LIMIT = 8;
 
 /** Options of {@link discoverAlbIps}. */
 export interface DiscoverOptions {
   /** The ALB DNS name. */
   name: string;
+  /** Which addresses: `ipv4` (A records, the default) or `ipv6` (AAAA records of a dualstack ALB). */
+  family?: IpFamily | undefined;
   /** Servers to ask (authoritative ones, see `resolveDnsServers`, or `DNS_SERVERS`). */
   servers: readonly DnsServerAddress[];
   /** Budget per query attempt in ms. */
@@ -45,14 +48,9 @@ export interface DiscoverOptions {
   tries?: number;
 }
 
-/** Numeric IPv4 order (so 10.0.0.9 < 10.0.0.10). */
-function ipKey(ip: string): number {
-  return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-}
-
-/** Sort IPv4 addresses numerically and drop duplicates. */
+/** Sort addresses numerically (IPv4 before IPv6) and drop duplicates. */
 export function sortIps(ips: Iterable<string>): string[] {
-  return [...new Set(ips)].sort((a, b) => ipKey(a) - ipKey(b));
+  return [...new Set(ips)].sort(compareIp);
 }
 
 function validate(options: DiscoverOptions): void {
@@ -143,7 +141,7 @@ function createServerPicker(
 }
 
 /**
- * Query `options.servers` for the A records of `options.name` until every IP is found with the
+ * Query `options.servers` for the A (or, with `family: "ipv6"`, AAAA) records of `options.name` until every IP is found with the
  * requested confidence, the cap or deadline is reached, or the servers keep failing.
  *
  * @example
@@ -167,6 +165,7 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
     servers: clients.length,
   });
   const limiter = createRateLimiter(rate);
+  const recordType = RECORD_TYPE[options.family ?? "ipv4"];
   // A dead or refusing DNS: stop after two waves (the probe, then a full window) without an
   // answer, and not before every server was tried twice.
   const failureCutoff = Math.max(options.concurrency + 1, 2 * clients.length);
@@ -257,7 +256,7 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
       sent += 1;
       inFlight += 1;
       const server = picker.next();
-      const result = await clients[server]!.queryA(options.name);
+      const result = await clients[server]!.query(options.name, recordType);
       inFlight -= 1;
       results += 1;
       if (!stopped) record(result, server);

@@ -1,5 +1,5 @@
 /**
- * One A query against one DNS server, with an explicit time budget. A thin adapter that speaks
+ * One A (or AAAA) query against one DNS server, with an explicit time budget. A thin adapter that speaks
  * DNS itself (RFC 1035 over UDP, TCP when the answer is truncated) with `dns-packet` for the
  * wire format: no resolver library in between, so nothing can cache an answer (c-ares, behind
  * `node:dns`, has a query cache of its own), and the header bits a caching resolver gives away
@@ -10,7 +10,11 @@ import { randomInt } from "node:crypto";
 import dgram from "node:dgram";
 import net from "node:net";
 import dnsPacket from "dns-packet";
+import { canonicalIp } from "../core/ip.js";
 import type { DnsErrorKind } from "../types.js";
+
+/** The address record types discovery asks for: A for IPv4, AAAA for IPv6. */
+export type AddressRecordType = "A" | "AAAA";
 
 /** Where to send queries. Structurally the same as `DnsServer` in `lambda/config.ts`. */
 export interface DnsServerAddress {
@@ -23,7 +27,7 @@ export type QueryResult =
   | {
       ok: true;
       ips: string[];
-      /** Smallest TTL of the A records, in seconds. */
+      /** Smallest TTL of the address records, in seconds. */
       ttl: number;
       /** The AA flag: the answer comes from a server authoritative for the name, not from a cache. */
       authoritative: boolean;
@@ -40,6 +44,8 @@ export interface DnsClient {
   readonly server: DnsServerAddress;
   /** Resolve the A records of `name`; never rejects. */
   queryA(name: string): Promise<QueryResult>;
+  /** Resolve the A or AAAA records of `name` (addresses in canonical text); never rejects. */
+  query(name: string, type: AddressRecordType): Promise<QueryResult>;
   /** Cancel queries in flight (they resolve as `other`/`ECANCELLED`) and close the socket. */
   close(): void;
 }
@@ -116,21 +122,32 @@ function normalize(name: string): string {
  * What a decoded response says, or `undefined` when it does not answer our question (another id,
  * another name: ignored, as a resolver would, so a stray or forged datagram cannot end the query).
  */
-function interpret(response: dnsPacket.DecodedPacket, name: string): QueryResult | "truncated" | undefined {
+function interpret(
+  response: dnsPacket.DecodedPacket,
+  name: string,
+  type: AddressRecordType,
+): QueryResult | "truncated" | undefined {
   const question = response.questions?.[0];
-  if (response.type !== "response" || !question || normalize(question.name) !== normalize(name)) {
+  if (
+    response.type !== "response" ||
+    !question ||
+    normalize(question.name) !== normalize(name) ||
+    (question.type !== undefined && question.type !== type)
+  ) {
     return undefined;
   }
   if (response.flag_tc) return "truncated";
   const rcode = (response.flags ?? 0) & 0xf;
   if (rcode !== 0) return failure(CODE_BY_RCODE[rcode] ?? `ERCODE${rcode}`);
+  const valid = type === "A" ? net.isIPv4 : net.isIPv6;
   const records = (response.answers ?? []).filter(
-    (a): a is dnsPacket.StringAnswer => a.type === "A" && typeof a.data === "string" && net.isIPv4(a.data),
+    (a): a is dnsPacket.StringAnswer => a.type === type && typeof a.data === "string" && valid(a.data),
   );
   if (records.length === 0) return failure("ENODATA");
   return {
     ok: true,
-    ips: [...new Set(records.map((a) => a.data))],
+    // Canonical text, so one IPv6 address written two ways is one IP for the evidence and the plan.
+    ips: [...new Set(records.map((a) => canonicalIp(a.data) ?? a.data))],
     ttl: Math.min(...records.map((a) => a.ttl ?? 0)),
     authoritative: response.flag_aa === true,
   };
@@ -152,7 +169,10 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
   const timeoutMs = options.timeoutMs;
   const family = net.isIPv6(server.host) ? "udp6" : "udp4";
   /** Pending UDP queries by id; each settles exactly once. */
-  const pending = new Map<number, { name: string; settle: (r: QueryResult | "truncated") => void }>();
+  const pending = new Map<
+    number,
+    { name: string; type: AddressRecordType; settle: (r: QueryResult | "truncated") => void }
+  >();
   const cancels = new Set<() => void>();
   let socket: Promise<dgram.Socket> | undefined;
   let closed = false;
@@ -173,7 +193,7 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
         }
         const entry = pending.get(response.id ?? -1);
         if (!entry) return;
-        const result = interpret(response, entry.name);
+        const result = interpret(response, entry.name, entry.type);
         if (result !== undefined) entry.settle(result);
       });
       s.on("error", (error: NodeJS.ErrnoException) => {
@@ -195,7 +215,7 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
   }
 
   /** One attempt over TCP (after a truncated UDP answer). */
-  function overTcp(name: string, remainingMs: number): Promise<QueryResult> {
+  function overTcp(name: string, type: AddressRecordType, remainingMs: number): Promise<QueryResult> {
     return new Promise((resolve) => {
       const id = newId();
       const conn = net.connect({ host: server.host, port: server.port });
@@ -219,7 +239,7 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
             type: "query",
             id,
             flags: dnsPacket.RECURSION_DESIRED,
-            questions: [{ type: "A", name }],
+            questions: [{ type, name }],
           }),
         );
       });
@@ -231,7 +251,7 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
         if (buffered.length < 2 + length) return;
         try {
           const response = dnsPacket.decode(buffered.subarray(2, 2 + length));
-          const result = response.id === id ? interpret(response, name) : undefined;
+          const result = response.id === id ? interpret(response, name, type) : undefined;
           finish(result === undefined || result === "truncated" ? failure("EBADRESP") : result);
         } catch {
           finish(failure("EBADRESP"));
@@ -241,7 +261,7 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
     });
   }
 
-  async function attempt(name: string): Promise<QueryResult> {
+  async function attempt(name: string, type: AddressRecordType): Promise<QueryResult> {
     const started = Date.now();
     let s: dgram.Socket;
     try {
@@ -263,32 +283,35 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
       };
       const cancel = () => settle(failure("ECANCELLED"));
       const timer = setTimeout(() => settle(failure("ETIMEOUT")), timeoutMs);
-      pending.set(id, { name, settle });
+      pending.set(id, { name, type, settle });
       cancels.add(cancel);
       const message = dnsPacket.encode({
         type: "query",
         id,
         flags: dnsPacket.RECURSION_DESIRED,
-        questions: [{ type: "A", name }],
+        questions: [{ type, name }],
       });
       s.send(message, (error) => {
         if (error) settle(failure((error as NodeJS.ErrnoException).code ?? "EOTHER"));
       });
     });
     if (udp !== "truncated") return udp;
-    return overTcp(name, timeoutMs - (Date.now() - started));
+    return overTcp(name, type, timeoutMs - (Date.now() - started));
+  }
+
+  async function query(name: string, type: AddressRecordType): Promise<QueryResult> {
+    let result: QueryResult = failure("ECANCELLED");
+    for (let i = 0; i < tries && !closed; i++) {
+      result = await attempt(name, type);
+      if (result.ok || result.kind !== "timeout") return result;
+    }
+    return result;
   }
 
   return {
     server: { host: server.host, port: server.port },
-    async queryA(name) {
-      let result: QueryResult = failure("ECANCELLED");
-      for (let i = 0; i < tries && !closed; i++) {
-        result = await attempt(name);
-        if (result.ok || result.kind !== "timeout") return result;
-      }
-      return result;
-    },
+    queryA: (name) => query(name, "A"),
+    query,
     close() {
       if (closed) return;
       closed = true;

@@ -7,6 +7,7 @@ export {
   sortIps,
 } from "./discover.js";
 export {
+  type AddressRecordType,
   createDnsClient,
   type DnsClient,
   type DnsClientOptions,

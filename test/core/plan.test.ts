@@ -563,8 +563,8 @@ const rows: Row[] = [
     notes: [],
   },
   {
-    name: "values that are not IPv4 dotted quads are ignored with a note",
-    observation: obs([A, "not-an-ip", "10.0.0.256", "::1"]),
+    name: "values that are not IP addresses are ignored with a note",
+    observation: obs([A, "not-an-ip", "10.0.0.256"]),
     registered: [reg(A)],
     previous: owned({ [A]: 0 }),
     register: [],
@@ -572,6 +572,17 @@ const rows: Row[] = [
     next: { [A]: 0 },
     changed: false,
     notes: ["observation_invalid_ip"],
+  },
+  {
+    name: "IPv6 addresses are never registered in an IPv4 target group",
+    observation: obs([A, "::1", "2001:db8::5"]),
+    registered: [reg(A)],
+    previous: owned({ [A]: 0 }),
+    register: [],
+    deregister: [],
+    next: { [A]: 0 },
+    changed: false,
+    notes: ["observation_other_family"],
   },
   {
     name: "duplicate observed IPs are registered once",

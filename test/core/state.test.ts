@@ -105,7 +105,7 @@ describe("parseState", () => {
     [
       "a target key with a leading zero",
       (s) => ({ ...s, targets: { "10.0.0.01": { firstSeen: T, lastSeen: T, misses: 0 } } }),
-      "IPv4",
+      "canonical text",
     ],
     ["a JSON null", () => null, "(root)"],
     ["a JSON string", () => "10.0.0.1", "(root)"],

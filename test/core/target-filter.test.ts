@@ -153,3 +153,40 @@ describe("filterAllowed", () => {
     expect(p.stateChanged).toBe(false);
   });
 });
+
+describe("filterAllowed with IPv6 targets", () => {
+  it("keeps IPv6 targets inside an IPv6 block, in any text form, and refuses those outside every block", () => {
+    // Prepare: one inside (written long-hand), one in another /64, one IPv4-mapped form of an allowed IPv4
+    const seen = observation(["2001:0DB8:0001:0:0:0:0:5", "2001:db8:2::5", "::ffff:10.0.1.5", "10.0.1.5"]);
+
+    // Act
+    const out = filterAllowed(seen, ALB_SUBNETS);
+
+    // Assess
+    expect(out.observation.ips).toEqual(["2001:0DB8:0001:0:0:0:0:5", "10.0.1.5"]);
+    expect(out.refused).toEqual(["2001:db8:2::5", "::ffff:10.0.1.5"]);
+    expect(out.observation.complete).toBe(false);
+  });
+
+  it("refuses every IPv6 target when the list has IPv4 blocks only (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.ipV6(), { minLength: 1, maxLength: 8 }), (ips) => {
+        const out = filterAllowed(observation(ips), cidrs("10.0.0.0/8", "0.0.0.0/1"));
+        expect(out.observation.ips).toEqual([]);
+        expect(out.refused).toEqual(ips);
+      }),
+    );
+  });
+
+  it("never lets the plan of an ipv6 target group register an IPv6 address outside the list (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.ipV6(), { maxLength: 8 }), (ips) => {
+        const { observation: allowed } = filterAllowed(observation(ips), ALB_SUBNETS);
+        const p = plan(allowed, [], null, { ...PLAN_CONFIG, family: "ipv6" }, new Date());
+        for (const t of p.register) {
+          expect(ALB_SUBNETS.some((c) => cidrContains(c, t.ip))).toBe(true);
+        }
+      }),
+    );
+  });
+});

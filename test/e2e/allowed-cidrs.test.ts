@@ -95,20 +95,24 @@ describe("ALLOWED_TARGET_CIDRS against forged DNS answers (bundled handler)", ()
         // Assess: nothing foreign registered; every real IP the run saw is registered in the same run
         const registered = registeredIps();
         expect(registered.filter((ip) => !ALB_IPS.includes(ip))).toEqual([]);
-        expect(summary.ips.every((ip) => ALB_IPS.includes(ip) && registered.includes(ip))).toBe(true);
+        expect(
+          summary.targetGroups[0]!.ips.every((ip) => ALB_IPS.includes(ip) && registered.includes(ip)),
+        ).toBe(true);
         // Assess: the run says so — note, IPs, warn line, metric
-        expect(summary.targetsOutsideAllowedCidrs.every((ip) => spec.ips.includes(ip))).toBe(true);
+        expect(summary.targetGroups[0]!.targetsOutsideAllowedCidrs.every((ip) => spec.ips.includes(ip))).toBe(
+          true,
+        );
         const metric = world
           .state()
           .metrics.filter((m) => m.metricName === "TargetsOutsideAllowedCidrs" && m.dimensions.length === 2)
           .at(-1);
-        expect(metric?.value).toBe(summary.targetsOutsideAllowedCidrs.length);
-        if (summary.targetsOutsideAllowedCidrs.length > 0) {
-          refused += summary.targetsOutsideAllowedCidrs.length;
-          expect(summary.notes).toContain("target_outside_allowed_cidrs");
+        expect(metric?.value).toBe(summary.targetGroups[0]!.targetsOutsideAllowedCidrs.length);
+        if (summary.targetGroups[0]!.targetsOutsideAllowedCidrs.length > 0) {
+          refused += summary.targetGroups[0]!.targetsOutsideAllowedCidrs.length;
+          expect(summary.targetGroups[0]!.notes).toContain("target_outside_allowed_cidrs");
           const warn = logRecords(logs).find((l) => l.code === "target_outside_allowed_cidrs");
           expect(warn?.level).toBe("WARN");
-          expect(summary.deregistered).toEqual([]);
+          expect(summary.targetGroups[0]!.deregistered).toEqual([]);
         }
       }
       world.injectForeign(null);
@@ -136,18 +140,20 @@ describe("ALLOWED_TARGET_CIDRS against forged DNS answers (bundled handler)", ()
     const after = world.state().requests;
     const delta = (api: string) => (after[api] ?? 0) - (before[api] ?? 0);
     expect(summary.ok).toBe(true);
-    expect(summary.registered).toEqual([]);
-    expect(summary.deregistered).toEqual([]);
-    expect(summary.stateWritten).toBe(false);
+    expect(summary.targetGroups[0]!.registered).toEqual([]);
+    expect(summary.targetGroups[0]!.deregistered).toEqual([]);
+    expect(summary.targetGroups[0]!.stateWritten).toBe(false);
     expect(delta("elbv2:RegisterTargets")).toBe(0);
     expect(delta("elbv2:DeregisterTargets")).toBe(0);
     expect(delta("s3:PutObject")).toBe(0);
     expect(registeredIps()).toEqual([...ALB_IPS].sort());
-    expect(summary.ips).toEqual([]);
-    expect(summary.targetsOutsideAllowedCidrs.length).toBeGreaterThan(0);
-    expect(summary.targetsOutsideAllowedCidrs.every((ip) => FOREIGN.includes(ip))).toBe(true);
-    expect(summary.notes).toContain("target_outside_allowed_cidrs");
-    expect(summary.discovery.complete).toBe(false);
+    expect(summary.targetGroups[0]!.ips).toEqual([]);
+    expect(summary.targetGroups[0]!.targetsOutsideAllowedCidrs.length).toBeGreaterThan(0);
+    expect(summary.targetGroups[0]!.targetsOutsideAllowedCidrs.every((ip) => FOREIGN.includes(ip))).toBe(
+      true,
+    );
+    expect(summary.targetGroups[0]!.notes).toContain("target_outside_allowed_cidrs");
+    expect(summary.targetGroups[0]!.discovery.complete).toBe(false);
   });
 
   it("warns at cold start when no allow-list is set, and not when the opt-out is explicit", async () => {

@@ -52,7 +52,7 @@ describe("bundled handler against the local AWS world", () => {
     const fn = await container();
     const summary = await invoke(fn);
     const alb = [...world.state().alb.ips].sort();
-    expect(summary.registered.sort()).toEqual(alb);
+    expect(summary.targetGroups[0]!.registered.sort()).toEqual(alb);
     expect(targetIps()).toEqual(alb);
     await sleep(250);
     expect(world.state().targetGroups[0]?.targets.every((t) => t.state === "healthy")).toBe(true);
@@ -63,8 +63,8 @@ describe("bundled handler against the local AWS world", () => {
     await invoke(fn);
     world.scaleAlb(28);
     const summary = await invoke(fn);
-    expect(summary.discovery.complete).toBe(true);
-    expect(summary.registered).toHaveLength(23);
+    expect(summary.targetGroups[0]!.discovery.complete).toBe(true);
+    expect(summary.targetGroups[0]!.registered).toHaveLength(23);
     expect(targetIps()).toEqual([...world.state().alb.ips].sort());
   });
 
@@ -77,11 +77,11 @@ describe("bundled handler against the local AWS world", () => {
     const removedCount = 6;
     const first = await invoke(fn);
     const second = await invoke(fn);
-    expect(first.deregistered).toEqual([]);
-    expect(second.deregistered).toEqual([]);
+    expect(first.targetGroups[0]!.deregistered).toEqual([]);
+    expect(second.targetGroups[0]!.deregistered).toEqual([]);
     expect(targetIps()).toHaveLength(10);
     const third = await invoke(fn);
-    expect(third.deregistered).toHaveLength(removedCount);
+    expect(third.targetGroups[0]!.deregistered).toHaveLength(removedCount);
     expect(targetIps()).toEqual([...world.state().alb.ips].sort());
   });
 
@@ -95,7 +95,7 @@ describe("bundled handler against the local AWS world", () => {
 
     // Assess
     expect(summary.ok).toBe(true);
-    expect(summary.ips).toEqual([...world.state().alb.ips].sort(compareIPv4));
+    expect(summary.targetGroups[0]!.ips).toEqual([...world.state().alb.ips].sort(compareIPv4));
   });
 
   it("registers with AvailabilityZone all when SAME_VPC is false", async () => {
@@ -113,7 +113,7 @@ describe("bundled handler against the local AWS world", () => {
     const summary = await invoke(fn);
     const after = world.state().requests;
     const delta = (api: string) => (after[api] ?? 0) - (before[api] ?? 0);
-    expect(summary.stateWritten).toBe(false);
+    expect(summary.targetGroups[0]!.stateWritten).toBe(false);
     expect(delta("s3:PutObject")).toBe(0);
     expect(delta("elbv2:RegisterTargets")).toBe(0);
     expect(delta("elbv2:DeregisterTargets")).toBe(0);
@@ -163,8 +163,11 @@ describe("bundled handler against the local AWS world", () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((l) => l.message === "alb-static-ip run");
     expect(lines).toHaveLength(1);
-    expect(lines[0]?.ips).toEqual(out.result?.ips);
-    expect(lines[0]?.registered).toHaveLength(5);
+    const pairs = lines[0]?.targetGroups as Array<Record<string, unknown>>;
+    expect(pairs).toHaveLength(1);
+    expect(pairs[0]?.label).toBe(`443=targetgroup/alb-static-ip-demo/0123456789abcdef`);
+    expect(pairs[0]?.ips).toEqual(out.result?.targetGroups[0]?.ips);
+    expect(pairs[0]?.registered).toHaveLength(5);
   });
 
   it("registers the valid IPs and fails loudly naming the one ELBv2 refuses (InvalidTarget)", async () => {

@@ -86,12 +86,12 @@ describe("two overlapping invocations on the same target group", () => {
       [],
     );
     // Assess: the fast run did the work; the slow one lost its conditional write, re-planned and wrote nothing
-    expect(fast.summary?.deregistered.sort()).toEqual(removed);
-    expect(fast.summary?.registered.sort()).toEqual(added);
-    expect(fast.summary?.stateWritten).toBe(true);
-    expect(slow.summary?.replanned).toBe(true);
-    expect(slow.summary?.deregistered).toEqual([]);
-    expect(slow.summary?.stateWritten).toBe(false);
+    expect(fast.summary?.targetGroups[0]?.deregistered.sort()).toEqual(removed);
+    expect(fast.summary?.targetGroups[0]?.registered.sort()).toEqual(added);
+    expect(fast.summary?.targetGroups[0]?.stateWritten).toBe(true);
+    expect(slow.summary?.targetGroups[0]?.replanned).toBe(true);
+    expect(slow.summary?.targetGroups[0]?.deregistered).toEqual([]);
+    expect(slow.summary?.targetGroups[0]?.stateWritten).toBe(false);
     // Assess: one DeregisterTargets call in all, and the stored state is the fast run's (no lost update)
     expect(requests("elbv2:DeregisterTargets") - deregistersBefore).toBe(1);
     expect(activeTargets(world)).toEqual(albIps(world));
@@ -108,9 +108,9 @@ describe("two overlapping invocations on the same target group", () => {
 
     // Assess
     expect(slow.ok && fast.ok).toBe(true);
-    const writers = [slow, fast].filter((r) => r.summary?.stateWritten);
+    const writers = [slow, fast].filter((r) => r.summary?.targetGroups[0]?.stateWritten);
     expect(writers).toHaveLength(1);
-    expect(slow.summary?.replanned).toBe(true);
+    expect(slow.summary?.targetGroups[0]?.replanned).toBe(true);
     expect(requests("elbv2:DeregisterTargets")).toBe(0);
     expect(activeTargets(world)).toEqual(albIps(world));
     expect(ownedIps()).toEqual(albIps(world));
@@ -136,7 +136,7 @@ describe("two overlapping invocations on the same target group", () => {
     // Assess: every IP deregistered at most once over all runs, never a live one
     const deregistrations = new Map<string, number>();
     for (const run of runs) {
-      for (const ip of summaryOf(run).deregistered ?? []) {
+      for (const ip of summaryOf(run).targetGroups?.[0]?.deregistered ?? []) {
         deregistrations.set(ip, (deregistrations.get(ip) ?? 0) + 1);
       }
     }
@@ -144,7 +144,7 @@ describe("two overlapping invocations on the same target group", () => {
     expect(runs.flatMap((r) => [...r.liveLost, ...r.liveDeregistered])).toEqual([]);
     expect(recovery.lost).toEqual([]);
     // Assess: conflicts were resolved by re-planning, not by failing or overwriting
-    expect(runs.some((r) => summaryOf(r).replanned)).toBe(true);
+    expect(runs.some((r) => summaryOf(r).targetGroups?.[0]?.replanned)).toBe(true);
     expect(recovery.converged).toBe(true);
     expect(ownedIps()).toEqual(albIps(world));
   });

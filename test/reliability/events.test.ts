@@ -82,7 +82,7 @@ describe("malformed invocation events", () => {
       // Assess: a dry run writes nothing; no log line echoes a huge event
       if (dryRun) {
         expect(putsAfter).toBe(putsBefore);
-        expect(summary.registered).toEqual([]);
+        expect(summary.targetGroups[0]!.registered).toEqual([]);
       }
       expect(Math.max(...run.logs.map((l) => l.length))).toBeLessThan(16_000);
       expect([...run.liveLost, ...run.liveDeregistered, ...next.liveLost, ...next.liveDeregistered]).toEqual(

@@ -25,6 +25,7 @@ import {
   type Run,
   removeAlbIps,
   type StateObject,
+  sameList,
   sleep,
   startContainer,
   stateObject,
@@ -391,6 +392,59 @@ const forgedCells: Cell[] = forgedColumns.map((c) => ({ ...c, row: FORGED_ROW })
 
 const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...hostileCells, ...stateCells, ...forgedCells];
 
+/**
+ * The row of two target groups (80 and 443) in one function, a fault on the 80 one only: the failing pair comes
+ * first, so a run that stopped at its first failing pair would leave the 443 pair undone.
+ */
+const TWO_GROUPS_ROW = "Two target groups, one failing";
+interface TwoGroupCell {
+  column: string;
+  /** The fault, aimed at the failing group's ARN. */
+  fault?: (failingArn: string) => FaultSet;
+  arrange?: (ctx: { world: World; failingState: StateObject }) => Promise<void>;
+  /** What the failing group's faulted run did. */
+  failing: Pick<Expectation, "registered" | "deregistered">;
+  code: string;
+  cause: RegExp;
+  leavesUnowned?: true;
+}
+const twoGroupCells: readonly TwoGroupCell[] = [
+  {
+    column: "RegisterTargets AccessDenied on one group",
+    fault: (arn) => ({
+      "elbv2:RegisterTargets": { error: "AccessDenied", status: 403, targetGroupArn: arn },
+    }),
+    failing: { registered: "none", deregistered: "removed" },
+    code: "register_targets_error",
+    cause: /AccessDenied/,
+  },
+  {
+    column: "DescribeTargetHealth throttling on one group",
+    fault: (arn) => ({ "elbv2:DescribeTargetHealth": { error: "Throttling", targetGroupArn: arn } }),
+    failing: { registered: "none", deregistered: "none" },
+    code: "describe_target_health_error",
+    cause: /Throttling/,
+  },
+  {
+    column: "newer state schema on one group",
+    arrange: async ({ world, failingState }) => {
+      await failingState.write(
+        JSON.stringify({
+          version: 2,
+          albDnsName: world.info.albDnsName,
+          targetGroupArn: world.info.targetGroups[0]!.arn,
+          port: world.info.targetGroups[0]!.port,
+          targets: {},
+        }),
+      );
+    },
+    failing: { registered: "none", deregistered: "none" },
+    code: "state_newer",
+    cause: /newer than the version 1/,
+    leavesUnowned: true,
+  },
+];
+
 // ---------------------------------------------------------------------------------------------
 // Running a cell
 // ---------------------------------------------------------------------------------------------
@@ -545,6 +599,126 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
     );
   },
 );
+
+// ---------------------------------------------------------------------------------------------
+// Two target groups in one function, one failing
+// ---------------------------------------------------------------------------------------------
+
+describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (threshold) => {
+  /** Indices of the failing (port 80) and the healthy (port 443) target group. */
+  const F = 0;
+  const H = 1;
+  let world2: World;
+  let fn: FunctionContainer;
+  let failingState: StateObject;
+  beforeAll(async () => {
+    world2 = await startWorld({
+      albIpCount: 6,
+      dnsServers: 2,
+      healthCheckDelayMs: 20,
+      deregistrationDelayMs: 50,
+      seed: 11,
+      targetGroups: [{ port: 80 }, { port: 443 }],
+    });
+    failingState = stateObject(world2, 0);
+    fn = await startContainer(world2, {
+      AWS_MAX_ATTEMPTS: "2",
+      INVOCATIONS_BEFORE_DEREGISTRATION: String(threshold),
+    });
+  });
+  afterAll(async () => {
+    await fn.stop();
+    failingState.close();
+    await world2.stop();
+  });
+
+  it.each(twoGroupCells.map((c) => [c.column, c] as const))(
+    "%s: the other group is reconciled, the run fails naming the failing one, no live IP is lost, clean runs converge",
+    async (_column, cell) => {
+      // Prepare: both groups synced, 2 IPs gone (one miss short), 2 new ones
+      world2.reset();
+      const prepare = async () => {
+        let run = await invokeWatched(world2, fn);
+        if (!run.ok) run = await invokeWatched(world2, fn);
+        if (!run.ok) throw new Error(`preparation run failed: ${JSON.stringify(run.error)}`);
+      };
+      await prepare();
+      const { removed } = removeAlbIps(world2, 2);
+      await sleep(HEALTH_SETTLE_MS);
+      for (let miss = 1; miss < threshold; miss += 1) await prepare();
+      await cell.arrange?.({ world: world2, failingState });
+      const { added } = addAlbIps(world2, 2);
+      const [failing, healthy] = world2.info.targetGroups;
+      world2.setFaults(cell.fault?.(failing!.arn) ?? {});
+      const before = [activeTargets(world2, 0), activeTargets(world2, 1)];
+
+      // Act
+      const run = await invokeWatched(world2, fn);
+      world2.setFaults({});
+      const after = [activeTargets(world2, 0), activeTargets(world2, 1)];
+      if (cell.code === "state_newer") await failingState.remove();
+      const recoveredNow = () => [
+        sameList(
+          activeTargets(world2, F),
+          cell.leavesUnowned ? [...albIps(world2), ...removed].sort() : albIps(world2),
+        ),
+        sameList(activeTargets(world2, H), albIps(world2)),
+      ];
+      const recovery0 = { runs: 0, lost: [] as string[] };
+      let recovered = [false, false];
+      while (recovery0.runs < 4 && !recovered.every(Boolean)) {
+        const clean = await invokeWatched(world2, fn);
+        recovery0.runs += 1;
+        recovery0.lost.push(...clean.liveLost, ...clean.liveDeregistered);
+        recovered = clean.ok ? recoveredNow() : [false, false];
+      }
+      const did = (i: number) => ({
+        registered: after[i]!.filter((ip) => !before[i]!.includes(ip)),
+        deregistered: before[i]!.filter((ip) => !after[i]!.includes(ip)),
+      });
+      outcomes.push({
+        cell: {
+          row: TWO_GROUPS_ROW,
+          column: cell.column,
+          expect: { fails: true, code: cell.code, cause: cell.cause, ...cell.failing },
+        },
+        threshold,
+        run,
+        registered: [...did(0).registered, ...did(1).registered],
+        deregistered: [...did(0).deregistered, ...did(1).deregistered],
+        removed: [...removed, ...removed],
+        added: [...added, ...added],
+        convergeRuns: recovery0.runs,
+        converged: recovered.every(Boolean),
+        liveLost: [...run.liveLost, ...run.liveDeregistered, ...recovery0.lost],
+      });
+
+      // Assess: nothing live lost in either group
+      expect([...run.liveLost, ...run.liveDeregistered, ...recovery0.lost]).toEqual([]);
+      // Assess: the healthy group got everything done, the failing one only what its fault allows
+      expect(did(H)).toEqual({ registered: added, deregistered: removed });
+      expect(did(F).registered).toEqual(cell.failing.registered === "new" ? added : []);
+      expect(did(F).deregistered).toEqual(cell.failing.deregistered === "removed" ? removed : []);
+      // Assess: the run fails loudly, naming the failing pair, its code and its cause
+      expect(run.ok).toBe(false);
+      const failed = logRecords(run.logs).filter((l) => l.message === "alb-static-ip run failed");
+      expect(failed).toHaveLength(1);
+      const label = `${failing!.port}=${failing!.arn.slice(failing!.arn.indexOf("targetgroup/"))}`;
+      expect(failed[0]?.failedTargetGroups).toEqual([label]);
+      const error = failed[0]?.error as { code?: string; message?: string } | undefined;
+      expect(error?.code).toBe(cell.code);
+      expect(error?.message).toContain(label);
+      expect(error?.message).toMatch(cell.cause);
+      const pairs = failed[0]?.targetGroups as Array<{ label: string; ok: boolean }>;
+      expect(pairs.map((p) => [p.label, p.ok])).toEqual([
+        [label, false],
+        [`${healthy!.port}=${healthy!.arn.slice(healthy!.arn.indexOf("targetgroup/"))}`, true],
+      ]);
+      // Assess: clean runs converge both groups
+      expect(recovered).toEqual([true, true]);
+    },
+  );
+});
 
 // ---------------------------------------------------------------------------------------------
 // The README table

@@ -35,22 +35,24 @@ export interface Run {
   liveDeregistered: string[];
 }
 
-/** Non-draining targets on the listener port of the world's target group, sorted. */
-export function activeTargets(world: World): string[] {
-  return (world.state().targetGroups[0]?.targets ?? [])
-    .filter((t) => t.port === world.info.listenerPort && t.state !== "draining")
+/** Non-draining targets on the port of the world's target group `group` (default the first), sorted. */
+export function activeTargets(world: World, group = 0): string[] {
+  const tg = world.state().targetGroups[group];
+  return (tg?.targets ?? [])
+    .filter((t) => t.port === tg?.port && t.state !== "draining")
     .map((t) => t.ip)
     .sort();
 }
 
-/** All targets (any port, any state) as `ip:port:state`, sorted. */
-export function allTargets(world: World): string[] {
-  return (world.state().targetGroups[0]?.targets ?? []).map((t) => `${t.ip}:${t.port}:${t.state}`).sort();
+/** All targets (any port, any state) of target group `group` as `ip:port:state`, sorted. */
+export function allTargets(world: World, group = 0): string[] {
+  return (world.state().targetGroups[group]?.targets ?? []).map((t) => `${t.ip}:${t.port}:${t.state}`).sort();
 }
 
-/** The world's ALB IPs, sorted. */
-export function albIps(world: World): string[] {
-  return [...world.state().alb.ips].sort();
+/** The world's ALB IPs (IPv4; `ipv6` for the dualstack ALB's IPv6 ones), sorted. */
+export function albIps(world: World, family: "ipv4" | "ipv6" = "ipv4"): string[] {
+  const alb = world.state().alb;
+  return [...(family === "ipv6" ? alb.ipv6 : alb.ips)].sort();
 }
 
 /** Starts a container of the bundled handler for `world` with FAST_ENV and `extra`. */
@@ -64,16 +66,21 @@ export async function invokeWatched(
   fn: FunctionContainer,
   event: unknown = SCHEDULED_EVENT,
 ): Promise<Run> {
-  const aliveBefore = new Set(albIps(world));
-  const activeBefore = activeTargets(world);
+  const groups = world.info.targetGroups;
+  const aliveOf = () => new Set([...albIps(world), ...albIps(world, "ipv6")]);
+  const aliveBefore = aliveOf();
+  const activeBefore = groups.map((_, i) => activeTargets(world, i));
   const out = await fn.invoke<RunSummary>(event);
-  const aliveAfter = new Set(albIps(world));
-  const activeAfter = new Set(activeTargets(world));
-  const liveLost = activeBefore.filter(
-    (ip) => aliveBefore.has(ip) && aliveAfter.has(ip) && !activeAfter.has(ip),
-  );
+  const aliveAfter = aliveOf();
+  // Every target group: an IP alive before and after the run, active before, must still be active.
+  const liveLost = groups.flatMap((_, i) => {
+    const activeAfter = new Set(activeTargets(world, i));
+    return activeBefore[i]!.filter((ip) => aliveBefore.has(ip) && aliveAfter.has(ip) && !activeAfter.has(ip));
+  });
   const summary = out.result ?? undefined;
-  const liveDeregistered = (summary?.deregistered ?? []).filter((ip) => aliveBefore.has(ip));
+  const liveDeregistered = (summary?.targetGroups ?? [])
+    .flatMap((p) => p.deregistered)
+    .filter((ip) => aliveBefore.has(ip));
   return { ok: out.ok, summary, error: out.error, logs: out.logs, liveLost, liveDeregistered };
 }
 
@@ -132,8 +139,8 @@ export interface StateObject {
   close(): void;
 }
 
-/** The state object of the function configured by `world.env()`. */
-export function stateObject(world: World): StateObject {
+/** The state object of the function configured by `world.env()`, for its target group `group` (default the first). */
+export function stateObject(world: World, group = 0): StateObject {
   const client = new S3Client({
     endpoint: world.info.endpoints.s3,
     region: world.info.region,
@@ -141,11 +148,13 @@ export function stateObject(world: World): StateObject {
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
     maxAttempts: 1,
   });
-  const key = stateKey({
-    stateKeyPrefix: "alb-static-ip/",
-    targetGroupArn: world.info.targetGroupArn,
-    albListenerPort: world.info.listenerPort,
-  });
+  const key = stateKey(
+    { stateKeyPrefix: "alb-static-ip/" },
+    {
+      targetGroupArn: world.info.targetGroups[group]!.arn,
+      port: world.info.targetGroups[group]!.port,
+    },
+  );
   const Bucket = world.info.bucket;
   return {
     key,

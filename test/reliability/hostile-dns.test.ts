@@ -73,7 +73,7 @@ async function runs(count: number): Promise<{ runs: Run[]; liveDeregistered: str
   return { runs: list, liveDeregistered: list.flatMap((r) => [...r.liveDeregistered, ...r.liveLost]) };
 }
 
-const notes = (run: Run): string[] => (run.summary as RunSummary | undefined)?.notes ?? [];
+const notes = (run: Run): string[] => (run.summary as RunSummary | undefined)?.targetGroups[0]?.notes ?? [];
 
 describe("hostile DNS at the default settings: no live IP deregistered", () => {
   it("a caching resolver as the only DNS server: every run incomplete, nothing deregistered, the note names it", async () => {
@@ -88,7 +88,7 @@ describe("hostile DNS at the default settings: no live IP deregistered", () => {
     expect(result.liveDeregistered).toEqual([]);
     expect(activeTargets(world)).toEqual(albIps(world));
     for (const run of result.runs) {
-      expect(run.summary?.discovery.complete).toBe(false);
+      expect(run.summary?.targetGroups[0]?.discovery.complete).toBe(false);
       expect(notes(run)).toContain("dns_answer_not_authoritative");
     }
   });
@@ -163,7 +163,8 @@ describe("AZ-balanced answers", () => {
     // Act
     for (let i = 0; i < 20; i++) {
       const run = await invokeWatched(world, fn);
-      if (run.summary?.discovery.complete && run.summary.ips.length === 48) allFound += 1;
+      if (run.summary?.targetGroups[0]?.discovery.complete && run.summary.targetGroups[0]!.ips.length === 48)
+        allFound += 1;
     }
 
     // Assess

@@ -213,7 +213,7 @@ class Invoke implements fc.AsyncCommand<Model, Real> {
     const run = await invokeWatched(r.world, r.fn);
     totals.invocations += 1;
     if (!run.ok) totals.failedInvocations += 1;
-    const refused = run.summary?.targetsOutsideAllowedCidrs.length ?? 0;
+    const refused = run.summary?.targetGroups[0]?.targetsOutsideAllowedCidrs.length ?? 0;
     if (refused > 0) totals.forgedRuns += 1;
     totals.forgedRefused += refused;
     totals.liveLost += run.liveLost.length + run.liveDeregistered.length;
@@ -223,7 +223,8 @@ class Invoke implements fc.AsyncCommand<Model, Real> {
     expect(run.liveLost, "live target lost").toEqual([]);
 
     // 2. two clean runs in a row ⇒ every IP in DNS for both is registered
-    const clean = run.ok && run.summary?.discovery.complete === true && run.summary.error === undefined;
+    const clean =
+      run.ok && run.summary?.targetGroups[0]?.discovery.complete === true && run.summary.error === undefined;
     m.history.push({ alb, clean });
     const previous = m.history.at(-2);
     if (clean && previous?.clean) {

@@ -57,7 +57,7 @@ describe("a persistent RegisterTargets failure at the default threshold", () => 
       const active = activeTargets(world);
       for (const ip of removed) expect(active).not.toContain(ip);
       for (const ip of added) expect(active).not.toContain(ip);
-      expect(runs.at(-1)?.summary?.deregistered ?? []).toEqual([]); // summary is not returned on failure
+      expect(runs.at(-1)?.summary?.targetGroups[0]?.deregistered ?? []).toEqual([]); // summary is not returned on failure
       const logged = runs.at(-1)?.logs.join("\n") ?? "";
       for (const ip of removed) expect(logged).toContain(ip);
     },

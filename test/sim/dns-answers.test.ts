@@ -89,7 +89,7 @@ describe("sim DNS answer models", () => {
   it.each([
     [{ model: "short", size: 8 }, /size must be/],
     [{ model: "caching", ttlSeconds: 0 }, /ttlSeconds/],
-    [{ model: "stale", ips: ["nope"] }, /not IPv4/],
+    [{ model: "stale", ips: ["nope"] }, /not IP addresses/],
     [{ model: "azBalanced", groups: [] }, /groups/],
     [{ model: "lying" }, /model must be one of/],
   ])("rejects %j with a message naming the field", (input, message) => {
