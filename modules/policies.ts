@@ -1,7 +1,8 @@
 /**
  * The IAM and bucket policy statements of AlbStaticIp, as data. Least privilege, statement by statement:
  * - RegisterTargets/DeregisterTargets on this one target group ARN;
- * - DescribeTargetHealth on "*": ELBv2 Describe* actions support no resource-level permissions (the Service
+ * - DescribeTargetHealth and DescribeTargetGroups (each group's IP address type, read once per container) on
+ *   "*": ELBv2 Describe* actions support no resource-level permissions (the Service
  *   Authorization Reference lists no resource type for them; the AWS Load Balancer Controller's reference
  *   policy grants them on "*" for the same reason);
  * - s3:GetObject/PutObject on `<bucket>/<state_key_prefix>*` only (the key embeds the target group name and
@@ -37,7 +38,7 @@ export function functionPolicyStatements(inputs: FunctionPolicyInputs): DataAwsI
     {
       sid: "ReadTargetHealth",
       effect: "Allow",
-      actions: ["elasticloadbalancing:DescribeTargetHealth"],
+      actions: ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
       resources: ["*"],
     },
     {

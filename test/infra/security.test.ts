@@ -55,7 +55,7 @@ describe("the function's IAM policy", () => {
       {
         sid: "ReadTargetHealth",
         effect: "Allow",
-        actions: ["elasticloadbalancing:DescribeTargetHealth"],
+        actions: ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
         resources: ["*"],
       },
       {
@@ -95,7 +95,11 @@ describe("the function's IAM policy", () => {
 
     // Assess
     expect(wildcardActions).toEqual([]);
-    expect(starResources).toEqual(["elasticloadbalancing:DescribeTargetHealth", "cloudwatch:PutMetricData"]);
+    expect(starResources).toEqual([
+      "elasticloadbalancing:DescribeTargetGroups",
+      "elasticloadbalancing:DescribeTargetHealth",
+      "cloudwatch:PutMetricData",
+    ]);
   });
 
   it("limits the * resource of PutMetricData to the function's own namespace", () => {
@@ -267,7 +271,10 @@ const RULES: Rule[] = [
         .filter((st) => st.resources?.includes("*"))
         .every((st) =>
           st.actions.every(
-            (a) => a === "elasticloadbalancing:DescribeTargetHealth" || a === "cloudwatch:PutMetricData",
+            (a) =>
+              a === "elasticloadbalancing:DescribeTargetGroups" ||
+              a === "elasticloadbalancing:DescribeTargetHealth" ||
+              a === "cloudwatch:PutMetricData",
           ),
         ),
   },

@@ -42,7 +42,7 @@ data "aws_iam_policy_document" "this" {
   }
 
   statement {
-    actions   = ["elasticloadbalancing:DescribeTargetHealth"]
+    actions   = ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"]
     effect    = "Allow"
     resources = ["*"]
     sid       = "ReadTargetHealth"
