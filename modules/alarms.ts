@@ -7,6 +7,7 @@ import { Fn, Op, TerraformLocal } from "cdktf";
 import { andToggle, type BuildContext } from "./context.js";
 import { attrOf, countFor, declared, isToken } from "./expr.js";
 import { DEFAULTS, INPUTS, scheduleSeconds, scheduleSecondsHcl } from "./inputs.js";
+import type { PerTargetGroup } from "./listeners.js";
 
 /** What the alarms part gives the rest of the construct. */
 export interface AlarmParts {
@@ -14,8 +15,8 @@ export interface AlarmParts {
   readonly ipCountAlarm: CloudwatchMetricAlarm | undefined;
 }
 
-/** Declares the alarms on `fn` and on the IP count it publishes for `targetGroupArn`. */
-export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targetGroupArn: string): AlarmParts {
+/** Declares the alarms on `fn` and on the IP count it publishes for each target group. */
+export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, perTg: PerTargetGroup): AlarmParts {
   const { scope, props, name, named } = ctx;
   const tags = ctx.tagsFor(props.alarmTags);
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
@@ -54,16 +55,18 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targetGroup
   );
   let ipCountAlarm: CloudwatchMetricAlarm | undefined;
   if (declared(createIpCountAlarm)) {
+    const { forEach, arn, nameSuffix } = perTg.each(createIpCountAlarm);
     ipCountAlarm = named(
       new CloudwatchMetricAlarm(scope, "ip_count_alarm", {
-        count: countFor(createIpCountAlarm),
-        alarmName: `${name}-ip-count`,
+        count: forEach === undefined ? countFor(createIpCountAlarm) : undefined,
+        forEach,
+        alarmName: `${name}${nameSuffix}-ip-count`,
         alarmDescription: `The ${name} function reported no ALB IP (or no datapoint) in every run of the alarm window (up to 3 consecutive runs): DNS discovery fails or the function does not run.`,
         namespace: metricNamespace,
         metricName: "LoadBalancerIPCount",
         dimensions: {
           LoadBalancerName: albDimension(props.albDnsName),
-          TargetGroup: Fn.element(Fn.split(":", targetGroupArn), 5),
+          TargetGroup: Fn.element(Fn.split(":", arn), 5),
         },
         statistic: "Minimum",
         period,

@@ -40,6 +40,13 @@ import { type Countable, isToken, optionalAttrOf } from "./expr.js";
 import { declareFunction, declareLogGroup } from "./function.js";
 import { declareRole } from "./iam.js";
 import { DEFAULTS } from "./inputs.js";
+import {
+  DEFAULT_LISTENER_KEY,
+  declareListeners,
+  everyTargetGroup,
+  singleTargetGroup,
+  usesListeners,
+} from "./listeners.js";
 import { type AlbStaticIpProps, propProblems } from "./props.js";
 import { declareSchedule } from "./schedule.js";
 import { declareStateBucket } from "./state-bucket.js";
@@ -57,8 +64,12 @@ export {
 
 export class AlbStaticIp extends Construct {
   // In the module, every attribute is null when `create` is false (outputs.tf passes them on).
-  /** ARN of the target group kept in sync (created or given). */
+  /** ARN of the target group kept in sync (created or given); with `listeners`, the entry `default` or the first. */
   readonly targetGroupArn: string;
+  /** Target group ARN per `listeners` entry (`default` for the shorthand). */
+  readonly targetGroupArns: Record<string, string>;
+  /** Listener ARN per `listeners` entry that has one; undefined without `listeners`. */
+  readonly listenerArns: Record<string, string> | undefined;
   /** Name of that target group (from its ARN). */
   readonly targetGroupName: string;
   /** ARN suffix of that target group (`targetgroup/<name>/<id>`, the CloudWatch dimension). */
@@ -117,8 +128,13 @@ export class AlbStaticIp extends Construct {
     // Declaration order is the order of the generated module's blocks: keep it.
     const partition = ctx.named(new DataAwsPartition(this, "partition"), "current");
     const region = ctx.named(new DataAwsRegion(this, "region"), "current");
-    const tg = declareTargetGroup(ctx);
-    const allowedCidrs = declareAllowedCidrs(ctx, tg.targetGroupArn);
+    // The target groups: one (count-based, a CDKTF app without `listeners`) or one per entry (for_each).
+    const many = usesListeners(ctx) ? declareListeners(ctx) : undefined;
+    const one = many === undefined ? declareTargetGroup(ctx) : undefined;
+    const primaryArn = many?.primaryTargetGroupArn ?? one?.targetGroupArn ?? "";
+    const targetGroupArns = many === undefined ? [primaryArn] : Token.asList(Fn.values(many.targetGroupArns));
+    const perTg = many === undefined ? singleTargetGroup(primaryArn) : everyTargetGroup(many);
+    const allowedCidrs = declareAllowedCidrs(ctx, primaryArn, many?.anyCreated);
     const state = declareStateBucket(ctx, partition);
     const logGroup = declareLogGroup(ctx, () => ({
       partition: partition.partition,
@@ -126,12 +142,12 @@ export class AlbStaticIp extends Construct {
       accountId: ctx.named(new DataAwsCallerIdentity(this, "caller_identity"), "current").accountId,
     }));
     const role = declareRole(ctx, {
-      targetGroupArn: tg.targetGroupArn,
+      targetGroupArns,
       bucketArn: state.bucketArn,
       logGroupArn: logGroup.logGroupArn,
     });
     const fn = declareFunction(ctx, {
-      targetGroupArn: tg.targetGroupArn,
+      targets: many === undefined ? { targetGroupArn: primaryArn } : { listeners: many },
       stateBucketName: state.stateBucketName,
       logGroup,
       roleArn: role.roleArn,
@@ -139,27 +155,38 @@ export class AlbStaticIp extends Construct {
       allowedCidrs,
     });
     const rule = declareSchedule(ctx, fn);
-    const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, tg.targetGroupArn);
-    const dashboard = declareDashboard(ctx, fn, {
-      loadBalancer: albDimension(props.albDnsName),
-      targetGroup: Fn.element(Fn.split(":", tg.targetGroupArn), 5),
-      region: region.id,
-      period: 60,
-    });
+    const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, perTg);
+    const dashboard = declareDashboard(
+      ctx,
+      fn,
+      { loadBalancer: albDimension(props.albDnsName), region: region.id, period: 60 },
+      perTg,
+    );
 
     // Values the module may have decided as "" (nothing given, nothing created) are null outside.
     // (cdktf's operators drop a literal "" or 0, hence a length >= 1.)
     const given = (value: string) => Op.gte(Fn.lengthOf(value), 1);
     const orNull = (value: string): string =>
       isToken(ctx.create) ? Token.asString(Fn.conditional(given(value), value, Token.nullValue())) : value;
-    const attr = (element: Countable, attribute: string): string => optionalAttrOf(element, attribute);
-    this.targetGroupArn = orNull(tg.targetGroupArn);
-    this.targetGroupName = orNull(Fn.element(Fn.split("/", tg.targetGroupArn), 1));
-    this.targetGroupArnSuffix = orNull(Fn.element(Fn.split(":", tg.targetGroupArn), 5));
+    // A per-entry resource (for_each) answers for the entry "default", as the count-based releases did.
+    const attr = (element: Countable, attribute: string): string =>
+      element.forEach === undefined
+        ? optionalAttrOf(element, attribute)
+        : Token.asString(
+            `\${try(${element.terraformResourceType}.${element.friendlyUniqueId}["${DEFAULT_LISTENER_KEY}"].${attribute}, null)}`,
+          );
+    this.targetGroupArn = orNull(primaryArn);
+    this.targetGroupArns = many === undefined ? { default: primaryArn } : many.targetGroupArns;
+    this.listenerArns = many?.listenerArns;
+    this.targetGroupName = orNull(Fn.element(Fn.split("/", primaryArn), 1));
+    this.targetGroupArnSuffix = orNull(Fn.element(Fn.split(":", primaryArn), 5));
     this.allowedTargetCidrsSource = isToken(ctx.create)
       ? Token.asString(Fn.conditional(ctx.create, allowedCidrs.source, Token.nullValue()))
       : allowedCidrs.source;
-    this.listenerArn = tg.listenerArn;
+    this.listenerArn =
+      many === undefined
+        ? one?.listenerArn
+        : Token.asString(`\${try(${Token.asString(many.listenerArns)}["default"], null)}`);
     this.stateBucketName = orNull(state.stateBucketName);
     this.stateBucketArn = isToken(ctx.create)
       ? Token.asString(Fn.conditional(given(state.stateBucketName), state.bucketArn, Token.nullValue()))
@@ -181,8 +208,8 @@ export class AlbStaticIp extends Construct {
     this.ipCountAlarmName = ipCountAlarm === undefined ? undefined : attr(ipCountAlarm, "alarm_name");
     this.dashboardName = dashboard === undefined ? undefined : attr(dashboard, "dashboard_name");
     this.resources = {
-      targetGroup: tg.targetGroup,
-      listener: tg.listener,
+      targetGroup: many?.targetGroup ?? one?.targetGroup,
+      listener: many?.listener ?? one?.listener,
       bucket: state.bucket,
       role: role.role,
       function: fn,

@@ -44,7 +44,12 @@ function bool(value: boolean | IResolvable): IResolvable {
  * Declares the look-ups and returns the environment values. Every decision is a Terraform expression, so
  * the construct and the generated module behave the same; Terraform folds what is known at plan time.
  */
-export function declareAllowedCidrs(ctx: BuildContext, targetGroupArn: string): AllowedCidrParts {
+export function declareAllowedCidrs(
+  ctx: BuildContext,
+  targetGroupArn: string,
+  /** With `listeners`: whether any entry creates its target group (else the shorthand's create_target_group). */
+  anyCreated?: string,
+): AllowedCidrParts {
   const { scope, props, named } = ctx;
   const stack = TerraformStack.of(scope);
   const list = props.allowedTargetCidrs ?? [];
@@ -94,7 +99,10 @@ export function declareAllowedCidrs(ctx: BuildContext, targetGroupArn: string): 
   const vpcFallback = Op.and(lookUp, Op.not(albGiven));
   // The count must be known at plan time: a vpc_id taken from a resource is unknown then, so whether to look up
   // an existing target group's VPC follows create_target_group (a created group is always in vpc_id).
-  const createsTargetGroup = bool(props.createTargetGroup ?? true);
+  const createsTargetGroup =
+    anyCreated === undefined
+      ? bool(props.createTargetGroup ?? true)
+      : (Token.asAny(anyCreated) as IResolvable);
   const targetGroup = named(
     new DataAwsLbTargetGroup(scope, "given_target_group", {
       count: count(Op.and(vpcFallback, Op.not(createsTargetGroup))),

@@ -10,6 +10,7 @@ import { METRIC_DIMENSIONS, METRIC_NAMES } from "../lambda/aws/metrics.js";
 import type { BuildContext } from "./context.js";
 import { attrOf, countFor, declared } from "./expr.js";
 import { DEFAULTS } from "./inputs.js";
+import type { PerTargetGroup } from "./listeners.js";
 
 /** What the widgets refer to (literals or Terraform expressions). */
 export interface DashboardInputs {
@@ -103,19 +104,23 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: Widget[] } {
 export function declareDashboard(
   ctx: BuildContext,
   fn: LambdaFunction,
-  inputs: Omit<DashboardInputs, "functionName" | "namespace">,
+  inputs: Omit<DashboardInputs, "functionName" | "namespace" | "targetGroup">,
+  perTg: PerTargetGroup,
 ): CloudwatchDashboard | undefined {
   const create = ctx.when(ctx.props.createDashboard ?? DEFAULTS.createDashboard);
   if (!declared(create)) return undefined;
+  const { forEach, arn, nameSuffix } = perTg.each(create);
   const body = dashboardBody({
     ...inputs,
+    targetGroup: Fn.element(Fn.split(":", arn), 5),
     namespace: ctx.props.metricNamespace ?? DEFAULTS.metricNamespace,
     functionName: attrOf(fn, "function_name"),
   });
   return ctx.named(
     new CloudwatchDashboard(ctx.scope, "dashboard", {
-      count: countFor(create),
-      dashboardName: ctx.name,
+      count: forEach === undefined ? countFor(create) : undefined,
+      forEach,
+      dashboardName: `${ctx.name}${nameSuffix}`,
       dashboardBody: Fn.jsonencode(escapeQuotes(body)),
     }),
     "this",

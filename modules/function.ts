@@ -6,11 +6,12 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config/index.js";
-import { AssetType, Fn, Op, TerraformAsset, TerraformLocal, Token } from "cdktf";
+import { AssetType, Fn, type IResolvable, Op, TerraformAsset, TerraformLocal, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { type BuildContext, envBool, lifecycleOf } from "./context.js";
 import { attrOf, choose, countFor, declared, envValue, isToken } from "./expr.js";
 import { DEFAULTS } from "./inputs.js";
+import type { ListenerParts } from "./listeners.js";
 import { DEFAULT_LAMBDA_DIR, FIXED, type LambdaCode } from "./props.js";
 
 /**
@@ -91,7 +92,8 @@ export function declareLogGroup(ctx: BuildContext, arnParts: () => LogGroupArnPa
 
 /** What the function refers to. */
 export interface FunctionInputs {
-  readonly targetGroupArn: string;
+  /** The one target group (ALB_LISTENER + NLB_TG_ARN), or the entries of `listeners` (listeners.ts). */
+  readonly targets: { readonly targetGroupArn: string } | { readonly listeners: ListenerParts };
   readonly stateBucketName: string;
   readonly logGroup: LogGroupParts;
   readonly roleArn: string;
@@ -105,7 +107,6 @@ export interface FunctionInputs {
 export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): LambdaFunction {
   const { scope, props, name, named } = ctx;
   const { logGroup, rolePolicy } = inputs;
-  const port = props.albListenerPort;
   const stateKeyPrefix = props.stateKeyPrefix ?? DEFAULTS.stateKeyPrefix;
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
   const preconditions = ctx.preconditions;
@@ -113,9 +114,7 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
   const publishMetric = props.publishIpCountMetric ?? DEFAULTS.publishIpCountMetric;
   const environment: Record<string, string> = {
     ALB_DNS_NAME: props.albDnsName,
-    ALB_LISTENER: envValue(port),
     S3_BUCKET: inputs.stateBucketName,
-    NLB_TG_ARN: inputs.targetGroupArn,
     MAX_LOOKUP_PER_INVOCATION: envValue(props.maxLookupPerInvocation ?? DEFAULTS.maxLookupPerInvocation),
     INVOCATIONS_BEFORE_DEREGISTRATION: envValue(
       props.invocationsBeforeDeregistration ?? DEFAULTS.invocationsBeforeDeregistration,
@@ -142,11 +141,32 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
     ALLOW_ANY_TARGET_CIDR: inputs.allowedCidrs.allowAnyTargetCidr,
     NODE_OPTIONS: "--enable-source-maps",
   };
+  // The targets: the original pair, or TARGET_GROUPS (a shorthand deployment keeps the original pair, so an
+  // upgrade into `listeners` plans no change of the function).
+  const targets = inputs.targets;
+  const decidedTargets: IResolvable[] = [];
+  if ("targetGroupArn" in targets) {
+    environment.ALB_LISTENER = envValue(props.albListenerPort ?? 0);
+    environment.NLB_TG_ARN = targets.targetGroupArn;
+  } else {
+    const l = targets.listeners;
+    decidedTargets.push(
+      Fn.conditional(
+        l.shorthand,
+        {
+          ALB_LISTENER: envValue(props.albListenerPort ?? 0),
+          NLB_TG_ARN: l.primaryTargetGroupArn,
+        },
+        { TARGET_GROUPS: l.targetGroupsEnv },
+      ),
+    );
+  }
   const dnsServers = props.dnsServers;
   let variables: Record<string, string> = environment;
   if (dnsServers !== undefined && !isToken(dnsServers) && dnsServers.length > 0) {
     environment.DNS_SERVERS = dnsServers.join(",");
-  } else if (dnsServers !== undefined && isToken(dnsServers)) {
+  }
+  if (dnsServers !== undefined && isToken(dnsServers)) {
     // Decided at plan time: DNS_SERVERS only when the list is not empty (no empty variable values).
     const base = named(
       new TerraformLocal(scope, "local_function_environment", environment),
@@ -156,9 +176,12 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
       Fn.merge([
         base.asStringMap,
         // (cdktf's operators drop a literal 0, hence >= 1.)
+        ...decidedTargets,
         Fn.conditional(Op.gte(Fn.lengthOf(dnsServers), 1), { DNS_SERVERS: Fn.join(",", dnsServers) }, {}),
       ]),
     );
+  } else if (decidedTargets.length > 0) {
+    variables = Token.asStringMap(Fn.merge([environment, ...decidedTargets]));
   }
 
   const fn = named(

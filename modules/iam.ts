@@ -18,7 +18,7 @@ import { assumeRoleStatements, functionPolicyStatements, kmsStatement, xrayState
 
 /** What the role's policy refers to. */
 export interface RoleInputs {
-  readonly targetGroupArn: string;
+  readonly targetGroupArns: string[];
   readonly bucketArn: string;
   readonly logGroupArn: string;
 }
@@ -44,7 +44,7 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
   const stateKeyPrefix = props.stateKeyPrefix ?? DEFAULTS.stateKeyPrefix;
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
   const statements: DataAwsIamPolicyDocumentStatement[] = functionPolicyStatements({
-    targetGroupArn: inputs.targetGroupArn,
+    targetGroupArns: inputs.targetGroupArns,
     bucketArn,
     stateKeyPrefix,
     metricNamespace,

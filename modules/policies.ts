@@ -19,7 +19,8 @@ import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/
 
 /** What the function's role may touch. */
 export interface FunctionPolicyInputs {
-  readonly targetGroupArn: string;
+  /** Every target group the function keeps in sync. */
+  readonly targetGroupArns: string[];
   readonly bucketArn: string;
   readonly stateKeyPrefix: string;
   readonly metricNamespace: string;
@@ -33,7 +34,7 @@ export function functionPolicyStatements(inputs: FunctionPolicyInputs): DataAwsI
       sid: "SyncTargetsOfThisTargetGroup",
       effect: "Allow",
       actions: ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"],
-      resources: [inputs.targetGroupArn],
+      resources: inputs.targetGroupArns,
     },
     {
       sid: "ReadTargetHealth",

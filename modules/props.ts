@@ -5,12 +5,13 @@
  */
 import { fileURLToPath } from "node:url";
 import type { IResolvable } from "cdktf";
-import { TARGET_GROUP_ARN_PATTERN } from "../lambda/config.js";
+import { MAX_TARGET_GROUPS, TARGET_GROUP_ARN_PATTERN } from "../lambda/config.js";
 import { isToken, type Toggle } from "./expr.js";
 import {
   ALB_DNS_NAME_PATTERN,
   BUCKET_NAME_PATTERN,
   DEFAULTS,
+  LISTENER_KEY_PATTERN,
   LOG_GROUP_NAME_PATTERN,
   LOG_RETENTION_DAYS,
   NAME_PATTERN,
@@ -21,6 +22,7 @@ import {
   RUNTIME_PATTERN,
   SCHEDULE_PATTERN,
 } from "./inputs.js";
+import type { ListenerProps } from "./listeners.js";
 
 /** The deployment package: a zip path Terraform can read at plan time and its base64 SHA-256. */
 export interface LambdaCode {
@@ -34,8 +36,16 @@ export type HealthCheckProtocol = "TCP" | "HTTP" | "HTTPS";
 export interface AlbStaticIpProps {
   /** DNS name of the internal ALB (ALB_DNS_NAME), e.g. `internal-my-alb-123.us-east-1.elb.amazonaws.com`. */
   readonly albDnsName: string;
-  /** ALB listener port (ALB_LISTENER): target port in the target group and port of the NLB listener. */
-  readonly albListenerPort: number;
+  /**
+   * ALB listener port (ALB_LISTENER): target port in the target group and port of the NLB listener. The
+   * one-listener shorthand; required unless `listeners` is given.
+   */
+  readonly albListenerPort?: number;
+  /**
+   * Several listeners (TARGET_GROUPS), keyed by a short name: one target group (created or given) and an
+   * optional NLB listener each. Instead of `albListenerPort`; the key `default` is the shorthand's entry.
+   */
+  readonly listeners?: Record<string, ListenerProps>;
   /** VPC of the NLB; required when the target group is created. */
   readonly vpcId?: string;
   /** Name of the function, role, log group, rule, alarms, created target group and bucket prefix. Default `alb-static-ip`. */
@@ -222,9 +232,40 @@ export function propProblems(props: AlbStaticIpProps): string[] {
       ALB_DNS_NAME_PATTERN.test(p.albDnsName),
       `albDnsName ${JSON.stringify(p.albDnsName)}: expected the ALB's DNS name, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com`,
     );
+  if (p.albListenerPort === undefined && p.listeners === undefined)
+    check(false, "albListenerPort or listeners is required: the ALB listener port(s) to keep in sync");
+  if (p.albListenerPort !== undefined && p.listeners !== undefined && !isToken(p.listeners))
+    check(
+      false,
+      "pass albListenerPort or listeners, not both (the shorthand is the listeners entry `default`)",
+    );
+  for (const [key, l] of Object.entries(
+    p.listeners !== undefined && !isToken(p.listeners) ? p.listeners : {},
+  )) {
+    check(
+      LISTENER_KEY_PATTERN.test(key),
+      `listeners key ${JSON.stringify(key)}: use 1-16 lower-case letters, digits or hyphens (it names the resources)`,
+    );
+    check(
+      Number.isInteger(l.port) && l.port >= 1 && l.port <= 65535,
+      `listeners.${key}.port ${l.port}: expected a whole number from 1 to 65535`,
+    );
+    if (l.targetGroupArn !== undefined)
+      check(
+        TARGET_GROUP_ARN_PATTERN.test(l.targetGroupArn),
+        `listeners.${key}.targetGroupArn ${JSON.stringify(l.targetGroupArn)}: expected a target group ARN`,
+      );
+  }
+  if (p.listeners !== undefined && !isToken(p.listeners))
+    check(
+      Object.keys(p.listeners).length >= 1 && Object.keys(p.listeners).length <= MAX_TARGET_GROUPS,
+      `listeners: expected 1 to ${MAX_TARGET_GROUPS} entries (TARGET_GROUPS)`,
+    );
   if (literal(p.albListenerPort))
     check(
-      Number.isInteger(p.albListenerPort) && p.albListenerPort >= 1 && p.albListenerPort <= 65535,
+      Number.isInteger(p.albListenerPort) &&
+        (p.albListenerPort ?? 0) >= 1 &&
+        (p.albListenerPort ?? 0) <= 65535,
       `albListenerPort ${p.albListenerPort}: expected a whole number from 1 to 65535`,
     );
   if (literal(p.targetGroupArn))

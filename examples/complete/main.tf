@@ -1,6 +1,8 @@
-# A complete stack from scratch: a VPC in two AZs, an internal ALB with a listener, an internet-facing NLB
-# with one Elastic IP per AZ, and the alb-static-ip module in between (target group, NLB TCP listener,
-# the function that keeps the ALB's IPs registered).
+# A complete stack from scratch: a VPC in two AZs, an internal ALB with listeners on 80 and 443, an
+# internet-facing NLB with one Elastic IP per AZ, and the alb-static-ip module in between (a target group and
+# NLB TCP listener per port, the one function that keeps the ALB's IPs registered in all of them).
+# With dualstack = true the VPC, subnets, ALB and NLB get IPv6 too, and a third entry syncs the ALB's IPv6
+# addresses into an ipv6 target group behind the NLB's port 443.
 
 data "aws_availability_zones" "available" {
   state = "available"
@@ -13,9 +15,10 @@ locals {
 # --- network ----------------------------------------------------------------------------------------
 
 resource "aws_vpc" "this" {
-  cidr_block           = var.vpc_cidr
-  enable_dns_support   = true
-  enable_dns_hostnames = true
+  cidr_block                       = var.vpc_cidr
+  assign_generated_ipv6_cidr_block = var.dualstack
+  enable_dns_support               = true
+  enable_dns_hostnames             = true
 
   tags = {
     Name = var.name
@@ -32,6 +35,7 @@ resource "aws_subnet" "public" {
   vpc_id            = aws_vpc.this.id
   availability_zone = local.azs[count.index]
   cidr_block        = cidrsubnet(var.vpc_cidr, 8, count.index)
+  ipv6_cidr_block   = var.dualstack ? cidrsubnet(aws_vpc.this.ipv6_cidr_block, 8, count.index) : null
 
   tags = {
     Name = "${var.name}-public-${local.azs[count.index]}"
@@ -44,6 +48,7 @@ resource "aws_subnet" "private" {
   vpc_id            = aws_vpc.this.id
   availability_zone = local.azs[count.index]
   cidr_block        = cidrsubnet(var.vpc_cidr, 8, count.index + 10)
+  ipv6_cidr_block   = var.dualstack ? cidrsubnet(aws_vpc.this.ipv6_cidr_block, 8, count.index + 10) : null
 
   tags = {
     Name = "${var.name}-private-${local.azs[count.index]}"
@@ -87,12 +92,33 @@ resource "aws_lb" "alb" {
   name                       = "${var.name}-alb"
   internal                   = true
   load_balancer_type         = "application"
+  ip_address_type            = var.dualstack ? "dualstack" : "ipv4"
   subnets                    = aws_subnet.private[*].id
   security_groups            = [aws_security_group.alb.id]
   drop_invalid_header_fields = true
 
   # Below the NLB's fixed 350 s TCP idle timeout, so the ALB closes idle connections first.
   idle_timeout = 300
+}
+
+resource "aws_vpc_security_group_ingress_rule" "alb_https_from_vpc" {
+  security_group_id = aws_security_group.alb.id
+  description       = "Port 443 from the NLB's private IPs"
+  cidr_ipv4         = var.vpc_cidr
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+}
+
+resource "aws_vpc_security_group_ingress_rule" "alb_https_from_vpc_ipv6" {
+  count = var.dualstack ? 1 : 0
+
+  security_group_id = aws_security_group.alb.id
+  description       = "Port 443 from the NLB's IPv6 addresses"
+  cidr_ipv6         = aws_vpc.this.ipv6_cidr_block
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
 }
 
 resource "aws_lb_listener" "alb_http" {
@@ -106,6 +132,24 @@ resource "aws_lb_listener" "alb_http" {
     fixed_response {
       content_type = "text/plain"
       message_body = "Hello from behind a static IP."
+      status_code  = "200"
+    }
+  }
+}
+
+# Port 443. A real deployment terminates TLS here (protocol HTTPS with an ACM certificate); plain HTTP keeps the
+# example free of certificates, and the NLB forwards TCP either way.
+resource "aws_lb_listener" "alb_443" {
+  load_balancer_arn = aws_lb.alb.arn
+  port              = 443
+  protocol          = "HTTP"
+
+  default_action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "Hello from behind a static IP, port 443."
       status_code  = "200"
     }
   }
@@ -127,6 +171,7 @@ resource "aws_lb" "nlb" {
   name                             = "${var.name}-nlb"
   internal                         = false
   load_balancer_type               = "network"
+  ip_address_type                  = var.dualstack ? "dualstack" : "ipv4"
   enable_cross_zone_load_balancing = true
 
   subnet_mapping {
@@ -142,20 +187,33 @@ resource "aws_lb" "nlb" {
   depends_on = [aws_internet_gateway.this]
 }
 
-# --- the module: target group, NLB listener on port 80, function, schedule, alarms ---------------
+# --- the module: a target group and NLB listener per port, one function, schedule, alarms ---------
 
 module "alb_static_ip" {
   source = "../../modules/terraform/alb-static-ip"
 
-  name              = var.name
-  alb_dns_name      = aws_lb.alb.dns_name
-  alb_listener_port = aws_lb_listener.alb_http.port
-  vpc_id            = aws_vpc.this.id
+  name         = var.name
+  alb_dns_name = aws_lb.alb.dns_name
+  vpc_id       = aws_vpc.this.id
+
+  # One function for every listener: "default" is port 80 (the one-listener shorthand's entry), "https" port 443,
+  # and with dualstack "v6" the ALB's IPv6 addresses (AAAA records) in an ipv6 target group on port 443.
+  listeners = merge(
+    {
+      default = { port = aws_lb_listener.alb_http.port }
+      https   = { port = aws_lb_listener.alb_443.port }
+    },
+    var.dualstack ? { v6 = { port = aws_lb_listener.alb_443.port, ip_address_type = "ipv6" } } : {},
+  )
 
   # Only the ALB's subnets may be registered (SECURITY.md, "DNS answers"). The ALB is created here, so pass its
   # subnets' blocks (known at plan time) rather than alb_arn (unknown until apply).
-  allowed_target_cidrs = aws_subnet.private[*].cidr_block
+  allowed_target_cidrs = concat(
+    aws_subnet.private[*].cidr_block,
+    var.dualstack ? aws_subnet.private[*].ipv6_cidr_block : [],
+  )
 
+  # Known at plan time (the NLB is created in the same apply, so "when nlb_arn is set" is not).
   create_listener = true
   nlb_arn         = aws_lb.nlb.arn
 

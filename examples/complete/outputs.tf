@@ -14,8 +14,13 @@ output "nlb_dns_name" {
 }
 
 output "target_group_arn" {
-  description = "ARN of the target group kept in sync with the ALB's IPs."
+  description = "ARN of the port-80 target group (the entry default)."
   value       = module.alb_static_ip.target_group_arn
+}
+
+output "target_group_arns" {
+  description = "ARN of each entry's target group kept in sync with the ALB's IPs."
+  value       = module.alb_static_ip.target_group_arns
 }
 
 output "function_name" {

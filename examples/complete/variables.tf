@@ -40,3 +40,9 @@ variable "state_bucket_force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "dualstack" {
+  description = "Give the VPC, subnets, ALB and NLB IPv6 as well, and sync the ALB's IPv6 addresses into an ipv6 target group on port 443."
+  type        = bool
+  default     = false
+}

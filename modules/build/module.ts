@@ -23,7 +23,7 @@ import {
 } from "cdktf";
 import { resolve } from "cdktf/lib/_tokens.js";
 import { AlbStaticIp, type AlbStaticIpProps, DEFAULT_LAMBDA_DIR } from "../alb-static-ip.js";
-import { hclString, INPUTS, type InputSpec } from "../inputs.js";
+import { hclString, INPUTS, type InputSpec, LISTENERS_TYPE } from "../inputs.js";
 import {
   attribute,
   block,
@@ -61,11 +61,23 @@ export function rootReadmeWithTables(readme: string = readFileSync(ROOT_README, 
   return withTfDocs(readme, renderModule().rootReadmeDocs);
 }
 
+/**
+ * The `moved` blocks of the upgrade from the count-based releases (one target group, listener, IP-count alarm
+ * and dashboard at `[0]`) to `for_each` over `listeners`, where the one-listener shorthand is the entry
+ * "default": an existing deployment plans no destroy (test/deploy/upgrade.test.ts).
+ */
+export const MOVED: readonly (readonly [from: string, to: string])[] = [
+  "aws_lb_target_group.this",
+  "aws_lb_listener.this",
+  "aws_cloudwatch_metric_alarm.ip_count",
+  "aws_cloudwatch_dashboard.this",
+].map((address) => [`${address}[0]`, `${address}["default"]`] as const);
+
 /** One output of the module. */
 export interface OutputSpec {
   readonly name: string;
   readonly description: string;
-  readonly value: string | undefined;
+  readonly value: string | Readonly<Record<string, string>> | undefined;
 }
 
 /** A rendered module: its text files by path, and the stack they came from (for tests). */
@@ -109,6 +121,8 @@ function tokenOf(spec: InputSpec, variable: TerraformVariable): unknown {
       return variable.booleanValue;
     case "list(string)":
       return variable.listValue;
+    case LISTENERS_TYPE:
+      return variable.value;
     case "map(string)":
       return Token.asStringMap(variable.value);
   }
@@ -150,8 +164,20 @@ export function renderModule(): RenderedModule {
   const outputs: OutputSpec[] = [
     {
       name: "target_group_arn",
-      description: "ARN of the NLB target group kept in sync (created or given).",
+      description:
+        'ARN of the NLB target group kept in sync (created or given); with listeners, the entry "default" or else the first.',
       value: construct.targetGroupArn,
+    },
+    {
+      name: "target_group_arns",
+      description:
+        'Target group ARN per listeners entry (created or given); the one-listener shorthand is the entry "default".',
+      value: construct.targetGroupArns,
+    },
+    {
+      name: "listener_arns",
+      description: "NLB listener ARN per listeners entry that has one.",
+      value: construct.listenerArns,
     },
     {
       name: "target_group_name",
@@ -264,6 +290,9 @@ export function renderModule(): RenderedModule {
     "s3.tf": [],
     "alarms.tf": [],
     "dashboard.tf": [],
+    "moved.tf": MOVED.map(([from, to]) =>
+      block("moved", [], [attribute("from", from, true), attribute("to", to, true)]),
+    ),
     "outputs.tf": outputs.map((o) =>
       block(
         "output",

@@ -150,7 +150,7 @@ export function tfDocs(inputs: ReadmeInputs, level: number): string {
     "|------|-------------|------|---------|:--------:|",
     ...inputs.variables.map(
       (v) =>
-        `| ${v.variable} | ${cell(v.description)} | \`${v.kind}\` | ${defaultText(v.default)} | ${v.default === undefined ? "yes" : "no"} |`,
+        `| ${v.variable} | ${cell(v.description)} | \`${v.kind.replace(/\s+/g, " ")}\` | ${defaultText(v.default)} | ${v.default === undefined ? "yes" : "no"} |`,
     ),
     "",
     `${h} Outputs`,

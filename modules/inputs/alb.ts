@@ -1,7 +1,7 @@
 /** Module variables — the ALB to follow, and the bound on what its DNS answers may register (ALLOWED_TARGET_CIDRS). */
 import { CONFIG_RANGES } from "../../lambda/config.js";
 import { ALB_ARN_PATTERN, ALB_DNS_NAME_PATTERN, NAME_PATTERN } from "./patterns.js";
-import { type InputGroup, integerIn, matches } from "./spec.js";
+import { type InputGroup, matches } from "./spec.js";
 
 const R = CONFIG_RANGES;
 
@@ -22,9 +22,14 @@ export const ALB_INPUTS = {
     variable: "alb_listener_port",
     kind: "number",
     description:
-      "ALB listener port: the port of the targets in the NLB target group and of the NLB listener (ALB_LISTENER).",
-    default: undefined,
-    validation: integerIn("alb_listener_port", R.ALB_LISTENER.min, R.ALB_LISTENER.max, "a TCP port"),
+      'ALB listener port: the port of the targets in the NLB target group and of the NLB listener (ALB_LISTENER). The one-listener shorthand (the listeners entry "default"); required unless listeners is set.',
+    default: null,
+    validation: [
+      {
+        condition: `var.alb_listener_port == null ? true : (var.alb_listener_port >= ${R.ALB_LISTENER.min} && var.alb_listener_port <= ${R.ALB_LISTENER.max} && floor(var.alb_listener_port) == var.alb_listener_port)`,
+        errorMessage: `alb_listener_port must be a whole number from ${R.ALB_LISTENER.min} to ${R.ALB_LISTENER.max} (a TCP port).`,
+      },
+    ],
   },
   albArn: {
     variable: "alb_arn",

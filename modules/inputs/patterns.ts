@@ -57,3 +57,5 @@ export const POLICY_ARN_PATTERN = new RegExp(
 export const ROLE_PATH_PATTERN = /^\/$|^\/[\x21-\x7E]{1,510}\/$/;
 /** A CloudWatch Logs log group name. */
 export const LOG_GROUP_NAME_PATTERN = /^[A-Za-z0-9_/.#-]{1,512}$/;
+/** A key of `listeners`: it names the entry's target group, listener, alarm and dashboard. */
+export const LISTENER_KEY_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;

@@ -10,7 +10,17 @@ import {
 import type { AlbStaticIpProps } from "../alb-static-ip.js";
 
 /** Terraform variable type of a prop, which also says how the module build passes the variable in. */
-export type InputKind = "string" | "number" | "bool" | "list(string)" | "map(string)";
+export type InputKind = "string" | "number" | "bool" | "list(string)" | "map(string)" | typeof LISTENERS_TYPE;
+
+/** The type of the `listeners` variable: one object per NLB listener / target group pair. */
+export const LISTENERS_TYPE = `map(object({
+    port                  = number
+    target_group_arn      = optional(string)
+    create_listener       = optional(bool)
+    ip_address_type       = optional(string, "ipv4")
+    health_check_protocol = optional(string)
+    health_check_path     = optional(string)
+  }))`;
 
 export interface InputSpec {
   /** The Terraform variable name (snake_case). */

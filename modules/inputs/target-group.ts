@@ -1,10 +1,43 @@
 /** Module variables — the NLB target group kept in sync and the optional NLB listener. */
-import { TARGET_GROUP_ARN_PATTERN } from "../../lambda/config.js";
+import { MAX_TARGET_GROUPS, TARGET_GROUP_ARN_PATTERN } from "../../lambda/config.js";
 import { DEFAULTS } from "./defaults.js";
-import { NLB_ARN_PATTERN, VPC_ID_PATTERN } from "./patterns.js";
-import { type InputGroup, integerIn, matches, oneOf, partitionMatchesRegion, tagsInput } from "./spec.js";
+import { LISTENER_KEY_PATTERN, NLB_ARN_PATTERN, VPC_ID_PATTERN } from "./patterns.js";
+import {
+  hclString,
+  type InputGroup,
+  integerIn,
+  LISTENERS_TYPE,
+  matches,
+  oneOf,
+  partitionMatchesRegion,
+  tagsInput,
+} from "./spec.js";
 
 export const TARGET_GROUP_INPUTS = {
+  listeners: {
+    variable: "listeners",
+    kind: LISTENERS_TYPE,
+    description:
+      'Several listeners from one function (TARGET_GROUPS), instead of alb_listener_port: a map from a short key (1-16 lower-case letters, digits, hyphens) to { port, target_group_arn (an existing group; null: one is created, named <name>-<key>), create_listener (null: create_listener, else when nlb_arn is set), ip_address_type (ipv4 or ipv6; ipv6 needs a dualstack ALB and NLB), health_check_protocol, health_check_path }. The key "default" is the shorthand\'s entry and keeps its names, so a single-listener deployment moves into the map without replacing anything. At most 10 entries.',
+    default: {},
+    validation: [
+      {
+        condition: `length(var.listeners) <= ${MAX_TARGET_GROUPS} && alltrue([for k, l in var.listeners : can(regex(${hclString(LISTENER_KEY_PATTERN.source)}, k)) && l.port >= 1 && l.port <= 65535 && floor(l.port) == l.port])`,
+        errorMessage: `listeners must have at most ${MAX_TARGET_GROUPS} entries, keys of 1-16 lower-case letters, digits or hyphens, and ports from 1 to 65535.`,
+      },
+      {
+        condition:
+          'alltrue([for l in values(var.listeners) : contains(["ipv4", "ipv6"], l.ip_address_type) && (l.health_check_protocol == null ? true : contains(["TCP", "HTTP", "HTTPS"], l.health_check_protocol))])',
+        errorMessage:
+          "listeners: ip_address_type must be ipv4 or ipv6, health_check_protocol TCP, HTTP or HTTPS.",
+      },
+      {
+        condition: `alltrue([for l in values(var.listeners) : l.target_group_arn == null ? true : can(regex(${hclString(TARGET_GROUP_ARN_PATTERN.source)}, l.target_group_arn))])`,
+        errorMessage:
+          "listeners: target_group_arn must be a target group ARN (arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>).",
+      },
+    ],
+  },
   vpcId: {
     variable: "vpc_id",
     kind: "string",

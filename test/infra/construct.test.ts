@@ -360,6 +360,31 @@ describe("AlbStaticIp modes", () => {
   });
 });
 
+describe("several listeners (listeners)", () => {
+  it("declares one target group and listener per entry with for_each, and refuses the shorthand beside it", () => {
+    // Act
+    const s = synth({
+      albListenerPort: undefined,
+      nlbArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n/0123456789abcdef",
+      listeners: { http: { port: 80 }, https: { port: 443, ipAddressType: "ipv6" } },
+    });
+
+    // Assess
+    const locals = JSON.stringify((s.json as { locals?: Json }).locals ?? {});
+    expect(typeof one(s, "aws_lb_target_group").for_each).toBe("string");
+    expect(typeof one(s, "aws_lb_listener").for_each).toBe("string");
+    expect(locals).toContain('"port":80');
+    expect(locals).toContain('"ip_address_type":"ipv6"');
+    expect(locals).toContain('"name":"alb-static-ip-https"');
+    expect(() => synth({ listeners: { http: { port: 80 } } })).toThrow(
+      /albListenerPort or listeners, not both/,
+    );
+    expect(() => synth({ albListenerPort: undefined, listeners: { Bad_Key: { port: 80 } } })).toThrow(
+      /listeners key "Bad_Key"/,
+    );
+  });
+});
+
 describe("a role managed elsewhere (createRole: false)", () => {
   it("creates no role and attaches nothing, runs the function as roleArn, and still renders the policy it needs", () => {
     // Act
@@ -593,6 +618,7 @@ const COVERED_ABOVE = [
   // in test/deploy/module.test.ts.
   "create",
   "createRole",
+  "listeners",
   "createTargetGroup",
   "targetGroupArn",
   "healthCheckProtocol",

@@ -167,29 +167,57 @@ describe("the generated module, read back from HCL", () => {
   });
 
   it.each([
-    ["aws_lb_target_group", "this", "${(var.create && var.create_target_group) ? 1 : 0}"],
-    [
-      "aws_lb_listener",
-      "this",
-      "${(var.create && coalesce(var.create_listener, (var.nlb_arn != null))) ? 1 : 0}",
-    ],
-    ["aws_s3_bucket", "state", "${(var.create && var.create_state_bucket) ? 1 : 0}"],
-    ["aws_s3_bucket_policy", "state", "${(var.create && var.create_state_bucket) ? 1 : 0}"],
-    ["aws_iam_role", "this", "${(var.create && var.create_role) ? 1 : 0}"],
-    ["aws_cloudwatch_log_group", "this", "${(var.create && var.create_log_group) ? 1 : 0}"],
-    ["aws_lambda_function", "this", "${var.create ? 1 : 0}"],
-    ["aws_cloudwatch_event_rule", "schedule", "${var.create ? 1 : 0}"],
+    ["aws_lb_target_group", "this", "for_each", "${local.target_groups_created}"],
+    ["aws_lb_listener", "this", "for_each", "${local.listeners_created}"],
+    ["aws_s3_bucket", "state", "count", "${(var.create && var.create_state_bucket) ? 1 : 0}"],
+    ["aws_s3_bucket_policy", "state", "count", "${(var.create && var.create_state_bucket) ? 1 : 0}"],
+    ["aws_iam_role", "this", "count", "${(var.create && var.create_role) ? 1 : 0}"],
+    ["aws_cloudwatch_log_group", "this", "count", "${(var.create && var.create_log_group) ? 1 : 0}"],
+    ["aws_lambda_function", "this", "count", "${var.create ? 1 : 0}"],
+    ["aws_cloudwatch_event_rule", "schedule", "count", "${var.create ? 1 : 0}"],
     [
       "aws_cloudwatch_metric_alarm",
       "ip_count",
-      "${(var.create && ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run)) ? 1 : 0}",
+      "for_each",
+      "${(var.create && ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run)) ? local.target_group_arns : {}}",
     ],
-  ])("creates %s.%s only when its toggle says so", (type, name, count) => {
+  ])("creates %s.%s only when its toggle says so (%s)", (type, name, meta, value) => {
     // Act
     const resource = ((merged.resource as Json)[type] as Record<string, Json[]>)[name]?.[0];
 
     // Assess
-    expect(resource?.count).toBe(count);
+    expect(resource?.[meta]).toBe(value);
+  });
+
+  it("creates the target groups and listeners of the entries that ask for them, the shorthand as entry default", () => {
+    // Act
+    const locals = Object.values(module.files).join("\n");
+
+    // Assess
+    expect(locals).toContain(
+      "target_groups_created    = { for k, l in local.listeners : k => l if var.create && l.create_target_group }",
+    );
+    expect(locals).toContain(
+      "listeners_created        = { for k, l in local.listeners : k => l if var.create && l.create_listener }",
+    );
+    expect(locals).toMatch(
+      /tomap\(\{ default = \{ port = var\.alb_listener_port, create_target_group = var\.create_target_group/,
+    );
+  });
+
+  it("moves the count-based resources of earlier releases to the entry default (no destroy on upgrade)", () => {
+    // Act
+    const moved = module.files["moved.tf"] ?? "";
+
+    // Assess
+    for (const address of [
+      "aws_lb_target_group.this",
+      "aws_lb_listener.this",
+      "aws_cloudwatch_metric_alarm.ip_count",
+      "aws_cloudwatch_dashboard.this",
+    ]) {
+      expect(moved).toContain(`from = ${address}[0]\n  to   = ${address}["default"]`);
+    }
   });
 
   it("checks at plan time what the toggles require (preconditions)", () => {
@@ -200,8 +228,10 @@ describe("the generated module, read back from HCL", () => {
     for (const message of [
       "target_group_arn is required when create_target_group is false.",
       "state_bucket_name is required when create_state_bucket is false.",
-      "nlb_arn is required when create_listener is true.",
-      "vpc_id is required when create_target_group is true.",
+      "nlb_arn is required when create_listener is true",
+      "vpc_id is required when create_target_group is true",
+      "alb_listener_port is required unless listeners is set.",
+      "listeners replaces alb_listener_port and target_group_arn",
     ]) {
       expect(text).toContain(message);
     }

@@ -20,15 +20,15 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "ip_count" {
-  count               = (var.create && ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run)) ? 1 : 0
+  for_each            = (var.create && ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run)) ? local.target_group_arns : {}
   alarm_actions       = var.alarm_actions
   alarm_description   = "The ${var.name} function reported no ALB IP (or no datapoint) in every run of the alarm window (up to 3 consecutive runs): DNS discovery fails or the function does not run."
-  alarm_name          = "${var.name}-ip-count"
+  alarm_name          = "${var.name}${local.listener_name_suffixes[each.key]}-ip-count"
   comparison_operator = "LessThanThreshold"
   datapoints_to_alarm = local.alarm_evaluation_periods
   dimensions = {
     LoadBalancerName = lower(trimsuffix(var.alb_dns_name, "."))
-    TargetGroup      = element(split(":", local.target_group_arn), 5)
+    TargetGroup      = element(split(":", each.value), 5)
   }
   evaluation_periods = local.alarm_evaluation_periods
   metric_name        = "LoadBalancerIPCount"

@@ -37,7 +37,7 @@ data "aws_iam_policy_document" "this" {
   statement {
     actions   = ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"]
     effect    = "Allow"
-    resources = [local.target_group_arn]
+    resources = values(local.target_group_arns)
     sid       = "SyncTargetsOfThisTargetGroup"
   }
 

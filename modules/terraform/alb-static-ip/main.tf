@@ -1,15 +1,22 @@
 locals {
-  target_group_arn     = (var.create && var.create_target_group) ? aws_lb_target_group.this[0].arn : (var.target_group_arn == null) ? "" : var.target_group_arn
-  allowed_target_cidrs = !var.create ? [] : (length(var.allowed_target_cidrs) >= 1) ? var.allowed_target_cidrs : var.allow_any_target_cidr ? ["0.0.0.0/0", "::/0"] : (length(data.aws_lb.alb) >= 1) ? flatten([[for key, val in data.aws_subnet.alb : compact([val.cidr_block, val.ipv6_cidr_block])]]) : concat(data.aws_vpc.target[0].cidr_block_associations[*].cidr_block, compact([data.aws_vpc.target[0].ipv6_cidr_block]))
-  state_bucket_name    = (var.create && var.create_state_bucket) ? aws_s3_bucket.state[0].bucket : (var.state_bucket_name == null) ? "" : var.state_bucket_name
-  log_group_name       = (var.create && var.create_log_group) ? aws_cloudwatch_log_group.this[0].name : (var.log_group_name == null) ? "" : var.log_group_name
-  log_group_arn        = (var.create && var.create_log_group) ? aws_cloudwatch_log_group.this[0].arn : "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
-  role_arn             = (var.create && var.create_role) ? aws_iam_role.this[0].arn : (var.role_arn == null) ? "" : var.role_arn
+  listeners                = length(var.listeners) >= 1 ? tomap({ for k, l in var.listeners : k => { port = l.port, create_target_group = l.target_group_arn == null, target_group_arn = l.target_group_arn, create_listener = coalesce(l.create_listener, var.create_listener, var.nlb_arn != null), ip_address_type = l.ip_address_type, health_check_protocol = coalesce(l.health_check_protocol, var.health_check_protocol), health_check_path = coalesce(l.health_check_path, var.health_check_path), name = k == "default" ? var.name : substr("${var.name}-${k}", 0, 32) } }) : tomap({ default = { port = var.alb_listener_port, create_target_group = var.create_target_group, target_group_arn = var.target_group_arn, create_listener = coalesce(var.create_listener, var.nlb_arn != null), ip_address_type = "ipv4", health_check_protocol = var.health_check_protocol, health_check_path = var.health_check_path, name = var.name } })
+  target_groups_created    = { for k, l in local.listeners : k => l if var.create && l.create_target_group }
+  target_group_arns        = { for k, l in local.listeners : k => (var.create && l.create_target_group) ? aws_lb_target_group.this[k].arn : (l.target_group_arn == null ? "" : l.target_group_arn) }
+  listeners_created        = { for k, l in local.listeners : k => l if var.create && l.create_listener }
+  primary_target_group_arn = try(local.target_group_arns["default"], values(local.target_group_arns)[0], "")
+  listeners_shorthand      = length(var.listeners) == 0
+  target_groups_env        = join(",", [for k, l in local.listeners : "${l.port}=${local.target_group_arns[k]}"])
+  any_target_group_created = anytrue([for l in values(local.listeners) : l.create_target_group])
+  listener_name_suffixes   = { for k, l in local.listeners : k => k == "default" ? "" : "-${k}" }
+  listener_arns            = { for k, l in aws_lb_listener.this : k => l.arn }
+  allowed_target_cidrs     = !var.create ? [] : (length(var.allowed_target_cidrs) >= 1) ? var.allowed_target_cidrs : var.allow_any_target_cidr ? ["0.0.0.0/0", "::/0"] : (length(data.aws_lb.alb) >= 1) ? flatten([[for key, val in data.aws_subnet.alb : compact([val.cidr_block, val.ipv6_cidr_block])]]) : concat(data.aws_vpc.target[0].cidr_block_associations[*].cidr_block, compact([data.aws_vpc.target[0].ipv6_cidr_block]))
+  state_bucket_name        = (var.create && var.create_state_bucket) ? aws_s3_bucket.state[0].bucket : (var.state_bucket_name == null) ? "" : var.state_bucket_name
+  log_group_name           = (var.create && var.create_log_group) ? aws_cloudwatch_log_group.this[0].name : (var.log_group_name == null) ? "" : var.log_group_name
+  log_group_arn            = (var.create && var.create_log_group) ? aws_cloudwatch_log_group.this[0].arn : "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
+  role_arn                 = (var.create && var.create_role) ? aws_iam_role.this[0].arn : (var.role_arn == null) ? "" : var.role_arn
   function_environment = {
     ALB_DNS_NAME                              = var.alb_dns_name
-    ALB_LISTENER                              = tostring(var.alb_listener_port)
     S3_BUCKET                                 = local.state_bucket_name
-    NLB_TG_ARN                                = local.target_group_arn
     MAX_LOOKUP_PER_INVOCATION                 = tostring(var.max_lookup_per_invocation)
     INVOCATIONS_BEFORE_DEREGISTRATION         = tostring(var.invocations_before_deregistration)
     HEALTHY_INVOCATIONS_BEFORE_DEREGISTRATION = tostring(var.healthy_invocations_before_deregistration)
@@ -39,10 +46,11 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 resource "aws_lb_target_group" "this" {
-  count                = (var.create && var.create_target_group) ? 1 : 0
+  for_each             = local.target_groups_created
   deregistration_delay = tostring(var.deregistration_delay_seconds)
-  name                 = var.name
-  port                 = var.alb_listener_port
+  ip_address_type      = each.value.ip_address_type
+  name                 = each.value.name
+  port                 = each.value.port
   protocol             = "TCP"
   proxy_protocol_v2    = false
   target_type          = "ip"
@@ -53,42 +61,37 @@ resource "aws_lb_target_group" "this" {
     enabled             = true
     healthy_threshold   = 3
     interval            = 10
-    matcher             = (var.health_check_protocol == "TCP") ? null : "200-399"
-    path                = (var.health_check_protocol == "TCP") ? null : var.health_check_path
+    matcher             = (each.value.health_check_protocol == "TCP") ? null : "200-399"
+    path                = (each.value.health_check_protocol == "TCP") ? null : each.value.health_check_path
     port                = "traffic-port"
-    protocol            = var.health_check_protocol
+    protocol            = each.value.health_check_protocol
     unhealthy_threshold = 3
   }
 
   lifecycle {
     precondition {
       condition     = (var.vpc_id != null)
-      error_message = "vpc_id is required when create_target_group is true."
-    }
-
-    precondition {
-      condition     = (var.target_group_arn == null)
-      error_message = "target_group_arn is set but create_target_group is true, so it would be ignored: set create_target_group = false to keep that target group in sync, or remove target_group_arn."
+      error_message = "vpc_id is required when create_target_group is true (or an entry of listeners has no target_group_arn)."
     }
   }
 }
 
 resource "aws_lb_listener" "this" {
-  count             = (var.create && coalesce(var.create_listener, (var.nlb_arn != null))) ? 1 : 0
+  for_each          = local.listeners_created
   load_balancer_arn = var.nlb_arn
-  port              = var.alb_listener_port
+  port              = each.value.port
   protocol          = "TCP"
   tags              = merge(var.tags, var.listener_tags)
 
   default_action {
-    target_group_arn = local.target_group_arn
+    target_group_arn = local.target_group_arns[each.key]
     type             = "forward"
   }
 
   lifecycle {
     precondition {
       condition     = (var.nlb_arn != null)
-      error_message = "nlb_arn is required when create_listener is true."
+      error_message = "nlb_arn is required when create_listener is true (or an entry of listeners creates a listener)."
     }
   }
 }
@@ -105,13 +108,13 @@ data "aws_subnet" "alb" {
 }
 
 data "aws_lb_target_group" "given" {
-  count = (((var.create && (!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1))) && !((var.alb_arn != null) || (var.alb_name != null))) && !var.create_target_group) ? 1 : 0
-  arn   = local.target_group_arn
+  count = (((var.create && (!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1))) && !((var.alb_arn != null) || (var.alb_name != null))) && !local.any_target_group_created) ? 1 : 0
+  arn   = local.primary_target_group_arn
 }
 
 data "aws_vpc" "target" {
   count = ((var.create && (!var.allow_any_target_cidr && !(length(var.allowed_target_cidrs) >= 1))) && !((var.alb_arn != null) || (var.alb_name != null))) ? 1 : 0
-  id    = var.create_target_group ? var.vpc_id : data.aws_lb_target_group.given[0].vpc_id
+  id    = local.any_target_group_created ? var.vpc_id : data.aws_lb_target_group.given[0].vpc_id
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -141,7 +144,7 @@ resource "aws_lambda_function" "this" {
   tags                           = merge(var.tags, var.function_tags)
 
   environment {
-    variables = merge(local.function_environment, (length(var.dns_servers) >= 1) ? { "DNS_SERVERS" = join(",", var.dns_servers) } : {})
+    variables = merge(local.function_environment, local.listeners_shorthand ? { "ALB_LISTENER" = tostring(var.alb_listener_port), "NLB_TG_ARN" = local.primary_target_group_arn } : { "TARGET_GROUPS" = local.target_groups_env }, (length(var.dns_servers) >= 1) ? { "DNS_SERVERS" = join(",", var.dns_servers) } : {})
   }
 
   logging_config {
@@ -157,8 +160,23 @@ resource "aws_lambda_function" "this" {
 
   lifecycle {
     precondition {
-      condition     = ((var.create && var.create_target_group) || (var.target_group_arn != null))
+      condition     = length(var.listeners) >= 1 || var.alb_listener_port != null
+      error_message = "alb_listener_port is required unless listeners is set."
+    }
+
+    precondition {
+      condition     = !(length(var.listeners) >= 1) || (var.alb_listener_port == null && var.target_group_arn == null)
+      error_message = "listeners replaces alb_listener_port and target_group_arn: set one or the other (the shorthand is the listeners entry \"default\")."
+    }
+
+    precondition {
+      condition     = length(var.listeners) >= 1 || var.create_target_group || var.target_group_arn != null
       error_message = "target_group_arn is required when create_target_group is false."
+    }
+
+    precondition {
+      condition     = length(var.listeners) >= 1 || !var.create_target_group || var.target_group_arn == null
+      error_message = "target_group_arn is set but create_target_group is true, so it would be ignored: set create_target_group = false to keep that target group in sync, or remove target_group_arn."
     }
 
     precondition {

@@ -1,21 +1,31 @@
 output "target_group_arn" {
-  description = "ARN of the NLB target group kept in sync (created or given)."
-  value       = (length(local.target_group_arn) >= 1) ? local.target_group_arn : null
+  description = "ARN of the NLB target group kept in sync (created or given); with listeners, the entry \"default\" or else the first."
+  value       = (length(local.primary_target_group_arn) >= 1) ? local.primary_target_group_arn : null
+}
+
+output "target_group_arns" {
+  description = "Target group ARN per listeners entry (created or given); the one-listener shorthand is the entry \"default\"."
+  value       = local.target_group_arns
+}
+
+output "listener_arns" {
+  description = "NLB listener ARN per listeners entry that has one."
+  value       = local.listener_arns
 }
 
 output "target_group_name" {
   description = "Name of the NLB target group kept in sync."
-  value       = (length(element(split("/", local.target_group_arn), 1)) >= 1) ? element(split("/", local.target_group_arn), 1) : null
+  value       = (length(element(split("/", local.primary_target_group_arn), 1)) >= 1) ? element(split("/", local.primary_target_group_arn), 1) : null
 }
 
 output "target_group_arn_suffix" {
   description = "ARN suffix of the target group (targetgroup/<name>/<id>), the TargetGroup dimension of its CloudWatch metrics."
-  value       = (length(element(split(":", local.target_group_arn), 5)) >= 1) ? element(split(":", local.target_group_arn), 5) : null
+  value       = (length(element(split(":", local.primary_target_group_arn), 5)) >= 1) ? element(split(":", local.primary_target_group_arn), 5) : null
 }
 
 output "listener_arn" {
   description = "ARN of the NLB listener; null when create_listener is false."
-  value       = one(aws_lb_listener.this[*].arn)
+  value       = try(local.listener_arns["default"], null)
 }
 
 output "state_bucket_name" {
@@ -90,15 +100,15 @@ output "allowed_target_cidrs_source" {
 
 output "ip_count_alarm_arn" {
   description = "ARN of the alarm on LoadBalancerIPCount; null when not created."
-  value       = one(aws_cloudwatch_metric_alarm.ip_count[*].arn)
+  value       = try(aws_cloudwatch_metric_alarm.ip_count["default"].arn, null)
 }
 
 output "ip_count_alarm_name" {
   description = "Name of the alarm on LoadBalancerIPCount; null when not created."
-  value       = one(aws_cloudwatch_metric_alarm.ip_count[*].alarm_name)
+  value       = try(aws_cloudwatch_metric_alarm.ip_count["default"].alarm_name, null)
 }
 
 output "dashboard_name" {
   description = "Name of the CloudWatch dashboard; null when create_dashboard is false."
-  value       = one(aws_cloudwatch_dashboard.this[*].dashboard_name)
+  value       = try(aws_cloudwatch_dashboard.this["default"].dashboard_name, null)
 }

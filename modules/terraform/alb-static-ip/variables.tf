@@ -36,12 +36,12 @@ variable "alb_dns_name" {
 }
 
 variable "alb_listener_port" {
-  description = "ALB listener port: the port of the targets in the NLB target group and of the NLB listener (ALB_LISTENER)."
+  description = "ALB listener port: the port of the targets in the NLB target group and of the NLB listener (ALB_LISTENER). The one-listener shorthand (the listeners entry \"default\"); required unless listeners is set."
   type        = number
-  nullable    = false
+  default     = null
 
   validation {
-    condition     = var.alb_listener_port >= 1 && var.alb_listener_port <= 65535 && floor(var.alb_listener_port) == var.alb_listener_port
+    condition     = var.alb_listener_port == null ? true : (var.alb_listener_port >= 1 && var.alb_listener_port <= 65535 && floor(var.alb_listener_port) == var.alb_listener_port)
     error_message = "alb_listener_port must be a whole number from 1 to 65535 (a TCP port)."
   }
 }
@@ -85,6 +85,35 @@ variable "allow_any_target_cidr" {
   type        = bool
   default     = false
   nullable    = false
+}
+
+variable "listeners" {
+  description = "Several listeners from one function (TARGET_GROUPS), instead of alb_listener_port: a map from a short key (1-16 lower-case letters, digits, hyphens) to { port, target_group_arn (an existing group; null: one is created, named <name>-<key>), create_listener (null: create_listener, else when nlb_arn is set), ip_address_type (ipv4 or ipv6; ipv6 needs a dualstack ALB and NLB), health_check_protocol, health_check_path }. The key \"default\" is the shorthand's entry and keeps its names, so a single-listener deployment moves into the map without replacing anything. At most 10 entries."
+  type = map(object({
+    port                  = number
+    target_group_arn      = optional(string)
+    create_listener       = optional(bool)
+    ip_address_type       = optional(string, "ipv4")
+    health_check_protocol = optional(string)
+    health_check_path     = optional(string)
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = length(var.listeners) <= 10 && alltrue([for k, l in var.listeners : can(regex("^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$", k)) && l.port >= 1 && l.port <= 65535 && floor(l.port) == l.port])
+    error_message = "listeners must have at most 10 entries, keys of 1-16 lower-case letters, digits or hyphens, and ports from 1 to 65535."
+  }
+
+  validation {
+    condition     = alltrue([for l in values(var.listeners) : contains(["ipv4", "ipv6"], l.ip_address_type) && (l.health_check_protocol == null ? true : contains(["TCP", "HTTP", "HTTPS"], l.health_check_protocol))])
+    error_message = "listeners: ip_address_type must be ipv4 or ipv6, health_check_protocol TCP, HTTP or HTTPS."
+  }
+
+  validation {
+    condition     = alltrue([for l in values(var.listeners) : l.target_group_arn == null ? true : can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$", l.target_group_arn))])
+    error_message = "listeners: target_group_arn must be a target group ARN (arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)."
+  }
 }
 
 variable "vpc_id" {

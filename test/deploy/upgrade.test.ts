@@ -1,0 +1,189 @@
+/**
+ * Upgrading a single-listener deployment in place (issue "One deployment for every listener"), under real
+ * Terraform and moto: apply the last count-based release (test/deploy/fixtures/module-single-listener), then the
+ * current module over the same state — the `moved` blocks must carry the target group, listener, alarm and
+ * dashboard to the entry "default" with nothing destroyed or replaced — then grow it to 80 + 443 with
+ * `listeners` and run the deployed function: both target groups get the ALB's IPs. Test-only patches and moto
+ * gaps: harness.ts and scenario.ts (PATCH …, MOTO GAP …).
+ */
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MODULE_DIR } from "../../modules/build/module.js";
+import { startDnsServer } from "../../sim/dns.js";
+import { startFunction } from "../../sim/lambda-runtime.js";
+import {
+  copyTree,
+  isLoggingConfigEcho,
+  type Moto,
+  motoProviderOverride,
+  type PlannedChange,
+  patchModuleCopy,
+  plannedChanges,
+  REGION,
+  readDeployedFunction,
+  startMoto,
+  type TfResult,
+  terraformRunner,
+  workspace,
+} from "./harness.js";
+import { findDeployTools } from "./tools.js";
+
+const tools = findDeployTools();
+if (tools.missing.length > 0)
+  console.warn(`SKIPPED test/deploy/upgrade.test.ts: missing ${tools.missing.join("; ")}`);
+
+function ok(result: TfResult, what: string): TfResult {
+  expect(result.status, `${what} failed:\n${result.stderr}\n${result.stdout.slice(-3000)}`).toBe(0);
+  return result;
+}
+
+/** Replaces the module copy in `dir` with the .tf files of `from` (and the current lambda.zip), patched. */
+function placeModule(dir: string, from: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  copyTree(from, dir);
+  for (const file of readdirSync(dir))
+    if (!file.endsWith(".tf") && file !== "lambda.zip") rmSync(join(dir, file));
+  copyFileSync(join(MODULE_DIR, "lambda.zip"), join(dir, "lambda.zip"));
+  patchModuleCopy(dir, tools.awsVersions.at(-1) ?? "");
+}
+
+/** MOTO GAP logging_config (harness.ts) is the one change a re-plan may show. */
+const unexpected = (changes: readonly PlannedChange[]) =>
+  changes.filter((c) => !isLoggingConfigEcho(c)).map((c) => `${c.address}: ${c.actions.join("/")}`);
+
+describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded in place", () => {
+  let moto: Moto;
+  beforeAll(async () => {
+    moto = await startMoto();
+  });
+  afterAll(() => moto?.stop());
+
+  it("moves to for_each with nothing destroyed, then grows to 80 + 443 and the deployed code syncs both", async () => {
+    // Prepare: the last count-based release, applied.
+    const base = workspace("upgrade");
+    const tf = terraformRunner(tools, base);
+    const module = join(base, "alb-static-ip");
+    placeModule(module, join(import.meta.dirname, "fixtures", "module-single-listener"));
+    const root = join(base, "root");
+    copyTree(join(import.meta.dirname, "fixtures", "module-upgrade"), root);
+    writeFileSync(join(root, "moto_override.tf"), motoProviderOverride(moto.endpoint));
+    ok(tf(root, ["init", "-input=false", "-no-color"]), "terraform init");
+    ok(tf(root, ["apply", "-auto-approve", "-no-color", "-parallelism=20"]), "apply of the old release");
+
+    // Act 1: the current module over the same state.
+    placeModule(module, MODULE_DIR);
+    ok(tf(root, ["plan", "-out=upgrade.plan", "-no-color"]), "plan of the upgrade");
+    const shown = ok(tf(root, ["show", "-json", "upgrade.plan"]), "terraform show").stdout;
+    const upgrade = plannedChanges(shown);
+    const moved = (
+      JSON.parse(shown) as { resource_changes?: { address: string; previous_address?: string }[] }
+    ).resource_changes?.filter((c) => c.previous_address !== undefined);
+    ok(tf(root, ["apply", "-no-color", "upgrade.plan"]), "apply of the upgrade");
+    ok(tf(root, ["plan", "-out=again.plan", "-no-color"]), "re-plan");
+    const replan = plannedChanges(ok(tf(root, ["show", "-json", "again.plan"]), "terraform show").stdout);
+
+    // Assess 1: moved, nothing destroyed or created, and then nothing left to do.
+    expect(upgrade.filter((c) => c.actions.includes("delete")).map((c) => c.address)).toEqual([]);
+    expect(upgrade.filter((c) => c.actions.includes("create")).map((c) => c.address)).toEqual([]);
+    expect(moved?.map((c) => `${c.previous_address} -> ${c.address}`).sort()).toEqual([
+      'module.alb_static_ip.aws_cloudwatch_dashboard.this[0] -> module.alb_static_ip.aws_cloudwatch_dashboard.this["default"]',
+      'module.alb_static_ip.aws_cloudwatch_metric_alarm.ip_count[0] -> module.alb_static_ip.aws_cloudwatch_metric_alarm.ip_count["default"]',
+      'module.alb_static_ip.aws_lb_listener.this[0] -> module.alb_static_ip.aws_lb_listener.this["default"]',
+      'module.alb_static_ip.aws_lb_target_group.this[0] -> module.alb_static_ip.aws_lb_target_group.this["default"]',
+    ]);
+    expect(unexpected(replan), "the re-plan after the upgrade shows changes").toEqual([]);
+
+    // Act 2: grow to 80 + 443 (the shorthand's port 443 stays the entry "default").
+    const main = join(root, "main.tf");
+    writeFileSync(
+      main,
+      readFileSync(main, "utf8").replace(
+        "  alb_listener_port    = 443\n",
+        "  listeners = {\n    default = { port = 443 }\n    http    = { port = 80 }\n  }\n",
+      ),
+    );
+    ok(tf(root, ["plan", "-out=grow.plan", "-no-color"]), "plan of 80 + 443");
+    const grow = plannedChanges(ok(tf(root, ["show", "-json", "grow.plan"]), "terraform show").stdout);
+    ok(tf(root, ["apply", "-no-color", "grow.plan"]), "apply of 80 + 443");
+    const outputs = JSON.parse(ok(tf(root, ["output", "-json"]), "terraform output").stdout) as Record<
+      string,
+      { value: unknown }
+    >;
+    const deployed = await readDeployedFunction(moto, String(outputs.function_name?.value), base);
+    const dns = await startDnsServer();
+    const albIps = ["10.9.1.10", "10.9.1.20"];
+    dns.setRecord(deployed.environment.ALB_DNS_NAME ?? "", albIps);
+    const container = await startFunction({
+      env: {
+        ...deployed.environment,
+        // Test-only, as in scenario.ts: the sim DNS server for the ALB name, moto for AWS.
+        DNS_SERVERS: `127.0.0.1:${dns.port}`,
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_REGION: REGION,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_LAMBDA_FUNCTION_NAME: String(outputs.function_name?.value),
+      },
+      bundle: join(deployed.codeDir, "index.mjs"),
+      timeoutMs: deployed.timeout * 1000,
+    });
+    const elbv2 = new ElasticLoadBalancingV2Client({
+      region: REGION,
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    const registered: Record<string, string[]> = {};
+    try {
+      const run = await container.invoke<{ ok: boolean }>({});
+      expect(run.ok, `the run failed: ${JSON.stringify(run.error)}\n${run.logs.join("\n")}`).toBe(true);
+      const pairs = (deployed.environment.TARGET_GROUPS ?? "")
+        .split(",")
+        .map((p) => p.split("=") as [string, string]);
+      for (const [port, arn] of pairs) {
+        const health = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+        registered[port] = (health.TargetHealthDescriptions ?? [])
+          .map((t) => `${t.Target?.Id}:${t.Target?.Port}`)
+          .sort();
+      }
+    } finally {
+      await container.stop();
+      await dns.close();
+      elbv2.destroy();
+    }
+    ok(
+      tf(root, ["apply", "-auto-approve", "-no-color", "-var=state_bucket_force_destroy=true"]),
+      "apply before destroy",
+    );
+    ok(
+      tf(
+        root,
+        ["destroy", "-auto-approve", "-no-color", "-parallelism=20", "-var=state_bucket_force_destroy=true"],
+        240_000,
+      ),
+      "destroy",
+    );
+
+    // Assess 2: one more target group, listener, alarm and dashboard; nothing destroyed; both ports synced.
+    expect(grow.filter((c) => c.actions.includes("delete")).map((c) => c.address)).toEqual([]);
+    expect(
+      grow
+        .filter((c) => c.actions.includes("create"))
+        .map((c) => c.address)
+        .sort(),
+    ).toEqual([
+      'module.alb_static_ip.aws_cloudwatch_dashboard.this["http"]',
+      'module.alb_static_ip.aws_cloudwatch_metric_alarm.ip_count["http"]',
+      'module.alb_static_ip.aws_lb_listener.this["http"]',
+      'module.alb_static_ip.aws_lb_target_group.this["http"]',
+    ]);
+    expect(deployed.environment.ALB_LISTENER).toBeUndefined();
+    expect(Object.keys(registered).sort()).toEqual(["443", "80"]);
+    expect(registered["443"]).toEqual(albIps.map((ip) => `${ip}:443`));
+    expect(registered["80"]).toEqual(albIps.map((ip) => `${ip}:80`));
+  }, 900_000);
+});
