@@ -7,11 +7,14 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { createClients, DEFAULT_CLIENT_OPTIONS } from "./aws/clients.js";
+import { createEc2Adapter } from "./aws/ec2.js";
 import { createTargetGroupAdapter } from "./aws/elbv2.js";
 import { createMetricsPublisher } from "./aws/metrics.js";
 import { createStateStore } from "./aws/state-store.js";
 import { loadConfig, stateKey } from "./config.js";
+import { decideEvent } from "./core/events.js";
 import { toPlanConfig } from "./core/plan.js";
+import { createEniDiscovery, type EniDiscovery } from "./discovery/eni.js";
 import { discoverAlbIps, resolveDiscoveryTarget } from "./discovery/index.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
@@ -34,6 +37,26 @@ if (config.allowedTargetCidrs === undefined && !config.allowAnyTargetCidr) {
   );
 }
 
+/** ENI mode: the container's lookup (it keeps the derived VPC and the interface ids of the last lookup). */
+const eni: EniDiscovery | undefined =
+  config.discoveryMode === "eni" && config.discovery.alb !== undefined
+    ? createEniDiscovery(
+        createEc2Adapter({
+          region: config.discovery.alb.region,
+          stsRegion: config.region,
+          maxAttempts: config.awsMaxAttempts,
+          connectionTimeoutMs: DEFAULT_CLIENT_OPTIONS.connectionTimeoutMs,
+          requestTimeoutMs: config.awsRequestTimeoutMs,
+          roleArn: config.discovery.roleArn,
+          externalId: config.discovery.roleExternalId,
+        }),
+        { description: config.discovery.alb.interfaceDescription, vpcId: config.discovery.vpcId },
+      )
+    : undefined;
+
+/** Start of the last run of this container that completed with a complete observation (event coalescing). */
+let lastCoveringRunStartedAt: number | undefined;
+
 /** Powertools' Logger behind the small interface reconcile() needs. */
 const runLogger: RunLogger = {
   debug: (message, extra) => logger.debug(message, { ...extra }),
@@ -45,15 +68,58 @@ const runLogger: RunLogger = {
 /** The run failed; the message is the run's error, so the Lambda Errors metric and alarm see it. */
 export class RunFailedError extends AlbStaticIpError {}
 
-async function run(_event: unknown, context: Context & RunRequestContext): Promise<RunSummary> {
+/** What an event-triggered invocation returns when it does not run. */
+export interface SkippedRun {
+  skipped: "event_ignored" | "event_covered";
+  reason: string;
+  trigger: "event";
+}
+
+async function run(_event: unknown, context: Context & RunRequestContext): Promise<RunSummary | SkippedRun> {
   const request = context.runRequest ?? { trigger: "manual", dryRun: false };
   if (request.ignored) logger.warn("Ignored part of the invocation event", { ignored: request.ignored });
+  if (request.trigger === "event") {
+    const decision =
+      request.interfaceEvent === undefined
+        ? { kind: "ignore" as const, reason: request.rejected ?? "not an interface event" }
+        : decideEvent(request.interfaceEvent, {
+            interfaceDescription: config.discovery.alb?.interfaceDescription,
+            knownInterfaceIds: eni?.knownInterfaceIds ?? new Set(),
+            knowsInterfaces: eni?.lastSuccessStartedAt !== undefined,
+            lastCoveringRunStartedAt,
+            now: Date.now(),
+          });
+    const event = request.interfaceEvent;
+    const about =
+      event === undefined
+        ? {}
+        : { eventName: event.name, interfaceId: event.interfaceId, eventId: event.eventId };
+    if (decision.kind === "ignore") {
+      logger.warn("Ignored an aws.ec2 event: no run", {
+        code: "event_ignored",
+        reason: decision.reason,
+        ...about,
+      });
+      return { skipped: "event_ignored", reason: decision.reason, trigger: "event" };
+    }
+    if (decision.kind === "covered") {
+      logger.info("Interface event already covered by a recent run: no run", {
+        code: "event_covered",
+        reason: decision.reason,
+        ...about,
+      });
+      return { skipped: "event_covered", reason: decision.reason, trigger: "event" };
+    }
+    if (decision.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.waitMs));
+  }
   const dryRun = config.dryRun || request.dryRun;
-  const deadlines = runDeadlines(Date.now(), context.getRemainingTimeInMillis());
+  const runStartedAt = Date.now();
+  const deadlines = runDeadlines(runStartedAt, context.getRemainingTimeInMillis());
 
   const summary = await reconcile(
     {
       discover: async (deadline) => {
+        if (eni !== undefined) return eni.discover();
         const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {
           timeoutMs: config.dnsTimeoutMs,
         });
@@ -95,7 +161,15 @@ async function run(_event: unknown, context: Context & RunRequestContext): Promi
     },
   );
 
-  const line = { ...summary, trigger: request.trigger };
+  if (summary.ok && summary.discovery.complete && !summary.discovery.failed)
+    lastCoveringRunStartedAt = runStartedAt;
+  const line = {
+    ...summary,
+    trigger: request.trigger,
+    ...(request.interfaceEvent === undefined
+      ? {}
+      : { event: { name: request.interfaceEvent.name, interfaceId: request.interfaceEvent.interfaceId } }),
+  };
   if (summary.ok) logger.info("alb-static-ip run", line);
   else logger.error("alb-static-ip run failed", line);
   if (!summary.ok && summary.error) {

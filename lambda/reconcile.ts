@@ -22,7 +22,7 @@ export interface RunLogger {
 }
 
 export interface ReconcileDeps {
-  /** Runs DNS discovery; must not start new queries after `deadline` (epoch ms). */
+  /** Runs discovery (DNS or ENI, chosen by the handler from DISCOVERY_MODE); must not start new queries after `deadline` (epoch ms). */
   discover(deadline: number): Promise<Observation>;
   targets: TargetGroupAdapter;
   store: StateStore;
@@ -228,6 +228,9 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       }
     }
 
+    if (observation.failed && observation.failure !== undefined) {
+      throw new AlbStaticIpError(observation.failure.code, observation.failure.message);
+    }
     if (observation.failed) {
       throw new DiscoveryError(
         `No DNS answer for ${planConfig.albDnsName} (${observation.queries} queries: ${describeErrors(observation)}). ` +

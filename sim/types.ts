@@ -37,6 +37,19 @@ export interface WorldOptions {
   clock?: () => number;
   /** Authoritative DNS servers, each on its own port, each with its own answer model. Default 1. */
   dnsServers?: number;
+  /** Time from an ALB node's interface appearing until its IP is in DNS, in ms (on `clock`). Default 0. */
+  dnsFollowDelayMs?: number;
+  /** Private IPs per ALB network interface (2: a primary and a secondary each). Default 1. */
+  ipsPerInterface?: number;
+  /** Interfaces of other services in the ALB's VPC, beyond the fixed few (the ENI cost bench uses 5,000). */
+  backgroundInterfaces?: number;
+  /** How EC2 pages a filtered DescribeNetworkInterfaces (`sim/ec2.ts`). Default `filter-first`. */
+  ec2Paging?: "filter-first" | "scan";
+  /**
+   * The ALB (and its interfaces) is in this other account; its role `alb-static-ip-eni-read` (with this
+   * external id, if given) is the only way to see them (`info.albRoleArn`).
+   */
+  crossAccount?: { accountId: string; externalId?: string };
 }
 
 /** How to reach the world: exactly the JSON line `npm run sim -- --json` prints. */
@@ -45,7 +58,7 @@ export interface WorldInfo {
   dns: string;
   /** Every DNS server as `127.0.0.1:PORT` (the first is `dns`); the function's DNS_SERVERS lists them all. */
   dnsServers: string[];
-  endpoints: { elbv2: string; s3: string; cloudwatch: string };
+  endpoints: { elbv2: string; s3: string; cloudwatch: string; ec2: string; sts: string };
   /** Base URL of the control API. */
   control: string;
   albDnsName: string;
@@ -53,6 +66,12 @@ export interface WorldInfo {
   bucket: string;
   region: string;
   listenerPort: number;
+  /** ARN of the ALB (ALB_ARN for DISCOVERY_MODE=eni). */
+  albArn: string;
+  /** The VPC of the ALB and the target group (ALB_VPC_ID). */
+  albVpcId: string;
+  /** With `crossAccount`: the role of the ALB's account to assume (ALB_ROLE_ARN). */
+  albRoleArn?: string;
 }
 
 /** A target as the control API shows it. */
@@ -78,7 +97,13 @@ export interface ObjectState {
 
 /** Snapshot of the whole world (`GET /state`). */
 export interface WorldState {
-  alb: { dnsName: string; ips: string[] };
+  alb: {
+    dnsName: string;
+    ips: string[];
+    /** The IPs DNS answers with now (the others' interfaces exist, DNS has not followed yet). */
+    dnsIps: string[];
+    interfaces: Array<{ id: string; privateIps: string[] }>;
+  };
   targetGroups: Array<{ arn: string; name: string; port: number; vpcCidr: string; targets: TargetState[] }>;
   s3: { buckets: Record<string, Record<string, ObjectState>> };
   metrics: MetricDatumRecord[];
