@@ -75,7 +75,10 @@ export interface SkippedRun {
   trigger: "event";
 }
 
-async function run(_event: unknown, context: Context & RunRequestContext): Promise<RunSummary | SkippedRun> {
+async function run(
+  _event: unknown,
+  context: Context & RunRequestContext,
+): Promise<(RunSummary & { trigger: string }) | SkippedRun> {
   const request = context.runRequest ?? { trigger: "manual", dryRun: false };
   if (request.ignored) logger.warn("Ignored part of the invocation event", { ignored: request.ignored });
   if (request.trigger === "event") {
@@ -175,7 +178,7 @@ async function run(_event: unknown, context: Context & RunRequestContext): Promi
   if (!summary.ok && summary.error) {
     throw new RunFailedError(summary.error.code, summary.error.message);
   }
-  return summary;
+  return line;
 }
 
 export const handler = middy(run).use(injectLambdaContext(logger)).use(runRequest());
