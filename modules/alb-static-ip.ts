@@ -11,6 +11,8 @@
  * - iam.ts — the role and its policy (statements in policies.ts);
  * - function.ts — the log group, the deployment package and the function;
  * - schedule.ts — the EventBridge schedule;
+ * - discovery.ts — DISCOVERY_MODE's inputs, environment, checks and IAM statements (ENI mode, cross-account);
+ * - events.ts — the rule that runs the function on the ALB's interface events;
  * - alarms.ts — the alarms;
  * - dashboard.ts — the CloudWatch dashboard.
  *
@@ -35,6 +37,13 @@ import { albDimension, declareAlarms } from "./alarms.js";
 import { declareAllowedCidrs } from "./allowed-cidrs.js";
 import { buildContext } from "./context.js";
 import { declareDashboard } from "./dashboard.js";
+import {
+  declareDiscoveryPolicy,
+  declareDiscoveryPreconditions,
+  discoveryDecisions,
+  discoveryEnvironment,
+} from "./discovery.js";
+import { declareInterfaceEvents } from "./events.js";
 import { optionalAttrOf } from "./expr.js";
 import { declareFunction, declareLogGroup } from "./function.js";
 import { declareRole } from "./iam.js";
@@ -74,6 +83,8 @@ export class AlbStaticIp extends Construct {
   readonly ipCountAlarmArn: string | undefined;
   /** Name of the dashboard; undefined (null in Terraform) when not created. */
   readonly dashboardName: string | undefined;
+  /** ARN of the interface event rule (events.ts); undefined (null in Terraform) when not created. */
+  readonly interfaceEventRuleArn: string | undefined;
 
   /** The resources, for escape hatches and tests. */
   readonly resources: {
@@ -103,10 +114,15 @@ export class AlbStaticIp extends Construct {
     const allowedCidrs = declareAllowedCidrs(ctx, tg.targetGroupArn);
     const state = declareStateBucket(ctx, partition);
     const logGroup = declareLogGroup(ctx);
+    const discovery = discoveryDecisions(ctx);
+    declareDiscoveryPreconditions(ctx, discovery);
+    const discoveryPolicy = declareDiscoveryPolicy(ctx, discovery);
     const { role, rolePolicy } = declareRole(ctx, {
       targetGroupArn: tg.targetGroupArn,
       bucketArn: state.bucketArn,
       logGroupArn: logGroup.arn,
+      extraStatements: discoveryPolicy.statements,
+      extraSourcePolicyDocuments: discoveryPolicy.sourcePolicyDocuments,
     });
     const fn = declareFunction(ctx, {
       targetGroupArn: tg.targetGroupArn,
@@ -115,8 +131,10 @@ export class AlbStaticIp extends Construct {
       role,
       rolePolicy,
       allowedCidrs,
+      discoveryEnvironment: discoveryEnvironment(ctx),
     });
     const rule = declareSchedule(ctx, fn);
+    this.interfaceEventRuleArn = declareInterfaceEvents(ctx, fn, discovery);
     const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, tg.targetGroupArn);
     const region = ctx.named(new DataAwsRegion(this, "region"), "current");
     const dashboard = declareDashboard(ctx, fn, {

@@ -7,7 +7,7 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config/index.js";
-import { AssetType, Fn, Op, TerraformAsset, TerraformLocal, Token } from "cdktf";
+import { AssetType, Fn, type IResolvable, Op, TerraformAsset, TerraformLocal, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { type BuildContext, envBool, lifecycleOf } from "./context.js";
 import { envValue, isToken } from "./expr.js";
@@ -58,6 +58,8 @@ export interface FunctionInputs {
   readonly rolePolicy: IamRolePolicy;
   /** ALLOWED_TARGET_CIDRS and ALLOW_ANY_TARGET_CIDR (allowed-cidrs.ts). */
   readonly allowedCidrs: { readonly allowedTargetCidrs: string; readonly allowAnyTargetCidr: string };
+  /** ALB_ARN, ALB_VPC_ID, ALB_ROLE_ARN, ALB_ROLE_EXTERNAL_ID (discovery.ts): literal entries or a plan-time map. */
+  readonly discoveryEnvironment?: Record<string, string> | IResolvable;
 }
 
 /** Declares the function and its event invoke config. */
@@ -101,6 +103,8 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
     ALLOW_ANY_TARGET_CIDR: inputs.allowedCidrs.allowAnyTargetCidr,
     NODE_OPTIONS: "--enable-source-maps",
   };
+  const discoveryEnv = inputs.discoveryEnvironment;
+  if (discoveryEnv !== undefined && !isToken(discoveryEnv)) Object.assign(environment, discoveryEnv);
   const dnsServers = props.dnsServers;
   let variables: Record<string, string> = environment;
   if (dnsServers !== undefined && !isToken(dnsServers) && dnsServers.length > 0) {
@@ -118,6 +122,10 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
         Fn.conditional(Op.gte(Fn.lengthOf(dnsServers), 1), { DNS_SERVERS: Fn.join(",", dnsServers) }, {}),
       ]),
     );
+  }
+
+  if (discoveryEnv !== undefined && isToken(discoveryEnv)) {
+    variables = Token.asStringMap(Fn.merge([variables, discoveryEnv]));
   }
 
   const fn = named(

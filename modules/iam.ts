@@ -19,6 +19,9 @@ export interface RoleInputs {
   readonly targetGroupArn: string;
   readonly bucketArn: string;
   readonly logGroupArn: string;
+  /** More statements, and documents to merge (discovery.ts: ec2 or sts per discovery mode). */
+  readonly extraStatements?: readonly DataAwsIamPolicyDocumentStatement[];
+  readonly extraSourcePolicyDocuments?: readonly string[];
 }
 
 /** What the IAM part gives the rest of the construct. */
@@ -57,6 +60,7 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
     metricNamespace,
     logGroupArn: inputs.logGroupArn,
   });
+  statements.push(...(inputs.extraStatements ?? []));
   const kms = props.stateBucketKmsKeyArn;
   let sourcePolicyDocuments: string[] | undefined;
   if (kms !== undefined && !isToken(kms)) statements.push(kmsStatement(kms));
@@ -73,7 +77,10 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
   }
   const policyDocument = named(
     new DataAwsIamPolicyDocument(scope, "policy_document", {
-      sourcePolicyDocuments,
+      sourcePolicyDocuments:
+        inputs.extraSourcePolicyDocuments === undefined || inputs.extraSourcePolicyDocuments.length === 0
+          ? sourcePolicyDocuments
+          : [...(sourcePolicyDocuments ?? []), ...inputs.extraSourcePolicyDocuments],
       statement: statements,
     }),
     "this",

@@ -18,6 +18,7 @@ import {
   TARGET_GROUP_ARN_PATTERN,
 } from "../lambda/config.js";
 import type { AlbStaticIpProps } from "./alb-static-ip.js";
+import { DISCOVERY_INPUTS } from "./discovery.js";
 
 /** Defaults of the optional props (and of the module variables). */
 export const DEFAULTS = Object.freeze({
@@ -574,9 +575,10 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
   discoveryMode: {
     variable: "discovery_mode",
     kind: "string",
-    description: "How the function finds the ALB's IPs (DISCOVERY_MODE); only dns is supported.",
+    description:
+      'How the function finds the ALB\'s IPs (DISCOVERY_MODE): "dns" samples its DNS name; "eni" lists its network interfaces (exact; needs alb_arn and ec2:DescribeNetworkInterfaces, or alb_role_arn).',
     default: DEFAULTS.discoveryMode,
-    validation: oneOf("discovery_mode", ["dns"]),
+    validation: oneOf("discovery_mode", ["dns", "eni"]),
   },
   awsMaxAttempts: {
     variable: "aws_max_attempts",
@@ -602,7 +604,7 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
     variable: "alb_arn",
     kind: "string",
     description:
-      "ARN of the ALB. Its subnets' CIDR blocks (IPv4 and IPv6) become ALLOWED_TARGET_CIDRS, the bound on what a DNS answer can register, unless allowed_target_cidrs is set. Null: alb_name, else the weaker bound of the target group VPC's blocks.",
+      "ARN of the ALB (ALB_ARN). Its subnets' CIDR blocks (IPv4 and IPv6) become ALLOWED_TARGET_CIDRS, the bound on what a DNS answer can register, unless allowed_target_cidrs is set. Null: alb_name, else the weaker bound of the target group VPC's blocks. Required with discovery_mode = \"eni\" and for event_driven. For an ALB in another account the subnet look-up cannot see it: set allowed_target_cidrs.",
     default: null,
     validation: matches(
       "alb_arn",
@@ -672,4 +674,5 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
     description: "Tags added to every resource that supports them.",
     default: {},
   },
+  ...DISCOVERY_INPUTS,
 };

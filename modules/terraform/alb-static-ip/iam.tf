@@ -1,3 +1,31 @@
+data "aws_iam_policy_document" "describe_interfaces" {
+  dynamic "statement" {
+    for_each = toset(((var.discovery_mode == "eni") && !(var.alb_role_arn != null)) ? ["*"] : [])
+    iterator = each
+
+    content {
+      sid       = "DescribeAlbInterfaces"
+      effect    = "Allow"
+      actions   = ["ec2:DescribeNetworkInterfaces"]
+      resources = [each.value]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "assume_alb_role" {
+  dynamic "statement" {
+    for_each = toset(((var.discovery_mode == "eni") && (var.alb_role_arn != null)) ? [var.alb_role_arn] : [])
+    iterator = each
+
+    content {
+      sid       = "AssumeAlbAccountRole"
+      effect    = "Allow"
+      actions   = ["sts:AssumeRole"]
+      resources = [each.value]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "assume_role" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -33,7 +61,11 @@ data "aws_iam_policy_document" "kms" {
 }
 
 data "aws_iam_policy_document" "this" {
-  source_policy_documents = [data.aws_iam_policy_document.kms.json]
+  source_policy_documents = [
+    data.aws_iam_policy_document.kms.json,
+    data.aws_iam_policy_document.describe_interfaces.json,
+    data.aws_iam_policy_document.assume_alb_role.json,
+  ]
 
   statement {
     actions   = ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"]
