@@ -5,8 +5,9 @@
  *   npm run bench                  the full run (< 5 minutes on a 2-core machine)
  *   npm run bench -- --quick       a smoke run in well under a minute; writes dist/bench/results-quick.json
  *   npm run bench -- --out FILE    write the JSON somewhere else
+ *   npm run bench -- --only lag    only tables 8-9 (registration lag, ENI cost), merged into the results JSON
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,7 @@ import { runColdStart } from "./cold-start.js";
 import { runCompleteness } from "./completeness.js";
 import { type ConvergenceResult, type DayEvent, runConvergence } from "./convergence.js";
 import { runAzCompleteness, runSafety, SAFETY_SCENARIOS } from "./hostile.js";
+import { eniCostTable, lagSvg, lagTable, runEniCost, runLag } from "./lag.js";
 import { measureFloor, runLatency } from "./latency.js";
 import {
   azTable,
@@ -66,7 +68,7 @@ const QUICK_DAY: DayEvent[] = [
 ];
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, out: { type: "string" } },
+  options: { quick: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } },
   strict: true,
 });
 const quick = values.quick === true;
@@ -98,7 +100,55 @@ async function timed<T>(label: string, run: () => Promise<T>): Promise<{ value: 
   return { value, seconds };
 }
 
+/** Tables 8-9 alone, merged into the results JSON (the other tables keep their date). */
+async function onlyLag(): Promise<void> {
+  ensureLambdaBundle(log);
+  const lag = await timed("Table 8 registration lag", () =>
+    runLag(
+      {
+        hours: quick ? 6 : 24,
+        seed: 12,
+        dnsFollowDelayS: 60,
+        deliveryDelayS: [1, 6],
+        latency: LATENCY,
+        parallel: 4,
+      },
+      log,
+    ),
+  );
+  const cost = await timed("Table 9 ENI cost per run", () => runEniCost(LATENCY, quick ? 5 : 15, log));
+  const previous = existsSync(outFile)
+    ? (JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>)
+    : {};
+  const results = {
+    ...previous,
+    lag: { date: new Date().toISOString(), mode: quick ? "quick" : "full", ...lag.value },
+    eniCost: { date: new Date().toISOString(), rows: cost.value },
+    seconds: { ...((previous.seconds as object | undefined) ?? {}), lag: lag.seconds, eniCost: cost.seconds },
+  };
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(`${outFile}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(`${outFile}.tmp`, outFile);
+  const svg = quick ? join(BENCH_DIST, "lag-quick.svg") : join(root, "bench", "lag.svg");
+  mkdirSync(dirname(svg), { recursive: true });
+  writeFileSync(svg, lagSvg(lag.value));
+  process.stdout.write(
+    [
+      `### 8. Registration lag (${results.lag.date.slice(0, 10)}; DNS ${LATENCY.dns} ms, AWS ${LATENCY.aws} ms)`,
+      lagTable(lag.value),
+      "### 9. Cost of a run in ENI mode",
+      eniCostTable(cost.value),
+      `_JSON in ${outFile.replace(root, "")}, plot in ${svg.replace(root, "")}._`,
+    ].join("\n\n") + "\n",
+  );
+}
+
 async function main(): Promise<void> {
+  if (values.only !== undefined) {
+    if (values.only !== "lag")
+      throw new Error(`--only ${values.only}: the only section that runs alone is "lag"`);
+    return onlyLag();
+  }
   const started = performance.now();
   ensureLambdaBundle(log);
   await buildBenchBundles();
@@ -160,7 +210,10 @@ async function main(): Promise<void> {
   });
 
   const totalSeconds = Math.round((performance.now() - started) / 100) / 10;
+  // Tables 8-9 run on their own (--only lag): keep their last numbers.
+  const kept = existsSync(outFile) ? (JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>) : {};
   const results = {
+    ...(kept.lag === undefined ? {} : { lag: kept.lag, eniCost: kept.eniCost }),
     date: new Date().toISOString(),
     mode: quick ? "quick" : "full",
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version },

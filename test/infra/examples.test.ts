@@ -17,7 +17,7 @@ type Json = Record<string, unknown>;
 type Blocks = Record<string, Record<string, Json[]>>;
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const HCL_EXAMPLES = ["terraform-module", "complete"];
+const HCL_EXAMPLES = ["terraform-module", "complete", "cross-account-alb"];
 const VARIABLES = (Object.values(INPUTS) as InputSpec[]).map((s) => s.variable);
 const REQUIRED = (Object.values(INPUTS) as InputSpec[])
   .filter((s) => s.default === undefined)
