@@ -80,14 +80,14 @@ export interface CostRow {
 const DAY_START = Date.parse("2026-12-01T00:00:00Z");
 const TICK_S = 60;
 
-/** The day: scale-outs of 1–4 nodes about hourly, and scale-ins in between, between 4 and 24 nodes. */
+/** The day: a change every 5–25 minutes, mostly scale-outs of 1–4 nodes, scale-ins in between; 4 to 24 nodes. */
 export function lagScript(hours: number, seed: number): { initial: number; events: LagEvent[] } {
   const random = seededRandom(seed);
   const events: LagEvent[] = [];
   let size = 6;
   let at = 0;
   for (;;) {
-    at += 600 + Math.floor(random() * 3000); // 10–60 min apart
+    at += 300 + Math.floor(random() * 1200); // 5–25 min apart
     if (at >= hours * 3600) break;
     const out = size <= 8 || random() < 0.6;
     size = out
@@ -411,7 +411,7 @@ export function lagSvg(result: LagResult): string {
       (s) =>
         `<line x1="${x(s)}" y1="${y(0)}" x2="${x(s)}" y2="${y(1)}" stroke="#ddd"/><text x="${x(s)}" y="${H - m.b + 16}" text-anchor="middle">${s}</text>`,
     ),
-    ...[0, 0.5, 0.9, 0.99, 1].map(
+    ...[0, 0.25, 0.5, 0.75, 0.9, 1].map(
       (p) =>
         `<line x1="${x(0)}" y1="${y(p)}" x2="${x(maxX)}" y2="${y(p)}" stroke="#eee"/><text x="${m.l - 6}" y="${y(p) + 4}" text-anchor="end">${p}</text>`,
     ),

@@ -211,7 +211,9 @@ async function main(): Promise<void> {
 
   const totalSeconds = Math.round((performance.now() - started) / 100) / 10;
   // Tables 8-9 run on their own (--only lag): keep their last numbers.
-  const kept = existsSync(outFile) ? (JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>) : {};
+  const kept = existsSync(outFile)
+    ? (JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>)
+    : {};
   const results = {
     ...(kept.lag === undefined ? {} : { lag: kept.lag, eniCost: kept.eniCost }),
     date: new Date().toISOString(),

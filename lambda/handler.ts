@@ -7,7 +7,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { createClients, DEFAULT_CLIENT_OPTIONS } from "./aws/clients.js";
-import { createEc2Adapter } from "./aws/ec2.js";
+import type { Ec2Adapter, Ec2AdapterOptions } from "./aws/ec2.js";
 import { createTargetGroupAdapter } from "./aws/elbv2.js";
 import { createMetricsPublisher } from "./aws/metrics.js";
 import { createStateStore } from "./aws/state-store.js";
@@ -37,11 +37,37 @@ if (config.allowedTargetCidrs === undefined && !config.allowAnyTargetCidr) {
   );
 }
 
+/**
+ * The EC2 adapter from its own chunk (scripts/build.ts splits dynamic imports): the EC2 client is most of the
+ * package, and a DNS-mode container never loads it. In ENI mode the load starts at init, beside the rest.
+ */
+function lazyEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
+  let adapter: Promise<Ec2Adapter> | undefined;
+  let loaded: Ec2Adapter | undefined;
+  const load = () => {
+    adapter ??= import("./aws/ec2.js").then((m) => {
+      loaded = m.createEc2Adapter(options);
+      return loaded;
+    });
+    return adapter;
+  };
+  // Started now; a failure to load surfaces (and is retried) at the first lookup.
+  load().catch(() => {
+    adapter = undefined;
+  });
+  return {
+    get calls() {
+      return loaded?.calls ?? 0;
+    },
+    describeInterfaces: async (query) => (await load()).describeInterfaces(query),
+  };
+}
+
 /** ENI mode: the container's lookup (it keeps the derived VPC and the interface ids of the last lookup). */
 const eni: EniDiscovery | undefined =
   config.discoveryMode === "eni" && config.discovery.alb !== undefined
     ? createEniDiscovery(
-        createEc2Adapter({
+        lazyEc2Adapter({
           region: config.discovery.alb.region,
           stsRegion: config.region,
           maxAttempts: config.awsMaxAttempts,
