@@ -421,7 +421,8 @@ export function lagSvg(result: LagResult): string {
       `<rect x="${W - m.r - 230}" y="${y(0.42) + i * 18}" width="12" height="3" fill="${colors[i]}"/><text x="${W - m.r - 212}" y="${y(0.42) + i * 18 + 5}">${mode.label}: p50 ${mode.summary.median.toFixed(1)} s, p99 ${mode.summary.p99.toFixed(1)} s</text>`,
   );
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="title" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<title id="title">Registration lag CDF: ${result.modes.map((mo) => `${mo.label} p99 ${mo.summary.p99.toFixed(1)} s`).join(", ")}</title>`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${m.l}" y="16" font-size="13">Registration lag over ${result.hours} simulated hours (${result.nodes} new ALB nodes): share registered within x s</text>`,
     ...grid,

@@ -139,8 +139,9 @@ async function onlyLag(): Promise<void> {
       "### 9. Cost of a run in ENI mode",
       eniCostTable(cost.value),
       `_JSON in ${outFile.replace(root, "")}, plot in ${svg.replace(root, "")}._`,
-    ].join("\n\n") + "\n",
+    ].join("\n\n"),
   );
+  process.stdout.write("\n");
 }
 
 async function main(): Promise<void> {
