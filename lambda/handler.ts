@@ -32,7 +32,9 @@ const clients = createClients({
 
 if (config.allowedTargetCidrs === undefined && !config.allowAnyTargetCidr) {
   logger.warn(
-    "ALLOWED_TARGET_CIDRS is not set: every IP a DNS answer names can be registered; set it to the ALB's subnets (SECURITY.md)",
+    config.discoveryMode === "eni"
+      ? "ALLOWED_TARGET_CIDRS is not set: every IP the interface lookup returns can be registered; set it to the ALB's subnets (SECURITY.md)"
+      : "ALLOWED_TARGET_CIDRS is not set: every IP a DNS answer names can be registered; set it to the ALB's subnets (SECURITY.md)",
     { code: "target_cidrs_unrestricted" },
   );
 }
