@@ -111,6 +111,13 @@ function and(a: Toggle, b: Toggle): Toggle {
   return Op.and(a, b);
 }
 
+function or(a: Toggle, b: Toggle): Toggle {
+  if (a === true || b === true) return true;
+  if (a === false) return b;
+  if (b === false) return a;
+  return Op.or(a, b);
+}
+
 function not(a: Toggle): Toggle {
   return typeof a === "boolean" ? !a : Op.not(a);
 }
@@ -166,11 +173,13 @@ export function discoveryEnvironment(ctx: BuildContext): Record<string, string> 
 /** Plan-time checks (module) of what the function would reject at cold start; literal props: {@link discoveryPropProblems}. */
 export function declareDiscoveryPreconditions(ctx: BuildContext, d: DiscoveryDecisions): void {
   const { props, preconditions } = ctx;
+  // Only what Terraform decides becomes a precondition: a literal condition is folded here (Terraform rejects a
+  // precondition that refers to nothing); a literal violation is a synth-time prop problem instead.
   const push = (condition: Toggle, errorMessage: string) => {
     if (typeof condition !== "boolean") preconditions.push({ condition, errorMessage });
   };
   push(
-    Op.or(not(d.eni) as IResolvable, given(props.albArn) as IResolvable),
+    or(not(d.eni), given(props.albArn)),
     'discovery_mode = "eni" needs alb_arn: the function finds the ALB\'s interfaces by the name and id in its ARN.',
   );
   for (const [value, variable] of [
@@ -179,7 +188,7 @@ export function declareDiscoveryPreconditions(ctx: BuildContext, d: DiscoveryDec
   ] as const) {
     if (value !== undefined && isToken(value)) {
       push(
-        Op.or(d.eni as IResolvable, isNull(value)),
+        or(d.eni, isNull(value)),
         `${variable} is only used with discovery_mode = "eni"; set that, or unset ${variable}.`,
       );
     }
@@ -190,13 +199,13 @@ export function declareDiscoveryPreconditions(ctx: BuildContext, d: DiscoveryDec
     props.albRoleArn !== undefined
   ) {
     push(
-      Op.or(isNull(props.albRoleExternalId), given(props.albRoleArn) as IResolvable),
+      or(isNull(props.albRoleExternalId), given(props.albRoleArn)),
       "alb_role_external_id is only used with alb_role_arn; set that too, or unset alb_role_external_id.",
     );
   }
   if (props.eventDriven !== undefined && props.eventDriven !== null && isToken(props.eventDriven)) {
     push(
-      Op.or(Op.neq(props.eventDriven, true), given(props.albArn) as IResolvable),
+      or(Op.neq(props.eventDriven, true), given(props.albArn)),
       "event_driven = true needs alb_arn: the event rule matches this ALB's interfaces by the name and id in its ARN.",
     );
   }

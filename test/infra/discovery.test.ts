@@ -126,6 +126,21 @@ describe('discovery_mode = "eni"', () => {
   });
 });
 
+describe("plan-time checks with literal props", () => {
+  it.each([{}, { discoveryMode: "eni", albArn: ALB_ARN }, { albArn: ALB_ARN, eventDriven: true }])(
+    "adds no precondition Terraform would reject for %j (a folded literal, never `undefined`)",
+    (props) => {
+      const s = synth({ allowedTargetCidrs: ALLOWED, ...props });
+      const fn = one(s, "aws_lambda_function") as {
+        lifecycle?: { precondition?: Array<{ condition: string }> };
+      };
+      for (const p of fn.lifecycle?.precondition ?? []) {
+        expect(p.condition).not.toMatch(/undefined|\$\{\(?(true|false)\b/);
+      }
+    },
+  );
+});
+
 describe("the generated module", () => {
   let m: RenderedModule;
   beforeAll(() => {
