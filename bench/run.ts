@@ -5,6 +5,7 @@
  *   npm run bench                  the full run (< 5 minutes on a 2-core machine)
  *   npm run bench -- --quick       a smoke run in well under a minute; writes dist/bench/results-quick.json
  *   npm run bench -- --out FILE    write the JSON somewhere else
+ *   npm run bench -- --only lag    only tables 8-9 (registration lag, ENI cost), merged into the results JSON
  *   npm run bench -- --only listeners
  *                                  only tables 10-11 (several listeners, both IP families; about a minute),
  *                                  merged into the existing JSON (its other tables and date kept)
@@ -27,6 +28,7 @@ import { runColdStart } from "./cold-start.js";
 import { runCompleteness } from "./completeness.js";
 import { type ConvergenceResult, type DayEvent, runConvergence } from "./convergence.js";
 import { runAzCompleteness, runSafety, SAFETY_SCENARIOS } from "./hostile.js";
+import { eniCostTable, lagSvg, lagTable, runEniCost, runLag } from "./lag.js";
 import { measureFloor, runLatency } from "./latency.js";
 import { runFamilyCompleteness, runListenerCost } from "./listeners.js";
 import {
@@ -141,6 +143,50 @@ function listenerMarkdown(value: Awaited<ReturnType<typeof runListenerTables>>["
   ];
 }
 
+/** Tables 8-9 alone, merged into the results JSON (the other tables keep their date). */
+async function onlyLag(): Promise<void> {
+  ensureLambdaBundle(log);
+  const lag = await timed("Table 8 registration lag", () =>
+    runLag(
+      {
+        hours: quick ? 6 : 24,
+        seed: 12,
+        dnsFollowDelayS: 60,
+        deliveryDelayS: [1, 6],
+        latency: LATENCY,
+        parallel: 4,
+      },
+      log,
+    ),
+  );
+  const cost = await timed("Table 9 ENI cost per run", () => runEniCost(LATENCY, quick ? 5 : 15, log));
+  const previous = existsSync(outFile)
+    ? (JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>)
+    : {};
+  const results = {
+    ...previous,
+    lag: { date: new Date().toISOString(), mode: quick ? "quick" : "full", ...lag.value },
+    eniCost: { date: new Date().toISOString(), rows: cost.value },
+    seconds: { ...((previous.seconds as object | undefined) ?? {}), lag: lag.seconds, eniCost: cost.seconds },
+  };
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(`${outFile}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(`${outFile}.tmp`, outFile);
+  const svg = quick ? join(BENCH_DIST, "lag-quick.svg") : join(root, "bench", "lag.svg");
+  mkdirSync(dirname(svg), { recursive: true });
+  writeFileSync(svg, lagSvg(lag.value));
+  process.stdout.write(
+    [
+      `### 8. Registration lag (${results.lag.date.slice(0, 10)}; DNS ${LATENCY.dns} ms, AWS ${LATENCY.aws} ms)`,
+      lagTable(lag.value),
+      "### 9. Cost of a run in ENI mode",
+      eniCostTable(cost.value),
+      `_JSON in ${outFile.replace(root, "")}, plot in ${svg.replace(root, "")}._`,
+    ].join("\n\n"),
+  );
+  process.stdout.write("\n");
+}
+
 /** `--only listeners`: tables 10-11 alone, merged into the existing results file. */
 async function mainListenersOnly(): Promise<void> {
   ensureLambdaBundle(log);
@@ -223,7 +269,12 @@ async function main(): Promise<void> {
   const listeners = await runListenerTables();
 
   const totalSeconds = Math.round((performance.now() - started) / 100) / 10;
+  // Tables 8-9 run on their own (--only lag): keep their last numbers.
+  const kept = existsSync(outFile)
+    ? (JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>)
+    : {};
   const results = {
+    ...(kept.lag === undefined ? {} : { lag: kept.lag, eniCost: kept.eniCost }),
     date: new Date().toISOString(),
     mode: quick ? "quick" : "full",
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version },
@@ -272,7 +323,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${md.join("\n\n")}\n`);
 }
 
-if (values.only !== undefined && values.only !== "listeners") {
-  throw new Error(`--only ${values.only}: the only section that runs alone is "listeners"`);
+if (values.only !== undefined && values.only !== "listeners" && values.only !== "lag") {
+  throw new Error(`--only ${values.only}: the sections that run alone are "lag" and "listeners"`);
 }
-await (values.only === "listeners" ? mainListenersOnly() : main());
+await (values.only === "listeners" ? mainListenersOnly() : values.only === "lag" ? onlyLag() : main());

@@ -12,6 +12,7 @@
 // zod/mini: the same validation as classic zod at ~15 KiB instead of ~450 KiB of bundle (cold start).
 import * as z from "zod/mini";
 import { ALLOWED_CIDRS_EXPECTED, readAllowedTargetCidrs } from "./config/allowed-cidrs.js";
+import { DISCOVERY_EXPECTED, type DiscoveryConfig, readDiscoveryConfig } from "./config/discovery.js";
 import { type DnsServer, dnsServersSchema } from "./config/dns-servers.js";
 import { describeValue } from "./config/redact.js";
 import {
@@ -38,6 +39,8 @@ import { readTargetGroups, TARGET_GROUPS_EXPECTED, type TargetGroupPair } from "
 import type { Cidr } from "./core/cidr.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
 
+export type { AlbIdentity, DiscoveryConfig } from "./config/discovery.js";
+export { ALB_ARN_PATTERN, ROLE_ARN_PATTERN, VPC_ID_PATTERN } from "./config/discovery.js";
 export type { DnsServer } from "./config/dns-servers.js";
 export { describeValue, looksSecret } from "./config/redact.js";
 export {
@@ -106,6 +109,8 @@ export interface Config {
   allowedTargetCidrs: readonly Cidr[] | undefined;
   /** ALLOW_ANY_TARGET_CIDR (default false): accept 0.0.0.0/0 or ::/0 in ALLOWED_TARGET_CIDRS. */
   allowAnyTargetCidr: boolean;
+  /** ALB_ARN, ALB_VPC_ID, ALB_ROLE_ARN, ALB_ROLE_EXTERNAL_ID (config/discovery.ts). */
+  discovery: Readonly<DiscoveryConfig>;
 }
 
 /** Defaults of the optional variables, keyed by environment variable name (README, infrastructure). */
@@ -254,7 +259,10 @@ const V = {
   },
   DISCOVERY_MODE: {
     schema: discoveryModeSchema,
-    expected: withDefault("dns (the only mode supported so far)", CONFIG_DEFAULTS.DISCOVERY_MODE),
+    expected: withDefault(
+      "dns (sample the ALB's DNS name) or eni (list its network interfaces, needs ALB_ARN)",
+      CONFIG_DEFAULTS.DISCOVERY_MODE,
+    ),
   },
   AWS_MAX_ATTEMPTS: {
     schema: integer(1, 10),
@@ -397,6 +405,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     });
   }
 
+  const discovery = readDiscoveryConfig(
+    env,
+    issues.some((i) => i.variable === "DISCOVERY_MODE") ? undefined : discoveryMode,
+  );
+  for (const p of discovery.problems) {
+    issues.push({
+      variable: p.variable,
+      code: p.code,
+      value: describeValue(p.variable, env[p.variable]),
+      expected: `${DISCOVERY_EXPECTED[p.variable]} — ${p.detail}`,
+    });
+  }
+
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
     albDnsName: albDnsName!,
@@ -422,6 +443,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     awsRequestTimeoutMs: awsRequestTimeoutMs!,
     allowedTargetCidrs: allowed.value?.allowedTargetCidrs,
     allowAnyTargetCidr: allowed.value?.allowAnyTargetCidr ?? false,
+    discovery: discovery.value!,
   });
 }
 

@@ -7,16 +7,21 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { createClients, DEFAULT_CLIENT_OPTIONS } from "./aws/clients.js";
+import type { Ec2Adapter, Ec2AdapterOptions } from "./aws/ec2.js";
 import { createTargetGroupAdapter, createTargetGroupTypes } from "./aws/elbv2.js";
 import { createMetricsPublisher } from "./aws/metrics.js";
 import { createStateStore } from "./aws/state-store.js";
 import { loadConfig, pairLabel, stateKey } from "./config.js";
+import { decideEvent } from "./core/events.js";
+import type { IpFamily } from "./core/ip.js";
 import { toPlanSettings } from "./core/plan.js";
+import { createEniDiscovery, type EniDiscovery } from "./discovery/eni.js";
 import { discoverAlbIps, MAX_QUERIES_PER_SECOND, resolveDiscoveryTarget } from "./discovery/index.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
 import { type RunLogger, type RunSummary, reconcile } from "./reconcile.js";
 import { runDeadlines } from "./timing.js";
+import type { Observation } from "./types.js";
 
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: "alb-static-ip", logLevel: config.logLevel });
@@ -29,10 +34,58 @@ const clients = createClients({
 
 if (config.allowedTargetCidrs === undefined && !config.allowAnyTargetCidr) {
   logger.warn(
-    "ALLOWED_TARGET_CIDRS is not set: every IP a DNS answer names can be registered; set it to the ALB's subnets (SECURITY.md)",
+    config.discoveryMode === "eni"
+      ? "ALLOWED_TARGET_CIDRS is not set: every IP the interface lookup returns can be registered; set it to the ALB's subnets (SECURITY.md)"
+      : "ALLOWED_TARGET_CIDRS is not set: every IP a DNS answer names can be registered; set it to the ALB's subnets (SECURITY.md)",
     { code: "target_cidrs_unrestricted" },
   );
 }
+
+/**
+ * The EC2 adapter from its own chunk (scripts/build.ts splits dynamic imports): the EC2 client is most of the
+ * package, and a DNS-mode container never loads it. In ENI mode the load starts at init, beside the rest.
+ */
+function lazyEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
+  let adapter: Promise<Ec2Adapter> | undefined;
+  let loaded: Ec2Adapter | undefined;
+  const load = () => {
+    adapter ??= import("./aws/ec2.js").then((m) => {
+      loaded = m.createEc2Adapter(options);
+      return loaded;
+    });
+    return adapter;
+  };
+  // Started now; a failure to load surfaces (and is retried) at the first lookup.
+  load().catch(() => {
+    adapter = undefined;
+  });
+  return {
+    get calls() {
+      return loaded?.calls ?? 0;
+    },
+    describeInterfaces: async (query) => (await load()).describeInterfaces(query),
+  };
+}
+
+/** ENI mode: the container's lookup (it keeps the derived VPC and the interface ids of the last lookup). */
+const eni: EniDiscovery | undefined =
+  config.discoveryMode === "eni" && config.discovery.alb !== undefined
+    ? createEniDiscovery(
+        lazyEc2Adapter({
+          region: config.discovery.alb.region,
+          stsRegion: config.region,
+          maxAttempts: config.awsMaxAttempts,
+          connectionTimeoutMs: DEFAULT_CLIENT_OPTIONS.connectionTimeoutMs,
+          requestTimeoutMs: config.awsRequestTimeoutMs,
+          roleArn: config.discovery.roleArn,
+          externalId: config.discovery.roleExternalId,
+        }),
+        { description: config.discovery.alb.interfaceDescription, vpcId: config.discovery.vpcId },
+      )
+    : undefined;
+
+/** Start of the last run of this container that completed with a complete observation (event coalescing). */
+let lastCoveringRunStartedAt: number | undefined;
 
 /** Powertools' Logger behind the small interface reconcile() needs. */
 const runLogger: RunLogger = {
@@ -48,17 +101,67 @@ const targetGroupTypes = createTargetGroupTypes(clients.elbv2);
 /** The run failed; the message is the run's error, so the Lambda Errors metric and alarm see it. */
 export class RunFailedError extends AlbStaticIpError {}
 
-async function run(_event: unknown, context: Context & RunRequestContext): Promise<RunSummary> {
+/** What an event-triggered invocation returns when it does not run. */
+export interface SkippedRun {
+  skipped: "event_ignored" | "event_covered";
+  reason: string;
+  trigger: "event";
+}
+
+async function run(
+  _event: unknown,
+  context: Context & RunRequestContext,
+): Promise<(RunSummary & { trigger: string }) | SkippedRun> {
   const request = context.runRequest ?? { trigger: "manual", dryRun: false };
   if (request.ignored) logger.warn("Ignored part of the invocation event", { ignored: request.ignored });
+  if (request.trigger === "event") {
+    const decision =
+      request.interfaceEvent === undefined
+        ? { kind: "ignore" as const, reason: request.rejected ?? "not an interface event" }
+        : decideEvent(request.interfaceEvent, {
+            interfaceDescription: config.discovery.alb?.interfaceDescription,
+            knownInterfaceIds: eni?.knownInterfaceIds ?? new Set(),
+            knowsInterfaces: eni?.lastSuccessStartedAt !== undefined,
+            lastCoveringRunStartedAt,
+            now: Date.now(),
+          });
+    const event = request.interfaceEvent;
+    const about =
+      event === undefined
+        ? {}
+        : { eventName: event.name, interfaceId: event.interfaceId, eventId: event.eventId };
+    if (decision.kind === "ignore") {
+      logger.warn("Ignored an aws.ec2 event: no run", {
+        code: "event_ignored",
+        reason: decision.reason,
+        ...about,
+      });
+      return { skipped: "event_ignored", reason: decision.reason, trigger: "event" };
+    }
+    if (decision.kind === "covered") {
+      logger.info("Interface event already covered by a recent run: no run", {
+        code: "event_covered",
+        reason: decision.reason,
+        ...about,
+      });
+      return { skipped: "event_covered", reason: decision.reason, trigger: "event" };
+    }
+    if (decision.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.waitMs));
+  }
   const dryRun = config.dryRun || request.dryRun;
-  const deadlines = runDeadlines(Date.now(), context.getRemainingTimeInMillis());
+  const runStartedAt = Date.now();
+  const deadlines = runDeadlines(runStartedAt, context.getRemainingTimeInMillis());
 
+  let eniLookup: Promise<Record<IpFamily, Observation>> | undefined;
   const summary = await reconcile(
     {
       // Two families at once share the DNS budget: together never more than DNS_CONCURRENCY in flight
-      // (rounded up) and MAX_QUERIES_PER_SECOND.
+      // (rounded up) and MAX_QUERIES_PER_SECOND. ENI mode: one lookup per run answers both families.
       discover: async (family, deadline, concurrent) => {
+        if (eni !== undefined) {
+          eniLookup ??= eni.discoverFamilies();
+          return (await eniLookup)[family];
+        }
         const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {
           timeoutMs: config.dnsTimeoutMs,
         });
@@ -102,13 +205,23 @@ async function run(_event: unknown, context: Context & RunRequestContext): Promi
     },
   );
 
-  const line = { ...summary, trigger: request.trigger };
+  // A run covers an event when it succeeded and every family it observed was complete.
+  const observed = Object.values(summary.discovery);
+  if (summary.ok && observed.length > 0 && observed.every((d) => d.complete && !d.failed))
+    lastCoveringRunStartedAt = runStartedAt;
+  const line = {
+    ...summary,
+    trigger: request.trigger,
+    ...(request.interfaceEvent === undefined
+      ? {}
+      : { event: { name: request.interfaceEvent.name, interfaceId: request.interfaceEvent.interfaceId } }),
+  };
   if (summary.ok) logger.info("alb-static-ip run", line);
   else logger.error("alb-static-ip run failed", line);
   if (!summary.ok && summary.error) {
     throw new RunFailedError(summary.error.code, summary.error.message);
   }
-  return summary;
+  return line;
 }
 
 export const handler = middy(run).use(injectLambdaContext(logger)).use(runRequest());

@@ -248,6 +248,9 @@ function observationFailure(
   planConfig: PlanConfig & { family: IpFamily },
   label: string,
 ): AlbStaticIpError {
+  // ENI mode: the lookup says why it failed, with a stable code and what to do.
+  if (observation.failure !== undefined)
+    return new AlbStaticIpError(observation.failure.code, observation.failure.message);
   const onlyEmpty =
     observation.errors.empty > 0 &&
     Object.entries(observation.errors).every(([kind, n]) => kind === "empty" || n === 0);

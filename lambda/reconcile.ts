@@ -41,7 +41,8 @@ export interface PairHandle {
 
 export interface ReconcileDeps {
   /**
-   * Runs discovery of one family's addresses; must not start new queries after `deadline` (epoch ms).
+   * Runs discovery of one family's addresses (DNS, or the ENI lookup, chosen by the handler from DISCOVERY_MODE);
+   * must not start new queries after `deadline` (epoch ms).
    * `concurrent` discoveries run at once (1 or 2): each takes that share of the query rate and concurrency.
    */
   discover(family: IpFamily, deadline: number, concurrent: number): Promise<Observation>;

@@ -25,6 +25,15 @@ export interface Observation {
   /** Why the answers do not prove the whole set, beyond the cap or the deadline (stable codes). */
   notes: ReadonlyArray<{ code: string; message: string }>;
   durationMs: number;
+  /** Where the observation came from (default `dns`). */
+  source?: "dns" | "eni" | undefined;
+  /**
+   * Membership is exact (an ENI lookup that succeeded): an owned IP it lacks is gone, no health corroboration is
+   * needed before deregistering it after INVOCATIONS_BEFORE_DEREGISTRATION such lookups.
+   */
+  exact?: boolean | undefined;
+  /** Why a failed observation failed, with a stable code and what to do (ENI mode). */
+  failure?: { code: string; message: string } | undefined;
 }
 
 /** ELBv2 target health states (TargetHealthStateEnum). */

@@ -11,6 +11,8 @@
  * - iam.ts — the role and its policy (statements in policies.ts);
  * - function.ts — the log group, the deployment package and the function;
  * - schedule.ts — the EventBridge schedule;
+ * - discovery.ts — DISCOVERY_MODE's inputs, environment, checks and IAM statements (ENI mode, cross-account);
+ * - events.ts — the rule that runs the function on the ALB's interface events;
  * - alarms.ts — the alarms;
  * - dashboard.ts — the CloudWatch dashboard.
  *
@@ -36,6 +38,13 @@ import { albDimension, declareAlarms } from "./alarms.js";
 import { declareAllowedCidrs } from "./allowed-cidrs.js";
 import { buildContext } from "./context.js";
 import { declareDashboard } from "./dashboard.js";
+import {
+  declareDiscoveryPreconditions,
+  discoveryDecisions,
+  discoveryEnvironment,
+  discoveryStatements,
+} from "./discovery.js";
+import { declareInterfaceEvents } from "./events.js";
 import { type Countable, isToken, optionalAttrOf } from "./expr.js";
 import { declareFunction, declareLogGroup } from "./function.js";
 import { declareRole } from "./iam.js";
@@ -102,6 +111,8 @@ export class AlbStaticIp extends Construct {
   readonly ipCountAlarmName: string | undefined;
   /** Name of the dashboard; undefined (null in Terraform) when not created. */
   readonly dashboardName: string | undefined;
+  /** ARN of the interface event rule (events.ts); undefined (null in Terraform) when not created. */
+  readonly interfaceEventRuleArn: string | undefined;
 
   /** The resources, for escape hatches and tests; optional ones are undefined when not declared. */
   readonly resources: {
@@ -141,10 +152,13 @@ export class AlbStaticIp extends Construct {
       region: region.id,
       accountId: ctx.named(new DataAwsCallerIdentity(this, "caller_identity"), "current").accountId,
     }));
+    const discovery = discoveryDecisions(ctx);
+    declareDiscoveryPreconditions(ctx, discovery);
     const role = declareRole(ctx, {
       targetGroupArns,
       bucketArn: state.bucketArn,
       logGroupArn: logGroup.logGroupArn,
+      optionalStatements: discoveryStatements(ctx, discovery),
     });
     const fn = declareFunction(ctx, {
       targets: many === undefined ? { targetGroupArn: primaryArn } : { listeners: many },
@@ -153,8 +167,10 @@ export class AlbStaticIp extends Construct {
       roleArn: role.roleArn,
       rolePolicy: role.rolePolicy,
       allowedCidrs,
+      discoveryEnvironment: discoveryEnvironment(ctx),
     });
     const rule = declareSchedule(ctx, fn);
+    this.interfaceEventRuleArn = declareInterfaceEvents(ctx, fn, discovery);
     const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, perTg);
     const dashboard = declareDashboard(
       ctx,

@@ -101,6 +101,8 @@ export interface FunctionInputs {
   readonly rolePolicy: IamRolePolicy | undefined;
   /** ALLOWED_TARGET_CIDRS and ALLOW_ANY_TARGET_CIDR (allowed-cidrs.ts). */
   readonly allowedCidrs: { readonly allowedTargetCidrs: string; readonly allowAnyTargetCidr: string };
+  /** ALB_ARN, ALB_VPC_ID, ALB_ROLE_ARN, ALB_ROLE_EXTERNAL_ID (discovery.ts): literal entries or a plan-time map. */
+  readonly discoveryEnvironment?: Record<string, string> | IResolvable;
 }
 
 /** Declares the function and its event invoke config. */
@@ -161,6 +163,8 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
       ),
     );
   }
+  const discoveryEnv = inputs.discoveryEnvironment;
+  if (discoveryEnv !== undefined && !isToken(discoveryEnv)) Object.assign(environment, discoveryEnv);
   const dnsServers = props.dnsServers;
   let variables: Record<string, string> = environment;
   if (dnsServers !== undefined && !isToken(dnsServers) && dnsServers.length > 0) {
@@ -182,6 +186,10 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
     );
   } else if (decidedTargets.length > 0) {
     variables = Token.asStringMap(Fn.merge([environment, ...decidedTargets]));
+  }
+
+  if (discoveryEnv !== undefined && isToken(discoveryEnv)) {
+    variables = Token.asStringMap(Fn.merge([variables, discoveryEnv]));
   }
 
   const fn = named(

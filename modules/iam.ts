@@ -21,6 +21,17 @@ export interface RoleInputs {
   readonly targetGroupArns: string[];
   readonly bucketArn: string;
   readonly logGroupArn: string;
+  /** More statements that depend on a decision (discovery.ts: ec2 or sts per discovery mode). */
+  readonly optionalStatements?: readonly OptionalStatement[];
+}
+
+/** A statement that is in the policy only when `present` holds (literal, or a dynamic block of zero or one). */
+export interface OptionalStatement {
+  readonly present: boolean | IResolvable;
+  /** Name of its policy document in the module (`data.aws_iam_policy_document.<hclName>`). */
+  readonly hclName: string;
+  readonly statement: (value: string) => DataAwsIamPolicyDocumentStatement;
+  readonly value: string;
 }
 
 /** What the IAM part gives the rest of the construct. */
@@ -83,6 +94,8 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
       () => xrayStatement(),
       "Active",
     );
+  for (const o of inputs.optionalStatements ?? [])
+    optionalStatement(o.present, o.hclName, o.statement, o.value);
   const policyDocument = named(
     new DataAwsIamPolicyDocument(scope, "policy_document", {
       count: ctx.count(),

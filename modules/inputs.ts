@@ -4,11 +4,13 @@
  * `validation` blocks that reject at plan time what the Lambda would reject at cold start).
  *
  * One file per concern under inputs/: general.ts (name, tags, create), alb.ts, target-group.ts,
- * state-bucket.ts, role.ts, function.ts, sync.ts (the function's settings), monitoring.ts; defaults.ts, patterns.ts
+ * state-bucket.ts, role.ts, function.ts, sync.ts (the function's settings), monitoring.ts, and ../discovery.ts
+ * (ENI discovery and interface events); defaults.ts, patterns.ts
  * and spec.ts (the validation helpers). The mapped type of INPUTS makes the compiler insist that every prop
  * has a variable.
  */
 import type { AlbStaticIpProps } from "./alb-static-ip.js";
+import { DISCOVERY_INPUTS } from "./discovery.js";
 import { ALB_INPUTS } from "./inputs/alb.js";
 import { FUNCTION_INPUTS } from "./inputs/function.js";
 import { GENERAL_INPUTS } from "./inputs/general.js";
@@ -33,4 +35,5 @@ export const INPUTS: { readonly [K in Exclude<keyof AlbStaticIpProps, InternalPr
   ...FUNCTION_INPUTS,
   ...SYNC_INPUTS,
   ...MONITORING_INPUTS,
+  ...DISCOVERY_INPUTS,
 };

@@ -6,6 +6,7 @@
 import { fileURLToPath } from "node:url";
 import type { IResolvable } from "cdktf";
 import { MAX_TARGET_GROUPS, TARGET_GROUP_ARN_PATTERN } from "../lambda/config.js";
+import { type DiscoveryProps, discoveryPropProblems } from "./discovery.js";
 import { isToken, type Toggle } from "./expr.js";
 import {
   ALB_DNS_NAME_PATTERN,
@@ -33,7 +34,7 @@ export interface LambdaCode {
 /** The health check protocol of the created target group. */
 export type HealthCheckProtocol = "TCP" | "HTTP" | "HTTPS";
 
-export interface AlbStaticIpProps {
+export interface AlbStaticIpProps extends DiscoveryProps {
   /** DNS name of the internal ALB (ALB_DNS_NAME), e.g. `internal-my-alb-123.us-east-1.elb.amazonaws.com`. */
   readonly albDnsName: string;
   /**
@@ -132,14 +133,17 @@ export interface AlbStaticIpProps {
   readonly metricNamespace?: string;
   /** LOG_LEVEL (default INFO). */
   readonly logLevel?: string;
-  /** DISCOVERY_MODE (default dns). */
+  /** DISCOVERY_MODE (default dns): `dns`, or `eni` (needs `albArn`; see discovery.ts). */
   readonly discoveryMode?: string;
   /** AWS_MAX_ATTEMPTS (default 3): attempts per AWS call. */
   readonly awsMaxAttempts?: number;
   /** AWS_REQUEST_TIMEOUT_MS (default 5000): per-attempt timeout of an AWS call. */
   readonly awsRequestTimeoutMs?: number;
 
-  /** ARN of the ALB: its subnets' CIDR blocks become ALLOWED_TARGET_CIDRS (unless `allowedTargetCidrs` is set). */
+  /**
+   * ARN of the ALB: its subnets' CIDR blocks become ALLOWED_TARGET_CIDRS (unless `allowedTargetCidrs` is set); also
+   * ALB_ARN, which ENI discovery and the interface events need.
+   */
   readonly albArn?: string;
   /** Name of the ALB, instead of `albArn`. */
   readonly albName?: string;
@@ -372,5 +376,6 @@ export function propProblems(props: AlbStaticIpProps): string[] {
       p.stateBucketName !== undefined,
       "createStateBucket is false: pass stateBucketName, the existing bucket for the state",
     );
+  problems.push(...discoveryPropProblems(p));
   return problems;
 }

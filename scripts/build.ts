@@ -1,22 +1,45 @@
 /**
  * Bundles the Lambda with esbuild into dist/lambda/index.mjs (ESM, minified, source map) for the deployed
  * runtime (nodejs24.x). The AWS SDK is bundled in, so the function runs exactly the versions the lock file pins
- * and tests exercise, not whatever the runtime happens to ship.
+ * and tests exercise, not whatever the runtime happens to ship. Code splitting puts what only ENI mode loads (the
+ * EC2 and STS clients, imported dynamically) in `chunk-*.mjs` files beside it, so DNS mode's cold start does not
+ * parse them; the package is the whole directory.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { ESBUILD_LAMBDA_OPTIONS, LAMBDA_BUNDLE } from "./lambda-bundle.js";
 
+const dir = dirname(LAMBDA_BUNDLE);
+// No stale chunk of an earlier build may end up in the package.
+for (const file of (() => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+})()) {
+  if (/\.mjs(\.map)?$/.test(file)) rmSync(join(dir, file));
+}
+
 await build({
   ...ESBUILD_LAMBDA_OPTIONS,
   entryPoints: [fileURLToPath(new URL("../lambda/index.ts", import.meta.url))],
-  outfile: LAMBDA_BUNDLE,
+  outdir: dir,
+  entryNames: "index",
+  chunkNames: "chunk-[hash]",
+  outExtension: { ".js": ".mjs" },
+  splitting: true,
   sourcemap: true,
   sourcesContent: false,
 });
 
-const raw = statSync(LAMBDA_BUNDLE).size;
-const gz = gzipSync(readFileSync(LAMBDA_BUNDLE)).length;
-console.log(`dist/lambda/index.mjs: ${(raw / 1024).toFixed(1)} KiB raw, ${(gz / 1024).toFixed(1)} KiB gzip`);
+const files = readdirSync(dir).filter((f) => f.endsWith(".mjs"));
+const raw = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+const gz = files.reduce((n, f) => n + gzipSync(readFileSync(join(dir, f))).length, 0);
+const index = statSync(LAMBDA_BUNDLE).size;
+console.log(
+  `dist/lambda/: ${(raw / 1024).toFixed(1)} KiB raw, ${(gz / 1024).toFixed(1)} KiB gzip in ${files.length} files (index.mjs ${(index / 1024).toFixed(1)} KiB)`,
+);

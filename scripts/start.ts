@@ -8,15 +8,22 @@
  * Ends by itself with a summary; `--forever` keeps scaling at random, and `--forever --hostile` also switches the
  * DNS servers between hostile answer models (caching, stale, short, AZ-balanced, another set) and now and then
  * fails every health check for a moment.
+ *
+ * `--eni` runs the function with DISCOVERY_MODE=eni (it lists the ALB's network interfaces in the world's EC2;
+ * DNS follows 4 s late) and delivers ELB's CloudTrail interface events through a stand-in EventBridge rule, so a
+ * scale-out is registered within seconds, between scheduled runs (reserved concurrency 1: one run at a time).
  */
+import { interfaceEventPattern } from "../lambda/core/events.js";
 import type { RunSummary } from "../lambda/reconcile.js";
 import type { DnsBehaviour } from "../sim/dns-answers.js";
+import { createEventRule } from "../sim/eventbridge.js";
 import { startFunction } from "../sim/lambda-runtime.js";
 import { startWorld } from "../sim/world.js";
 import { ensureLambdaBundle } from "./lambda-bundle.js";
 
 const forever = process.argv.includes("--forever");
 const hostile = process.argv.includes("--hostile");
+const eni = process.argv.includes("--eni");
 /** What a hostile `--forever` run switches between (sim/dns-answers.ts). */
 const HOSTILE: ReadonlyArray<{ say: string; behaviour: DnsBehaviour | null }> = [
   { say: "honest answers", behaviour: null },
@@ -65,16 +72,57 @@ async function main(): Promise<void> {
     healthCheckDelayMs: 1_500,
     deregistrationDelayMs: 4_000,
     latency: { dns: 1, aws: 5 },
-    albIpAddressType: "dualstack",
-    targetGroups: [{ port: 80 }, { port: 443 }, { port: 443, ipAddressType: "ipv6" }],
+    // ENI mode: the sim's interfaces carry IPv4 only, so the ENI demo keeps two ipv4 groups.
+    ...(eni
+      ? { dnsFollowDelayMs: 4_000, ipsPerInterface: 2, targetGroups: [{ port: 80 }, { port: 443 }] }
+      : {
+          albIpAddressType: "dualstack" as const,
+          targetGroups: [{ port: 80 }, { port: 443 }, { port: 443, ipAddressType: "ipv6" as const }],
+        }),
   });
-  const fn = await startFunction({ env: { ...world.env(), LOG_LEVEL: "WARN" }, timeoutMs: 30_000 });
+  const fn = await startFunction({
+    env: {
+      ...world.env(),
+      LOG_LEVEL: "WARN",
+      ...(eni ? { DISCOVERY_MODE: "eni", ALB_ARN: world.info.albArn } : {}),
+    },
+    timeoutMs: 30_000,
+  });
+  // Reserved concurrency 1: scheduled and event-triggered invocations run one at a time.
+  let queue: Promise<unknown> = Promise.resolve();
+  const invoke = <T>(event: unknown) => {
+    const next = queue.then(() => fn.invoke<T>(event));
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  let scaledAt = Date.now();
+  let eventRuns = 0;
   let runs = 0;
   let registrations = 0;
   let deregistrations = 0;
   let liveLost = 0;
   let failedRuns = 0;
   const events: string[] = [];
+  let rule: ReturnType<typeof createEventRule> | undefined;
+  if (eni) {
+    rule = createEventRule({
+      pattern: interfaceEventPattern(`ELB ${world.info.albArn.split(":loadbalancer/")[1]}`),
+      deliveryDelayMs: 1_000,
+      invoke: async (event) => {
+        const out = await invoke<RunSummary & { skipped?: string }>(event);
+        const registered = (out.result?.targetGroups ?? []).flatMap((p) => p.registered);
+        if (out.result?.skipped === undefined) eventRuns += 1;
+        if (registered.length > 0) {
+          registrations += registered.length;
+          events.unshift(
+            `interface event: +${registered.length} registered ${((Date.now() - scaledAt) / 1000).toFixed(1)} s after the interfaces appeared`,
+          );
+        }
+        return out;
+      },
+    });
+    world.onCloudTrailEvent((event) => rule?.put(event));
+  }
 
   const stop = async (code: number) => {
     await fn.stop();
@@ -86,10 +134,12 @@ async function main(): Promise<void> {
   for (let run = 1; forever || run <= LAST_RUN; run += 1) {
     const step = SCRIPT.find((s) => s.run === run);
     if (step) {
+      scaledAt = Date.now();
       step.act(world);
       events.unshift(`run ${run}: ${step.say}`);
     } else if (forever && run > LAST_RUN && run % 6 === 0) {
       const n = 2 + Math.floor(Math.random() * 60);
+      scaledAt = Date.now();
       world.scaleAlb(n);
       events.unshift(`run ${run}: ALB scales to ${n} IPs`);
     } else if (forever && hostile && run > LAST_RUN && run % 4 === 0) {
@@ -108,7 +158,7 @@ async function main(): Promise<void> {
     }
     const albBefore = new Set([...world.state().alb.ips, ...world.state().alb.ipv6]);
     const started = Date.now();
-    const out = await fn.invoke<RunSummary>({ source: "aws.events", "detail-type": "Scheduled Event" });
+    const out = await invoke<RunSummary>({ source: "aws.events", "detail-type": "Scheduled Event" });
     runs += 1;
     // A failed run throws after logging its summary; read it from the log line then.
     const summary = out.result ?? summaryFromLogs(out.logs);
@@ -126,9 +176,24 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, Math.max(0, RUN_INTERVAL_MS - (Date.now() - started))));
   }
 
+  if (rule !== undefined && !forever) {
+    // An event-driven scale-out: no scheduled run for the next "minutes"; the interface events trigger one.
+    const before = world.state().alb.ips.length;
+    scaledAt = Date.now();
+    world.scaleAlb(before + 8);
+    events.unshift(
+      `ALB scales out ${before} → ${before + 8} between scheduled runs; waiting for the interface events`,
+    );
+    await rule.idle();
+    draw(LAST_RUN, world, true, undefined, undefined, events);
+    if (!tty) console.log(events.slice(0, 2).reverse().join("\n"));
+  }
   console.log(
-    `\nSummary: ${runs} runs (${failedRuns} failed, as expected during the DNS outage), ` +
-      `${registrations} registrations, ${deregistrations} deregistrations, live IPs ever deregistered: ${liveLost} (must be 0).`,
+    `\nSummary: ${runs} runs (${failedRuns} failed${eni ? "" : ", as expected during the DNS outage"}), ` +
+      `${registrations} registrations, ${deregistrations} deregistrations, live IPs ever deregistered: ${liveLost} (must be 0).` +
+      (eni
+        ? ` Discovery: ENI (${eventRuns} event-triggered runs between the scheduled ones).`
+        : " Discovery: DNS (`npm start -- --eni` for ENI discovery with interface events)."),
   );
   await stop(liveLost === 0 ? 0 : 1);
 }
@@ -179,7 +244,7 @@ function draw(
   const alb6 = new Set(state.alb.ipv6);
   const lines: string[] = [];
   lines.push(
-    `\u001b[1malb-static-ip live demo\u001b[0m — local AWS world, one run every ${RUN_INTERVAL_MS / 1000} s (= 1 min); one function, ${state.targetGroups.length} target groups (TARGET_GROUPS), dualstack ALB`,
+    `\u001b[1malb-static-ip live demo\u001b[0m — local AWS world, one run every ${RUN_INTERVAL_MS / 1000} s (= 1 min); one function, ${state.targetGroups.length} target groups (TARGET_GROUPS)${eni ? ", discovery ENI + interface events" : ", dualstack ALB, discovery DNS"}`,
   );
   lines.push(
     `run ${run}${forever ? "" : `/${LAST_RUN}`}   ALB IPs: ${alb4.size} IPv4 + ${alb6.size} IPv6   ${ok ? "\u001b[32mok\u001b[0m" : `\u001b[31mfailed\u001b[0m: ${error?.split("\n")[0]?.slice(0, 90)}`}`,
@@ -187,7 +252,9 @@ function draw(
   if (summary) {
     for (const [family, d] of Object.entries(summary.discovery)) {
       lines.push(
-        `DNS ${family === "ipv6" ? "AAAA" : "A   "}: ${d.queries} queries, ${d.answers} answers, ${d.ipCount} IPs, ${d.complete ? "complete" : d.failed ? "FAILED" : "incomplete"}, ${Math.round(d.durationMs)} ms`,
+        eni
+          ? `ENI ${family}: ${d.queries} page(s), ${d.answers} interfaces, ${d.ipCount} IPs, ${d.complete ? "complete" : d.failed ? "FAILED" : "incomplete"}, ${Math.round(d.durationMs)} ms`
+          : `DNS ${family === "ipv6" ? "AAAA" : "A   "}: ${d.queries} queries, ${d.answers} answers, ${d.ipCount} IPs, ${d.complete ? "complete" : d.failed ? "FAILED" : "incomplete"}, ${Math.round(d.durationMs)} ms`,
       );
     }
     for (const p of summary.targetGroups) {

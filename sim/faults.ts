@@ -20,6 +20,10 @@ export const AWS_API_NAMES = [
   "s3:ListObjectsV2",
   "s3:CreateBucket",
   "cloudwatch:PutMetricData",
+  "ec2:DescribeNetworkInterfaces",
+  /** Only DescribeNetworkInterfaces calls with a NextToken: a page failing in the middle of a pagination. */
+  "ec2:DescribeNetworkInterfaces:nextPage",
+  "sts:AssumeRole",
 ] as const;
 
 /** `service:Operation`, e.g. `elbv2:RegisterTargets`. */
@@ -83,6 +87,7 @@ const DEFAULT_STATUS: Readonly<Record<string, number>> = {
   InternalServiceError: 500,
   ServiceUnavailable: 503,
   AccessDenied: 403,
+  UnauthorizedOperation: 403,
   AccessDeniedException: 400,
   ExpiredToken: 400,
   PreconditionFailed: 412,
@@ -99,6 +104,8 @@ const DEFAULT_MESSAGE: Readonly<Record<string, string>> = {
   InternalError: "We encountered an internal error. Please try again.",
   ServiceUnavailable: "The service is unavailable. Please try again shortly.",
   AccessDenied: "User is not authorized to perform this operation (injected AccessDenied)",
+  RequestLimitExceeded: "Request limit exceeded.",
+  UnauthorizedOperation: "You are not authorized to perform this operation. (injected UnauthorizedOperation)",
   ConditionalRequestConflict:
     "A conflicting conditional operation is currently in progress against this resource.",
 };

@@ -46,6 +46,19 @@ export interface WorldOptions {
    * `ipv4` group on port 443. With more than one, `env()` sets TARGET_GROUPS instead of ALB_LISTENER/NLB_TG_ARN.
    */
   targetGroups?: Array<{ port: number; ipAddressType?: "ipv4" | "ipv6" }>;
+  /** Time from an ALB node's interface appearing until its IP is in DNS, in ms (on `clock`). Default 0. */
+  dnsFollowDelayMs?: number;
+  /** Private IPs per ALB network interface (2: a primary and a secondary each). Default 1. */
+  ipsPerInterface?: number;
+  /** Interfaces of other services in the ALB's VPC, beyond the fixed few (the ENI cost bench uses 5,000). */
+  backgroundInterfaces?: number;
+  /** How EC2 pages a filtered DescribeNetworkInterfaces (`sim/ec2.ts`). Default `filter-first`. */
+  ec2Paging?: "filter-first" | "scan";
+  /**
+   * The ALB (and its interfaces) is in this other account; its role `alb-static-ip-eni-read` (with this
+   * external id, if given) is the only way to see them (`info.albRoleArn`).
+   */
+  crossAccount?: { accountId: string; externalId?: string };
 }
 
 /** One target group of the world. */
@@ -61,7 +74,7 @@ export interface WorldInfo {
   dns: string;
   /** Every DNS server as `127.0.0.1:PORT` (the first is `dns`); the function's DNS_SERVERS lists them all. */
   dnsServers: string[];
-  endpoints: { elbv2: string; s3: string; cloudwatch: string };
+  endpoints: { elbv2: string; s3: string; cloudwatch: string; ec2: string; sts: string };
   /** Base URL of the control API. */
   control: string;
   albDnsName: string;
@@ -74,6 +87,12 @@ export interface WorldInfo {
   /** Every target group, in order. */
   targetGroups: WorldTargetGroup[];
   albIpAddressType: "ipv4" | "dualstack";
+  /** ARN of the ALB (ALB_ARN for DISCOVERY_MODE=eni). */
+  albArn: string;
+  /** The VPC of the ALB and the target group (ALB_VPC_ID). */
+  albVpcId: string;
+  /** With `crossAccount`: the role of the ALB's account to assume (ALB_ROLE_ARN). */
+  albRoleArn?: string;
 }
 
 /** A target as the control API shows it. */
@@ -100,7 +119,15 @@ export interface ObjectState {
 /** Snapshot of the whole world (`GET /state`). */
 export interface WorldState {
   /** `ipv6`: the dualstack ALB's IPv6 addresses (empty for an IPv4-only ALB). */
-  alb: { dnsName: string; ips: string[]; ipv6: string[] };
+  alb: {
+    dnsName: string;
+    ips: string[];
+    /** `ipv6`: the dualstack ALB's IPv6 addresses (empty for an IPv4-only ALB). */
+    ipv6: string[];
+    /** The IPs DNS answers with now (the others' interfaces exist, DNS has not followed yet). */
+    dnsIps: string[];
+    interfaces: Array<{ id: string; privateIps: string[] }>;
+  };
   targetGroups: Array<{
     arn: string;
     name: string;

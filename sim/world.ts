@@ -12,8 +12,10 @@ import { controlHandler } from "./control.js";
 import { type DnsServer, startDnsServer } from "./dns.js";
 import { checkDnsBehaviour, type DnsBehaviour } from "./dns-answers.js";
 import type { ForeignInjection } from "./dns-foreign.js";
+import { ec2Handler } from "./ec2.js";
 import { elbv2Handler } from "./elbv2.js";
 import { Elbv2Model, type TargetGroupSpec } from "./elbv2-model.js";
+import { type CloudTrailEvent, EniModel } from "./enis.js";
 import { FaultEngine, type FaultSet, parseFaultSet } from "./faults.js";
 import { Delays, listenLoopback } from "./http.js";
 import { parseCidr, parseCidr6 } from "./ip.js";
@@ -21,6 +23,7 @@ import { deriveSeed, seededRandom } from "./random.js";
 import { s3Handler } from "./s3.js";
 import { S3Store } from "./s3-store.js";
 import type { ServiceContext } from "./service.js";
+import { StsModel, stsHandler } from "./sts.js";
 import type { ObjectState, WorldInfo, WorldOptions, WorldState, WorldTargetGroup } from "./types.js";
 
 export type { WorldInfo, WorldOptions, WorldState, WorldTargetGroup } from "./types.js";
@@ -44,6 +47,12 @@ export interface World {
   injectForeign(spec: ForeignInjection | null): void;
   /** Replace the fault set (validated; `{}` clears). Returns the set now in force. */
   setFaults(faults: FaultSet): FaultSet;
+  /** Receive the CloudTrail event of every interface ELB creates or deletes (EventBridge shape); returns the unsubscribe. */
+  onCloudTrailEvent(listener: (event: CloudTrailEvent) => void): () => void;
+  /** Emit a Create/DeleteNetworkInterface event of another load balancer's interface (must be ignored). */
+  emitForeignInterfaceEvent(name: "CreateNetworkInterface" | "DeleteNetworkInterface"): void;
+  /** Apply DNS changes that are due on the world's clock (with `dnsFollowDelayMs` and a virtual clock). */
+  refreshDns(): void;
   /** Back to the initial world: initial ALB IPs, empty target group and bucket, no metrics/faults/counts. */
   reset(): void;
   /** Close every server and drop open connections (hung requests too). */
@@ -57,6 +66,10 @@ export const LISTENER_PORT = 443;
 const TG_NAME = "alb-static-ip-demo";
 const TG_ID = "0123456789abcdef";
 const BUCKET = "alb-static-ip-demo-state";
+const VPC_ID = "vpc-0a1b2c3d4e5f60718";
+const ALB_RESOURCE = "app/demo-alb/1234567890abcdef";
+/** The role the ALB's account creates for the function (with `crossAccount`). */
+export const ALB_ROLE_NAME = "alb-static-ip-eni-read";
 
 /**
  * Start the world on free loopback ports.
@@ -85,6 +98,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const vpcIpv6Cidr = parseCidr6(options.vpcIpv6Cidr ?? "2600:1f18:4a3:6a00::/56");
   const groups = targetGroupsOf(options.targetGroups, region, accountId);
   const targetGroupArn = groups[0]!.arn;
+  const albAccountId = options.crossAccount?.accountId ?? accountId;
+  const albArn = `arn:aws:elasticloadbalancing:${region}:${albAccountId}:loadbalancer/${ALB_RESOURCE}`;
+  const albRoleArn =
+    options.crossAccount === undefined ? undefined : `arn:aws:iam::${albAccountId}:role/${ALB_ROLE_NAME}`;
+  const dnsFollowDelayMs = options.dnsFollowDelayMs ?? 0;
+  checkDelay("dnsFollowDelayMs", options.dnsFollowDelayMs);
 
   const freshAlb = (): AlbIps => {
     const alb = new AlbIps(
@@ -116,7 +135,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       name: group.name,
       port: group.port,
       protocol: "TCP",
-      vpcId: "vpc-0a1b2c3d4e5f60718",
+      vpcId: VPC_ID,
       vpcCidr,
       vpcIpv6Cidr,
       ipAddressType: group.ipAddressType,
@@ -128,6 +147,28 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   }
   const store = new S3Store(clock);
   store.createBucket(BUCKET);
+  const freshEnis = () =>
+    new EniModel({
+      region,
+      accountId: albAccountId,
+      vpcId: VPC_ID,
+      vpcCidr,
+      albResource: ALB_RESOURCE,
+      ipsPerInterface: options.ipsPerInterface,
+      backgroundInterfaces: options.backgroundInterfaces,
+      clock,
+      seed: deriveSeed(seed, "enis"),
+    });
+  let enis = freshEnis();
+  const eventListeners = new Set<(event: CloudTrailEvent) => void>();
+  const subscribeEvents = () =>
+    enis.onEvent((event) => {
+      for (const listener of eventListeners) listener(event);
+    });
+  subscribeEvents();
+  const sts = new StsModel(clock);
+  if (albRoleArn !== undefined)
+    sts.addRole({ arn: albRoleArn, externalId: options.crossAccount?.externalId });
 
   const ctx: ServiceContext = {
     get faults() {
@@ -159,27 +200,58 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       { name: "ns-sim-1.elb.amazonaws.com", ip: "127.0.0.1" },
     ]),
   );
-  const applyAlb = (): string[] => {
+  // When each current ALB IP's interface appeared: DNS names it `dnsFollowDelayMs` later.
+  const appearedAt = new Map<string, number>();
+  let dnsIps: string[] = [];
+  const refreshDns = () => {
+    const now = clock();
+    const visible = alb.list().filter((ip) => (appearedAt.get(ip) ?? now) + dnsFollowDelayMs <= now);
+    if (visible.join(",") === dnsIps.join(",")) return;
+    dnsIps = visible;
+    // A dualstack node's AAAA record follows with its A record.
+    const all = alb.list();
+    const ipv6 = alb.listIpv6().filter((_, i) => visible.includes(all[i] ?? ""));
+    eachDns((server) => server.setRecord(albDnsName, [...visible, ...ipv6]));
+  };
+  const applyAlb = (initial = false): string[] => {
     const ips = alb.list();
-    const records = [...ips, ...alb.listIpv6()];
-    eachDns((server) => server.setRecord(albDnsName, records));
+    const now = clock();
+    for (const ip of [...appearedAt.keys()]) if (!ips.includes(ip)) appearedAt.delete(ip);
+    // The ALB's first nodes have been in DNS for long; later ones follow after the delay.
+    for (const ip of ips) if (!appearedAt.has(ip)) appearedAt.set(ip, initial ? now - dnsFollowDelayMs : now);
+    enis.sync(ips, { silent: initial });
+    refreshDns();
+    if (dnsFollowDelayMs > 0 && !initial) {
+      void delays.sleep(dnsFollowDelayMs).then(refreshDns);
+    }
     model.albChanged();
     return ips;
   };
-  applyAlb();
+  applyAlb(true);
 
   let world: World | undefined;
-  const [elbv2, s3, cloudwatch, control] = await Promise.all([
+  const [elbv2, s3, cloudwatch, control, ec2, stsServer] = await Promise.all([
     listenLoopback(elbv2Handler(ctx, model)),
     listenLoopback(s3Handler(ctx, store)),
     listenLoopback(cloudwatchHandler(ctx, { record: (data) => metrics.push(...data) }, clock)),
     listenLoopback(controlHandler(() => world as World)),
+    listenLoopback(
+      ec2Handler(
+        ctx,
+        { list: (account) => enis.list(account) },
+        {
+          paging: options.ec2Paging ?? "filter-first",
+          accountOf: (key) => sts.accountOf(key) ?? accountId,
+        },
+      ),
+    ),
+    listenLoopback(stsHandler(ctx, sts)),
   ]);
 
   const info: WorldInfo = {
     dns: `${dns.host}:${dns.port}`,
     dnsServers: servers.map((server) => `${server.host}:${server.port}`),
-    endpoints: { elbv2: elbv2.url, s3: s3.url, cloudwatch: cloudwatch.url },
+    endpoints: { elbv2: elbv2.url, s3: s3.url, cloudwatch: cloudwatch.url, ec2: ec2.url, sts: stsServer.url },
     control: control.url,
     albDnsName,
     targetGroupArn,
@@ -188,13 +260,22 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     listenerPort: groups[0]!.port,
     targetGroups: groups.map(({ arn, port, ipAddressType }) => ({ arn, port, ipAddressType })),
     albIpAddressType,
+    albArn,
+    albVpcId: VPC_ID,
+    ...(albRoleArn === undefined ? {} : { albRoleArn }),
   };
 
   let stopped: Promise<void> | undefined;
   world = {
     info,
     state: () => ({
-      alb: { dnsName: albDnsName, ips: alb.list(), ipv6: alb.listIpv6() },
+      alb: {
+        dnsName: albDnsName,
+        ips: alb.list(),
+        ipv6: alb.listIpv6(),
+        dnsIps: [...dnsIps],
+        interfaces: enis.albList().map((eni) => ({ id: eni.id, privateIps: [...eni.privateIps] })),
+      },
       targetGroups: model.groupSpecs().map((spec) => ({
         arn: spec.arn,
         name: spec.name,
@@ -283,8 +364,17 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       });
       return faults.current();
     },
+    onCloudTrailEvent: (listener) => {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    emitForeignInterfaceEvent: (name) => enis.emitForeign(name),
+    refreshDns,
     reset: () => {
       alb = freshAlb();
+      enis = freshEnis();
+      subscribeEvents();
+      appearedAt.clear();
       faults = freshFaults();
       model.clearTargets();
       store.clear();
@@ -299,7 +389,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         server.setLatency(baseLatency.dns);
         server.resetStats();
       });
-      applyAlb();
+      applyAlb(true);
     },
     stop: () => {
       stopped ??= (async () => {
@@ -309,6 +399,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
           s3.close(),
           cloudwatch.close(),
           control.close(),
+          ec2.close(),
+          stsServer.close(),
           ...servers.map((server) => server.close()),
         ]);
       })();
@@ -335,6 +427,8 @@ export function worldEnv(info: WorldInfo): Record<string, string> {
     AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: info.endpoints.elbv2,
     AWS_ENDPOINT_URL_S3: info.endpoints.s3,
     AWS_ENDPOINT_URL_CLOUDWATCH: info.endpoints.cloudwatch,
+    ...(info.endpoints.ec2 === undefined ? {} : { AWS_ENDPOINT_URL_EC2: info.endpoints.ec2 }),
+    ...(info.endpoints.sts === undefined ? {} : { AWS_ENDPOINT_URL_STS: info.endpoints.sts }),
     AWS_REGION: info.region,
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",

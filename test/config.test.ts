@@ -79,6 +79,7 @@ describe("loadConfig with valid input", () => {
       awsRequestTimeoutMs: 5000,
       allowedTargetCidrs: undefined,
       allowAnyTargetCidr: false,
+      discovery: { alb: undefined, vpcId: undefined, roleArn: undefined, roleExternalId: undefined },
     });
   });
 
@@ -358,8 +359,8 @@ describe("loadConfig with bad input", () => {
     ["METRIC_NAMESPACE", "n".repeat(256)],
     // LOG_LEVEL, DISCOVERY_MODE, AWS_REGION
     ["LOG_LEVEL", "VERBOSE"],
-    ["DISCOVERY_MODE", "eni"],
     ["DISCOVERY_MODE", "magic"],
+    ["DISCOVERY_MODE", "eni-mode"],
     ["AWS_REGION", "us_east_1"],
     ["AWS_REGION", "US-EAST-1"],
     // DNS_SERVERS
@@ -418,7 +419,7 @@ describe("loadConfig with bad input", () => {
       DNS_TIMEOUT_MS: "1.5",
       SAME_VPC: "maybe",
       METRIC_NAMESPACE: "AWS/ApplicationELB",
-      DISCOVERY_MODE: "eni",
+      DISCOVERY_MODE: "magic",
     };
 
     // Act
@@ -501,12 +502,12 @@ describe("ConfigError messages", () => {
     expect(error.issues[0]?.expected).toMatch(/reserved for AWS; CloudWatch rejects/);
   });
 
-  it("says ENI discovery is not supported yet", () => {
+  it("names both discovery modes for an unknown one", () => {
     // Act
-    const error = configError({ ...MINIMAL, DISCOVERY_MODE: "ENI" });
+    const error = configError({ ...MINIMAL, DISCOVERY_MODE: "route53" });
 
     // Assess
-    expect(error.issues[0]?.expected).toContain("not supported yet, use dns");
+    expect(error.issues[0]?.expected).toContain("dns (sample the ALB's DNS name) or eni");
   });
 
   it.each([

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS } from "../lambda/config.js";
+import { DISCOVERY_INPUTS } from "../modules/discovery.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -19,6 +20,10 @@ describe("README", () => {
     "NLB_TG_ARN",
     "TARGET_GROUPS",
     "ALLOWED_TARGET_CIDRS",
+    "ALB_ARN",
+    "ALB_VPC_ID",
+    "ALB_ROLE_ARN",
+    "ALB_ROLE_EXTERNAL_ID",
     ...Object.keys(CONFIG_DEFAULTS),
   ];
 
@@ -30,6 +35,13 @@ describe("README", () => {
       typeof fallback === "number" && fallback < 0.001 ? fallback.toExponential() : String(fallback);
     if (fallback !== undefined) expect(row).toContain(`\`${shown}\``);
   });
+
+  it.each([...Object.values(DISCOVERY_INPUTS).map((i) => i.variable), "discovery_mode", "alb_arn"])(
+    "documents the module input %s in the discovery inputs table",
+    (name) => {
+      expect(readme.split("\n").some((line) => line.startsWith(`| \`${name}\` |`))).toBe(true);
+    },
+  );
 
   it("shows the two commands users run on a fresh machine", () => {
     expect(readme).toContain("npm ci && npm start");

@@ -7,7 +7,7 @@ import * as z from "zod/mini";
 import type { Problem } from "./rules.js";
 
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
-export type DiscoveryMode = "dns";
+export type DiscoveryMode = "dns" | "eni";
 
 export type Schema<T> = z.ZodMiniType<T, string>;
 
@@ -65,13 +65,9 @@ export const logLevelSchema: Schema<LogLevel> = z.pipe(
 );
 
 export const discoveryModeSchema: Schema<DiscoveryMode> = z.pipe(
-  z
-    .pipe(
-      z.string(),
-      z.transform((s) => s.toLowerCase()),
-    )
-    .check(
-      z.refine((s) => s !== "eni", { error: "ENI discovery is not supported yet, use dns", abort: true }),
-    ),
-  z.literal("dns", { error: "unknown mode" }),
+  z.pipe(
+    z.string(),
+    z.transform((s) => s.toLowerCase()),
+  ),
+  z.enum(["dns", "eni"], { error: "unknown mode" }),
 );

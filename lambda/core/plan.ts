@@ -49,7 +49,7 @@ export type PlanNoteCode =
   | "state_adopted"
   /** The previous state names another target group or port; it was ignored (then adopted). */
   | "state_foreign"
-  /** No DNS query succeeded: no miss counted, nothing deregistered. */
+  /** No DNS query succeeded (or the ENI lookup failed): no miss counted, nothing deregistered. */
   | "observation_failed"
   /** The query cap was hit before the confidence rule was met: no miss counted, nothing deregistered. */
   | "observation_incomplete"
@@ -233,7 +233,10 @@ export function plan(
   if (observation.failed) {
     notes.push({
       code: "observation_failed",
-      message: `no DNS query succeeded (${observation.queries} sent): miss counters unchanged, nothing deregistered`,
+      message:
+        observation.source === "eni"
+          ? `the interface lookup failed (${observation.failure?.code ?? "unknown"}): miss counters unchanged, nothing deregistered`
+          : `no DNS query succeeded (${observation.queries} sent): miss counters unchanged, nothing deregistered`,
     });
   } else if (!observation.complete) {
     notes.push({
@@ -314,8 +317,10 @@ export function plan(
       });
     }
     // The NLB's own health check must agree, or the IP must have been missing for the much longer healthy bound.
+    // An exact observation (a successful ENI lookup) is proof of absence on its own: no health gate.
     const unconfirmed = due.filter(
       (ip) =>
+        observation.exact !== true &&
         active.has(ip) &&
         !NOT_HEALTHY_STATES.has(active.get(ip)!.state) &&
         next[ip]!.misses < config.invocationsBeforeDeregistrationHealthy,

@@ -1,16 +1,23 @@
 /**
  * middy middleware that turns whatever event invoked the function into a small, validated RunRequest.
  * The schedule sends an EventBridge "Scheduled Event"; people invoke by hand with `{}` or `{ "dryRun": true }`.
- * Anything else is ignored (logged) rather than crashing, so a stray event can never cause a crash loop.
+ * ELB's interface events (`aws.ec2`, CloudTrail via EventBridge) are hints to run now; a malformed or foreign
+ * `aws.ec2` event runs nothing. Anything else is ignored (logged) rather than crashing, so a stray event can
+ * never cause a crash loop.
  */
 import type { MiddlewareObj } from "@middy/core";
+import { type InterfaceEvent, parseInterfaceEvent } from "../core/events.js";
 
 export interface RunRequest {
-  trigger: "schedule" | "manual";
+  trigger: "schedule" | "manual" | "event";
   /** A manual `{ "dryRun": true }` plans and logs without writing, whatever DRY_RUN says. */
   dryRun: boolean;
   /** Why parts of the event were ignored, if they were. */
   ignored?: string | undefined;
+  /** An ELB interface event (`trigger: "event"`): a hint to run now (core/events.ts decides). */
+  interfaceEvent?: InterfaceEvent | undefined;
+  /** An `aws.ec2` event that is malformed or not an ELB interface change: no run, a warning. */
+  rejected?: string | undefined;
 }
 
 export interface RunRequestContext {
@@ -28,6 +35,12 @@ export function toRunRequest(event: unknown): RunRequest {
     };
   }
   const e = event as Record<string, unknown>;
+  if (e.source === "aws.ec2") {
+    const parsed = parseInterfaceEvent(e);
+    return parsed.ok
+      ? { trigger: "event", dryRun: false, interfaceEvent: parsed.event }
+      : { trigger: "event", dryRun: false, rejected: parsed.reason };
+  }
   if (e.source === "aws.events" || e["detail-type"] === "Scheduled Event")
     return { trigger: "schedule", dryRun: false };
   if ("dryRun" in e && typeof e.dryRun !== "boolean") {

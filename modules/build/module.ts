@@ -45,8 +45,21 @@ export const REQUIREMENTS = Object.freeze({
   },
 });
 
-/** The bundle files the module ships, zipped, in `lambda.zip`. */
+/** The bundle files the module ships, zipped, in `lambda.zip`, besides the chunks ({@link bundleFiles}). */
 export const BUNDLE_FILES = Object.freeze(["index.mjs", "index.mjs.map"]);
+
+/** A chunk of the split bundle (scripts/build.ts): loaded by index.mjs, e.g. the EC2 client in ENI mode. */
+const CHUNK_FILE = /^chunk-[A-Z0-9]+\.mjs(\.map)?$/;
+
+/** Every file of the bundle in `bundleDir`: index.mjs, its map, and the chunks, sorted. */
+export function bundleFiles(bundleDir: string): string[] {
+  return [
+    ...BUNDLE_FILES,
+    ...readdirSync(bundleDir)
+      .filter((f) => CHUNK_FILE.test(f))
+      .sort(),
+  ];
+}
 
 /** The deployment package inside the module. */
 export const LAMBDA_ZIP = "lambda.zip";
@@ -396,7 +409,9 @@ function hclLiteral(value: string): string {
 
 /** The deterministic deployment package of the bundle in `bundleDir`. */
 export function lambdaZip(bundleDir: string = DEFAULT_LAMBDA_DIR): Buffer {
-  return zipFiles(BUNDLE_FILES.map((name) => ({ name, data: readFileSync(join(bundleDir, name)) })));
+  return zipFiles(
+    bundleFiles(bundleDir).map((name) => ({ name, data: readFileSync(join(bundleDir, name)) })),
+  );
 }
 
 /**

@@ -166,9 +166,10 @@ export const SYNC_INPUTS = {
   discoveryMode: {
     variable: "discovery_mode",
     kind: "string",
-    description: "How the function finds the ALB's IPs (DISCOVERY_MODE); only dns is supported.",
+    description:
+      'How the function finds the ALB\'s IPs (DISCOVERY_MODE): "dns" samples its DNS name; "eni" lists its network interfaces (exact; needs alb_arn and ec2:DescribeNetworkInterfaces, or alb_role_arn).',
     default: DEFAULTS.discoveryMode,
-    validation: oneOf("discovery_mode", ["dns"]),
+    validation: oneOf("discovery_mode", ["dns", "eni"]),
   },
   awsMaxAttempts: {
     variable: "aws_max_attempts",

@@ -12,6 +12,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DeleteBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MODULE_DIR } from "../../modules/build/module.js";
 import { startDnsServer } from "../../sim/dns.js";
@@ -100,13 +101,13 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
 
     // Act 2: grow to 80 + 443 (the shorthand's port 443 stays the entry "default").
     const main = join(root, "main.tf");
-    writeFileSync(
-      main,
-      readFileSync(main, "utf8").replace(
-        "  alb_listener_port    = 443\n",
-        "  listeners = {\n    default = { port = 443 }\n    http    = { port = 80 }\n  }\n",
-      ),
+    const single = readFileSync(main, "utf8");
+    const grown = single.replace(
+      /^ {2}alb_listener_port +=.*\n/m,
+      "  listeners = {\n    default = { port = 443 }\n    http    = { port = 80 }\n  }\n",
     );
+    expect(grown, "the fixture has an alb_listener_port line to replace").not.toBe(single);
+    writeFileSync(main, grown);
     ok(tf(root, ["plan", "-out=grow.plan", "-no-color"]), "plan of 80 + 443");
     const grow = plannedChanges(ok(tf(root, ["show", "-json", "grow.plan"]), "terraform show").stdout);
     ok(tf(root, ["apply", "-no-color", "grow.plan"]), "apply of 80 + 443");
@@ -114,6 +115,16 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
       string,
       { value: unknown }
     >;
+    // MOTO GAP bucket-policy conditions (scenario.ts): moto ignores Conditions, so the TLS-only Deny would deny
+    // the function too; removed after the last apply, in the test only.
+    const s3 = new S3Client({
+      region: REGION,
+      endpoint: moto.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: String(outputs.state_bucket_name?.value) }));
+    s3.destroy();
     const deployed = await readDeployedFunction(moto, String(outputs.function_name?.value), base);
     const dns = await startDnsServer();
     const albIps = ["10.9.1.10", "10.9.1.20"];

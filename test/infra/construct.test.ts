@@ -629,6 +629,11 @@ const COVERED_ABOVE = [
   "stateBucketKmsKeyArn",
   "publishIpCountMetric",
   "discoveryMode",
+  // test/infra/discovery.test.ts
+  "albVpcId",
+  "albRoleArn",
+  "albRoleExternalId",
+  "eventDriven",
 ];
 
 describe("every prop changes the synthesized output", () => {

@@ -17,7 +17,7 @@ type Json = Record<string, unknown>;
 type Blocks = Record<string, Record<string, Json[]>>;
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const HCL_EXAMPLES = ["terraform-module", "complete"];
+const HCL_EXAMPLES = ["terraform-module", "complete", "cross-account-alb"];
 const VARIABLES = (Object.values(INPUTS) as InputSpec[]).map((s) => s.variable);
 const REQUIRED = (Object.values(INPUTS) as InputSpec[])
   .filter((s) => s.default === undefined)
@@ -146,7 +146,7 @@ describe("the complete example", () => {
     ]);
   });
 
-  it("has the module create the NLB's listener on the ALB's port", () => {
+  it("has the module create an NLB listener per ALB port (80 and 443), from one function", () => {
     // Act
     const call = examples.complete?.module.alb_static_ip?.[0] ?? {};
 
@@ -155,8 +155,10 @@ describe("the complete example", () => {
       create_listener: true,
       nlb_arn: "${aws_lb.nlb.arn}",
       alb_dns_name: "${aws_lb.alb.dns_name}",
-      alb_listener_port: "${aws_lb_listener.alb_http.port}",
     });
+    expect(String(call.listeners)).toContain("aws_lb_listener.alb_http.port");
+    expect(String(call.listeners)).toContain("aws_lb_listener.alb_443.port");
+    expect(call.alb_listener_port).toBeUndefined();
   });
 });
 

@@ -312,3 +312,66 @@ describe("security rules a reviewer would run", () => {
     expect(holds).toBe(false);
   });
 });
+
+describe("least privilege in each discovery mode", () => {
+  const ALB_ARN =
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188";
+  const ROLE = "arn:aws:iam::210987654321:role/alb-static-ip-eni-read";
+  const NLB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/my-nlb/0123456789abcdef";
+  const common = { nlbArn: NLB, albArn: ALB_ARN, allowedTargetCidrs: ["10.0.0.0/16"] };
+  const held = (x: Synthesized) => functionStatements(x) as unknown as Statement[];
+
+  it.each([
+    ["dns", { discoveryMode: "dns" }, []],
+    [
+      "eni, same account",
+      { discoveryMode: "eni" },
+      [
+        {
+          sid: "DescribeAlbInterfaces",
+          effect: "Allow",
+          actions: ["ec2:DescribeNetworkInterfaces"],
+          resources: ["*"],
+        },
+      ],
+    ],
+    [
+      "eni, ALB in another account",
+      { discoveryMode: "eni", albRoleArn: ROLE, albRoleExternalId: "x-1234" },
+      [{ sid: "AssumeAlbAccountRole", effect: "Allow", actions: ["sts:AssumeRole"], resources: [ROLE] }],
+    ],
+  ] as const)("%s: the held document plus exactly what the mode needs", (_mode, props, extra) => {
+    // Prepare: the held document of the default (dns) deployment with the same inputs.
+    const base = held(synth({ ...common }));
+
+    // Act
+    const policy = held(synth({ ...common, ...props }));
+
+    // Assess
+    expect(policy).toEqual([...base, ...extra]);
+    const star = policy.filter((st) => st.resources?.includes("*")).flatMap((st) => st.actions);
+    expect(
+      star.filter(
+        (a) =>
+          ![
+            "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeTargetHealth",
+            "cloudwatch:PutMetricData",
+          ].includes(a),
+      ),
+    ).toEqual(
+      props.discoveryMode === "eni" && !("albRoleArn" in props) ? ["ec2:DescribeNetworkInterfaces"] : [],
+    );
+    expect(policy.flatMap((st) => st.actions).filter((a) => /^(iam|kms):|\*/.test(a))).toEqual([]);
+  });
+
+  it("lets only its own rules invoke the function in eni mode (schedule and interface events, each by source ARN)", () => {
+    const e = synth({ ...common, discoveryMode: "eni" });
+    const rules = Object.keys(e.json.resource.aws_cloudwatch_event_rule ?? {}).map(
+      (id) => `\${aws_cloudwatch_event_rule.${id}.arn}`,
+    );
+    const permissions = all(e, "aws_lambda_permission");
+    expect(permissions.map((p) => p.source_arn).sort()).toEqual([...rules].sort());
+    expect(permissions.every((p) => p.principal === "events.amazonaws.com")).toBe(true);
+  });
+});

@@ -390,7 +390,60 @@ const forgedColumns: Array<Omit<Cell, "row">> = [
 ];
 const forgedCells: Cell[] = forgedColumns.map((c) => ({ ...c, row: FORGED_ROW }));
 
-const CELLS: readonly Cell[] = [...apiCells, ...dnsCells, ...hostileCells, ...stateCells, ...forgedCells];
+/**
+ * DISCOVERY_MODE=eni: the lookup is DescribeNetworkInterfaces, paginated (the world's EC2 pages by scanning 2,100
+ * interfaces of the account, so every lookup reads 3 pages). Any failure, also one page failing after the first
+ * succeeded, is a failed observation: nothing registered or deregistered, the run fails loudly.
+ */
+const ENI_ROW = "ENI lookup (DISCOVERY_MODE=eni)";
+const ENI_FAILED = { fails: true, code: "describe_network_interfaces_error", ...NOTHING } as const;
+const eniColumns: Array<Omit<Cell, "row">> = [
+  {
+    column: "throttling, transient (1 call)",
+    fault: { "ec2:DescribeNetworkInterfaces": { error: "RequestLimitExceeded", remaining: 1 } },
+    expect: { fails: false, code: "", cause: /./, ...ALL_DONE },
+  },
+  {
+    column: "throttling",
+    fault: { "ec2:DescribeNetworkInterfaces": { error: "RequestLimitExceeded" } },
+    expect: { ...ENI_FAILED, cause: /RequestLimitExceeded/ },
+  },
+  {
+    column: "500",
+    fault: { "ec2:DescribeNetworkInterfaces": { error: "InternalError", status: 500 } },
+    expect: { ...ENI_FAILED, cause: /InternalError/ },
+  },
+  {
+    column: "hung connection",
+    fault: { "ec2:DescribeNetworkInterfaces": { hang: true } },
+    expect: { ...ENI_FAILED, cause: /TimeoutError|requestTimeout/ },
+  },
+  {
+    column: "AccessDenied (UnauthorizedOperation)",
+    fault: { "ec2:DescribeNetworkInterfaces": { error: "UnauthorizedOperation" } },
+    expect: { ...ENI_FAILED, cause: /UnauthorizedOperation/ },
+  },
+  {
+    column: "page 2 of 3 fails",
+    fault: { "ec2:DescribeNetworkInterfaces:nextPage": { error: "InternalError", status: 500 } },
+    expect: { ...ENI_FAILED, cause: /page 2 .*InternalError/ },
+  },
+  {
+    column: "page 2 of 3 throttled",
+    fault: { "ec2:DescribeNetworkInterfaces:nextPage": { error: "RequestLimitExceeded" } },
+    expect: { ...ENI_FAILED, cause: /page 2 .*RequestLimitExceeded/ },
+  },
+];
+const eniCells: Cell[] = eniColumns.map((c) => ({ ...c, row: ENI_ROW }));
+
+const CELLS: readonly Cell[] = [
+  ...apiCells,
+  ...dnsCells,
+  ...hostileCells,
+  ...stateCells,
+  ...forgedCells,
+  ...eniCells,
+];
 
 /**
  * The row of two target groups (80 and 443) in one function, a fault on the 80 one only: the failing pair comes
@@ -473,6 +526,9 @@ beforeAll(async () => {
     healthCheckDelayMs: 20,
     deregistrationDelayMs: 50,
     seed: 7,
+    // For the ENI row: EC2 pages a filtered lookup by scanning the account's interfaces, 3 pages of 1,000.
+    ec2Paging: "scan",
+    backgroundInterfaces: 2100,
   });
   state = stateObject(world);
 });
@@ -542,6 +598,7 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
         AWS_MAX_ATTEMPTS: "2",
         INVOCATIONS_BEFORE_DEREGISTRATION: String(threshold),
         ...ROW_ENV[row],
+        ...(row === ENI_ROW ? { DISCOVERY_MODE: "eni", ALB_ARN: world.info.albArn } : {}),
       });
     });
     afterAll(async () => {

@@ -12,7 +12,9 @@
  * 5. no foreign IP is ever registered: DNS answers forged with IPs outside ALLOWED_TARGET_CIDRS (the VPC, as the
  *    module's fallback sets it; SAME_VPC=false so ELBv2 would accept the peered ones) never become targets.
  *
- * Run at INVOCATIONS_BEFORE_DEREGISTRATION 1 (every run may deregister) and at the default 3.
+ * Run at INVOCATIONS_BEFORE_DEREGISTRATION 1 (every run may deregister) and at the default 3, and in
+ * DISCOVERY_MODE=eni at 1 (the world's EC2 pages the interface lookup in 2 pages, so EC2 faults hit whole lookups
+ * and second pages).
  * Bounded for `npm test` (MODEL_RUNS runs × ≤ MODEL_STEPS commands, default 15 × 25, and a time limit each);
  * `NIGHTLY=1` runs 200 × 60. The seed of a failure is printed; replay it with fast-check's `seed`/`path`.
  */
@@ -277,6 +279,8 @@ const FAULT_APIS: AwsApiName[] = [
   "s3:GetObject",
   "s3:PutObject",
   "cloudwatch:PutMetricData",
+  "ec2:DescribeNetworkInterfaces",
+  "ec2:DescribeNetworkInterfaces:nextPage",
 ];
 
 /** Every DNS fault mode; `flap` answers every other query from a disjoint phantom set (see lying-dns.test.ts). */
@@ -284,7 +288,14 @@ const DNS_MODES: DnsFaultMode[] = ["servfail", "nxdomain", "timeout", "empty", "
 
 const apiFault: fc.Arbitrary<ApiFault> = fc.oneof(
   fc.record({
-    error: fc.constantFrom("Throttling", "InternalFailure", "AccessDenied", "ServiceUnavailable"),
+    error: fc.constantFrom(
+      "Throttling",
+      "InternalFailure",
+      "AccessDenied",
+      "ServiceUnavailable",
+      "RequestLimitExceeded",
+      "UnauthorizedOperation",
+    ),
   }),
   fc.record({
     error: fc.constantFrom("Throttling", "InternalFailure"),
@@ -343,6 +354,9 @@ beforeAll(async () => {
     healthCheckDelayMs: 20,
     deregistrationDelayMs: 50,
     seed: 11,
+    // ENI mode: every lookup reads 2 pages of the account's interfaces.
+    ec2Paging: "scan",
+    backgroundInterfaces: 1200,
   });
   state = stateObject(world);
   elbv2 = new ElasticLoadBalancingV2Client({
@@ -388,15 +402,20 @@ async function setup(): Promise<{ model: Model; real: Real }> {
   return { model, real: { world, fn, state } };
 }
 
-describe.each([1, CONFIG_DEFAULTS.INVOCATIONS_BEFORE_DEREGISTRATION])(
-  "model-based: random scale events, faults and invocations, threshold %i",
-  (threshold) => {
+describe.each([
+  [1, "dns"],
+  [CONFIG_DEFAULTS.INVOCATIONS_BEFORE_DEREGISTRATION, "dns"],
+  [1, "eni"],
+] as const)(
+  "model-based: random scale events, faults and invocations, threshold %i, discovery %s",
+  (threshold, mode) => {
     beforeAll(async () => {
       fn = await startContainer(world, {
         AWS_MAX_ATTEMPTS: "2",
         INVOCATIONS_BEFORE_DEREGISTRATION: String(threshold),
         ALLOWED_TARGET_CIDRS: ALLOWED,
         SAME_VPC: "false",
+        ...(mode === "eni" ? { DISCOVERY_MODE: "eni", ALB_ARN: world.info.albArn } : {}),
       });
     });
     afterAll(async () => {

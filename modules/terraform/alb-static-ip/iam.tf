@@ -30,9 +30,46 @@ data "aws_iam_policy_document" "xray" {
   }
 }
 
+data "aws_iam_policy_document" "describe_interfaces" {
+  count = var.create ? 1 : 0
+
+  dynamic "statement" {
+    for_each = toset(((var.discovery_mode == "eni") && !(var.alb_role_arn != null)) ? ["*"] : [])
+    iterator = each
+
+    content {
+      sid       = "DescribeAlbInterfaces"
+      effect    = "Allow"
+      actions   = ["ec2:DescribeNetworkInterfaces"]
+      resources = [each.value]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "assume_alb_role" {
+  count = var.create ? 1 : 0
+
+  dynamic "statement" {
+    for_each = toset(((var.discovery_mode == "eni") && (var.alb_role_arn != null)) ? [var.alb_role_arn] : [])
+    iterator = each
+
+    content {
+      sid       = "AssumeAlbAccountRole"
+      effect    = "Allow"
+      actions   = ["sts:AssumeRole"]
+      resources = [each.value]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "this" {
-  count                   = var.create ? 1 : 0
-  source_policy_documents = [data.aws_iam_policy_document.kms[0].json, data.aws_iam_policy_document.xray[0].json]
+  count = var.create ? 1 : 0
+  source_policy_documents = [
+    data.aws_iam_policy_document.kms[0].json,
+    data.aws_iam_policy_document.xray[0].json,
+    data.aws_iam_policy_document.describe_interfaces[0].json,
+    data.aws_iam_policy_document.assume_alb_role[0].json,
+  ]
 
   statement {
     actions   = ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"]

@@ -144,7 +144,7 @@ resource "aws_lambda_function" "this" {
   tags                           = merge(var.tags, var.function_tags)
 
   environment {
-    variables = merge(local.function_environment, local.listeners_shorthand ? { "ALB_LISTENER" = tostring(var.alb_listener_port), "NLB_TG_ARN" = local.primary_target_group_arn } : { "TARGET_GROUPS" = local.target_groups_env }, (length(var.dns_servers) >= 1) ? { "DNS_SERVERS" = join(",", var.dns_servers) } : {})
+    variables = merge(merge(local.function_environment, local.listeners_shorthand ? { "ALB_LISTENER" = tostring(var.alb_listener_port), "NLB_TG_ARN" = local.primary_target_group_arn } : { "TARGET_GROUPS" = local.target_groups_env }, (length(var.dns_servers) >= 1) ? { "DNS_SERVERS" = join(",", var.dns_servers) } : {}), merge((var.alb_arn == null) ? {} : { "ALB_ARN" = var.alb_arn }, (var.alb_vpc_id == null) ? {} : { "ALB_VPC_ID" = var.alb_vpc_id }, (var.alb_role_arn == null) ? {} : { "ALB_ROLE_ARN" = var.alb_role_arn }, (var.alb_role_external_id == null) ? {} : { "ALB_ROLE_EXTERNAL_ID" = var.alb_role_external_id }))
   }
 
   logging_config {
@@ -195,6 +195,31 @@ resource "aws_lambda_function" "this" {
     }
 
     precondition {
+      condition     = (!(var.discovery_mode == "eni") || (var.alb_arn != null))
+      error_message = "discovery_mode = \"eni\" needs alb_arn: the function finds the ALB's interfaces by the name and id in its ARN."
+    }
+
+    precondition {
+      condition     = ((var.discovery_mode == "eni") || (var.alb_vpc_id == null))
+      error_message = "alb_vpc_id is only used with discovery_mode = \"eni\"; set that, or unset alb_vpc_id."
+    }
+
+    precondition {
+      condition     = ((var.discovery_mode == "eni") || (var.alb_role_arn == null))
+      error_message = "alb_role_arn is only used with discovery_mode = \"eni\"; set that, or unset alb_role_arn."
+    }
+
+    precondition {
+      condition     = ((var.alb_role_external_id == null) || (var.alb_role_arn != null))
+      error_message = "alb_role_external_id is only used with alb_role_arn; set that too, or unset alb_role_external_id."
+    }
+
+    precondition {
+      condition     = ((var.event_driven != true) || (var.alb_arn != null))
+      error_message = "event_driven = true needs alb_arn: the event rule matches this ALB's interfaces by the name and id in its ARN."
+    }
+
+    precondition {
       condition     = ((var.create && var.create_role) || (var.role_arn != null))
       error_message = "role_arn is required when create_role is false."
     }
@@ -231,4 +256,29 @@ resource "aws_lambda_permission" "schedule" {
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.schedule[0].arn
   statement_id  = "AllowScheduleRule"
+}
+
+resource "aws_cloudwatch_event_rule" "interface_events" {
+  count         = (var.create && ((((var.event_driven == null) && (var.discovery_mode == "eni")) || (var.event_driven == true)) && (var.alb_arn != null))) ? 1 : 0
+  description   = "Runs the ${var.name} function (alb-static-ip) when ELB creates or deletes one of the ALB's network interfaces."
+  event_pattern = "{\"source\":[\"aws.ec2\"],\"detail-type\":[\"AWS API Call via CloudTrail\"],\"detail\":{\"eventSource\":[\"ec2.amazonaws.com\"],\"sourceIPAddress\":[\"elasticloadbalancing.amazonaws.com\"],\"errorCode\":[{\"exists\":false}],\"$or\":[{\"eventName\":[\"CreateNetworkInterface\"],\"requestParameters\":{\"description\":[${jsonencode(format("ELB %s", join("/", slice(split("/", var.alb_arn), 1, 4))))}]}},{\"eventName\":[\"DeleteNetworkInterface\"]}]}}"
+  name          = "${var.name}-alb-interfaces"
+  state         = "ENABLED"
+  tags          = merge(var.tags, var.schedule_tags)
+}
+
+resource "aws_cloudwatch_event_target" "interface_events" {
+  count     = (var.create && ((((var.event_driven == null) && (var.discovery_mode == "eni")) || (var.event_driven == true)) && (var.alb_arn != null))) ? 1 : 0
+  arn       = aws_lambda_function.this[0].arn
+  rule      = aws_cloudwatch_event_rule.interface_events[0].name
+  target_id = "alb-static-ip"
+}
+
+resource "aws_lambda_permission" "interface_events" {
+  count         = (var.create && ((((var.event_driven == null) && (var.discovery_mode == "eni")) || (var.event_driven == true)) && (var.alb_arn != null))) ? 1 : 0
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this[0].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.interface_events[0].arn
+  statement_id  = "AllowInterfaceEventRule"
 }

@@ -47,7 +47,7 @@ variable "alb_listener_port" {
 }
 
 variable "alb_arn" {
-  description = "ARN of the ALB. Its subnets' CIDR blocks (IPv4 and IPv6) become ALLOWED_TARGET_CIDRS, the bound on what a DNS answer can register, unless allowed_target_cidrs is set. Null: alb_name, else the weaker bound of the target group VPC's blocks."
+  description = "ARN of the ALB (ALB_ARN). Its subnets' CIDR blocks (IPv4 and IPv6) become ALLOWED_TARGET_CIDRS, the bound on what a DNS answer can register, unless allowed_target_cidrs is set. Null: alb_name, else the weaker bound of the target group VPC's blocks. Required with discovery_mode = \"eni\" and for event_driven. For an ALB in another account the subnet look-up cannot see it: set allowed_target_cidrs."
   type        = string
   default     = null
 
@@ -642,14 +642,14 @@ variable "log_level" {
 }
 
 variable "discovery_mode" {
-  description = "How the function finds the ALB's IPs (DISCOVERY_MODE); only dns is supported."
+  description = "How the function finds the ALB's IPs (DISCOVERY_MODE): \"dns\" samples its DNS name; \"eni\" lists its network interfaces (exact; needs alb_arn and ec2:DescribeNetworkInterfaces, or alb_role_arn)."
   type        = string
   default     = "dns"
   nullable    = false
 
   validation {
-    condition     = contains(["dns"], var.discovery_mode)
-    error_message = "discovery_mode must be one of dns."
+    condition     = contains(["dns", "eni"], var.discovery_mode)
+    error_message = "discovery_mode must be one of dns, eni."
   }
 }
 
@@ -708,4 +708,43 @@ variable "alarm_tags" {
   type        = map(string)
   default     = {}
   nullable    = false
+}
+
+variable "alb_vpc_id" {
+  description = "ALB_VPC_ID, with discovery_mode = \"eni\": the ALB's VPC, to narrow the interface lookup. Null: the function takes the VPC from its first lookup (by the interface description alone; no extra permission)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alb_vpc_id == null || can(regex("^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$", var.alb_vpc_id))
+    error_message = "alb_vpc_id must be a VPC id, vpc- and 8 or 17 hex digits."
+  }
+}
+
+variable "alb_role_arn" {
+  description = "ALB_ROLE_ARN, with discovery_mode = \"eni\": a role in the ALB's account (the ALB is in another account) that the function assumes for ec2:DescribeNetworkInterfaces. The function's own role then gets sts:AssumeRole on this ARN only, and no ec2 permission. See examples/cross-account-alb."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alb_role_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::([0-9]{12}):role\\/(?:[\\x21-\\x7e]{1,510}\\/)?[A-Za-z0-9+=,.@_-]{1,64}$", var.alb_role_arn))
+    error_message = "alb_role_arn must be an IAM role ARN, arn:aws:iam::<account>:role/<name>."
+  }
+}
+
+variable "alb_role_external_id" {
+  description = "ALB_ROLE_EXTERNAL_ID: the external id that alb_role_arn's trust policy requires (sts:ExternalId)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alb_role_external_id == null || can(regex("^[A-Za-z0-9_+=,.@:/-]{2,1224}$", var.alb_role_external_id))
+    error_message = "alb_role_external_id must be 2-1224 characters of letters, digits and _+=,.@:/-."
+  }
+}
+
+variable "event_driven" {
+  description = "Run the function at once when ELB creates or deletes one of the ALB's network interfaces (an EventBridge rule on the CloudTrail events, with its own lambda permission); the schedule stays as the backstop. Needs alb_arn and a CloudTrail trail recording management events in this region. Null: true when discovery_mode = \"eni\"."
+  type        = bool
+  default     = null
 }

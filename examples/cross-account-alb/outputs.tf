@@ -1,0 +1,14 @@
+output "function_name" {
+  description = "Name of the Lambda function."
+  value       = module.alb_static_ip.function_name
+}
+
+output "alb_role_arn" {
+  description = "The role in the ALB's account that the function assumes."
+  value       = aws_iam_role.alb_eni_read.arn
+}
+
+output "target_group_arn" {
+  description = "The NLB target group kept in sync with the ALB's interfaces."
+  value       = module.alb_static_ip.target_group_arn
+}
