@@ -197,13 +197,15 @@ module "alb_static_ip" {
   vpc_id       = aws_vpc.this.id
 
   # One function for every listener: "default" is port 80 (the one-listener shorthand's entry), "https" port 443,
-  # and with dualstack "v6" the ALB's IPv6 addresses (AAAA records) in an ipv6 target group on port 443.
+  # and with dualstack "v6" the ALB's IPv6 addresses (AAAA records) in an ipv6 target group for port 443.
   listeners = merge(
     {
       default = { port = aws_lb_listener.alb_http.port }
       https   = { port = aws_lb_listener.alb_443.port }
     },
-    var.dualstack ? { v6 = { port = aws_lb_listener.alb_443.port, ip_address_type = "ipv6" } } : {},
+    # An NLB listener forwards to one target group, and this NLB's 443 forwards to the ipv4 one: the ipv6 group
+    # is kept in sync here and attached to a listener of your dualstack front door.
+    var.dualstack ? { v6 = { port = aws_lb_listener.alb_443.port, ip_address_type = "ipv6", create_listener = false } } : {},
   )
 
   # Only the ALB's subnets may be registered (SECURITY.md, "DNS answers"). The ALB is created here, so pass its

@@ -2,8 +2,8 @@
  * Upgrading a single-listener deployment in place (issue "One deployment for every listener"), under real
  * Terraform and moto: apply the last count-based release (test/deploy/fixtures/module-single-listener), then the
  * current module over the same state — the `moved` blocks must carry the target group, listener, alarm and
- * dashboard to the entry "default" with nothing destroyed or replaced — then grow it to 80 + 443 with
- * `listeners` and run the deployed function: both target groups get the ALB's IPs. Test-only patches and moto
+ * dashboard to the entry "default" with nothing destroyed or replaced — then grow it to 80 + 443 and an ipv6
+ * group with `listeners` and run the deployed function: each target group gets the ALB's IPs of its family. Test-only patches and moto
  * gaps: harness.ts and scenario.ts (PATCH …, MOTO GAP …).
  */
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -64,7 +64,7 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
   });
   afterAll(() => moto?.stop());
 
-  it("moves to for_each with nothing destroyed, then grows to 80 + 443 and the deployed code syncs both", async () => {
+  it("moves to for_each with nothing destroyed, then grows to 80 + 443 and IPv6, and the deployed code syncs all three", async () => {
     // Prepare: the last count-based release, applied.
     const base = workspace("upgrade");
     const tf = terraformRunner(tools, base);
@@ -104,7 +104,7 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
     const single = readFileSync(main, "utf8");
     const grown = single.replace(
       /^ {2}alb_listener_port +=.*\n/m,
-      "  listeners = {\n    default = { port = 443 }\n    http    = { port = 80 }\n  }\n",
+      '  listeners = {\n    default = { port = 443 }\n    http    = { port = 80 }\n    v6      = { port = 443, ip_address_type = "ipv6", create_listener = false }\n  }\n',
     );
     expect(grown, "the fixture has an alb_listener_port line to replace").not.toBe(single);
     writeFileSync(main, grown);
@@ -128,7 +128,8 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
     const deployed = await readDeployedFunction(moto, String(outputs.function_name?.value), base);
     const dns = await startDnsServer();
     const albIps = ["10.9.1.10", "10.9.1.20"];
-    dns.setRecord(deployed.environment.ALB_DNS_NAME ?? "", albIps);
+    const albIpv6 = ["2600:1f18:4a3:6a01::a", "2600:1f18:4a3:6a01::14"];
+    dns.setRecord(deployed.environment.ALB_DNS_NAME ?? "", [...albIps, ...albIpv6]);
     const container = await startFunction({
       env: {
         ...deployed.environment,
@@ -155,9 +156,9 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
       const pairs = (deployed.environment.TARGET_GROUPS ?? "")
         .split(",")
         .map((p) => p.split("=") as [string, string]);
-      for (const [port, arn] of pairs) {
+      for (const [, arn] of pairs) {
         const health = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
-        registered[port] = (health.TargetHealthDescriptions ?? [])
+        registered[arn.split("/")[1] ?? arn] = (health.TargetHealthDescriptions ?? [])
           .map((t) => `${t.Target?.Id}:${t.Target?.Port}`)
           .sort();
       }
@@ -179,7 +180,8 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
       "destroy",
     );
 
-    // Assess 2: one more target group, listener, alarm and dashboard; nothing destroyed; both ports synced.
+    // Assess 2: port 80 (target group, listener, alarm, dashboard) and the ipv6 group (no listener of its own)
+    // created, nothing destroyed; each target group synced with the ALB's addresses of its family.
     expect(grow.filter((c) => c.actions.includes("delete")).map((c) => c.address)).toEqual([]);
     expect(
       grow
@@ -188,13 +190,19 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
         .sort(),
     ).toEqual([
       'module.alb_static_ip.aws_cloudwatch_dashboard.this["http"]',
+      'module.alb_static_ip.aws_cloudwatch_dashboard.this["v6"]',
       'module.alb_static_ip.aws_cloudwatch_metric_alarm.ip_count["http"]',
+      'module.alb_static_ip.aws_cloudwatch_metric_alarm.ip_count["v6"]',
       'module.alb_static_ip.aws_lb_listener.this["http"]',
       'module.alb_static_ip.aws_lb_target_group.this["http"]',
+      'module.alb_static_ip.aws_lb_target_group.this["v6"]',
     ]);
     expect(deployed.environment.ALB_LISTENER).toBeUndefined();
-    expect(Object.keys(registered).sort()).toEqual(["443", "80"]);
-    expect(registered["443"]).toEqual(albIps.map((ip) => `${ip}:443`));
-    expect(registered["80"]).toEqual(albIps.map((ip) => `${ip}:80`));
+    // 443 IPv4 (the entry default, its name kept), 80 IPv4, and 443 IPv6 (from the AAAA records).
+    expect(registered).toEqual({
+      upgrade: albIps.map((ip) => `${ip}:443`),
+      "upgrade-http": albIps.map((ip) => `${ip}:80`),
+      "upgrade-v6": albIpv6.map((ip) => `${ip}:443`).sort(),
+    });
   }, 900_000);
 });
