@@ -217,6 +217,16 @@ export function declareListeners(ctx: BuildContext): ListenerParts {
   );
   const arnsRef = `local.${arns.friendlyUniqueId}`;
 
+  // An NLB listener forwards to one target group: two entries may share a port only if one creates no listener.
+  const ports = `local.${
+    local("listener_ports_created", `[for k, l in ${ref} : l.port if ${createHcl} && l.create_listener]`)
+      .friendlyUniqueId
+  }`;
+  ctx.preconditions.push({
+    condition: Token.asAny(`\${length(distinct(${ports})) == length(${ports})}`) as IResolvable,
+    errorMessage:
+      "Two listeners entries create an NLB listener on the same port; a listener forwards to one target group: set create_listener = false on one of them (e.g. the ipv6 one) and attach its group to a listener of its own.",
+  });
   const withListener = TerraformIterator.fromMap(
     local("listeners_created", `{ for k, l in ${ref} : k => l if ${createHcl} && l.create_listener }`)
       .asAnyMap,

@@ -232,6 +232,7 @@ describe("the generated module, read back from HCL", () => {
       "vpc_id is required when create_target_group is true",
       "alb_listener_port is required unless listeners is set.",
       "listeners replaces alb_listener_port and target_group_arn",
+      "Two listeners entries create an NLB listener on the same port",
     ]) {
       expect(text).toContain(message);
     }

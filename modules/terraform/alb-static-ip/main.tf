@@ -2,6 +2,7 @@ locals {
   listeners                = length(var.listeners) >= 1 ? tomap({ for k, l in var.listeners : k => { port = l.port, create_target_group = l.target_group_arn == null, target_group_arn = l.target_group_arn, create_listener = coalesce(l.create_listener, var.create_listener, var.nlb_arn != null), ip_address_type = l.ip_address_type, health_check_protocol = coalesce(l.health_check_protocol, var.health_check_protocol), health_check_path = coalesce(l.health_check_path, var.health_check_path), name = k == "default" ? var.name : substr("${var.name}-${k}", 0, 32) } }) : tomap({ default = { port = var.alb_listener_port, create_target_group = var.create_target_group, target_group_arn = var.target_group_arn, create_listener = coalesce(var.create_listener, var.nlb_arn != null), ip_address_type = "ipv4", health_check_protocol = var.health_check_protocol, health_check_path = var.health_check_path, name = var.name } })
   target_groups_created    = { for k, l in local.listeners : k => l if var.create && l.create_target_group }
   target_group_arns        = { for k, l in local.listeners : k => (var.create && l.create_target_group) ? aws_lb_target_group.this[k].arn : (l.target_group_arn == null ? "" : l.target_group_arn) }
+  listener_ports_created   = [for k, l in local.listeners : l.port if var.create && l.create_listener]
   listeners_created        = { for k, l in local.listeners : k => l if var.create && l.create_listener }
   primary_target_group_arn = try(local.target_group_arns["default"], values(local.target_group_arns)[0], "")
   listeners_shorthand      = length(var.listeners) == 0
@@ -177,6 +178,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = length(var.listeners) >= 1 || !var.create_target_group || var.target_group_arn == null
       error_message = "target_group_arn is set but create_target_group is true, so it would be ignored: set create_target_group = false to keep that target group in sync, or remove target_group_arn."
+    }
+
+    precondition {
+      condition     = length(distinct(local.listener_ports_created)) == length(local.listener_ports_created)
+      error_message = "Two listeners entries create an NLB listener on the same port; a listener forwards to one target group: set create_listener = false on one of them (e.g. the ipv6 one) and attach its group to a listener of its own."
     }
 
     precondition {
