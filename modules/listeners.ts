@@ -93,7 +93,8 @@ export function everyTargetGroup(parts: ListenerParts): PerTargetGroup {
 
 /** Whether the construct takes the `for_each` path: the module, or an app that passes `listeners`. */
 export function usesListeners(ctx: BuildContext): boolean {
-  return ctx.props.listeners !== undefined || isToken(ctx.props.albListenerPort);
+  // The module passes `listeners` as a variable (a token) always; an app only when it uses the map.
+  return ctx.props.listeners !== undefined;
 }
 
 const TG_NAME_MAX = 32;
