@@ -97,7 +97,7 @@ export const TARGET_GROUP_INPUTS = {
     variable: "create_listener",
     kind: "bool",
     description:
-      "Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group. null (default): create it exactly when nlb_arn is set, as the CDKTF construct does. Set it to true when nlb_arn comes from an NLB created in the same apply: Terraform cannot decide the default at plan time then (\"Invalid count argument\").",
+      'Create a TCP listener on nlb_arn (port alb_listener_port) that forwards to the target group. null (default): create it exactly when nlb_arn is set, as the CDKTF construct does. Set it to true when nlb_arn comes from an NLB created in the same apply: Terraform cannot decide the default at plan time then ("Invalid count argument").',
     default: null,
   },
   nlbArn: {
