@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Two files at a time on the 2-core CI machine: the deploy tests mostly wait on terraform and moto (other
+    // processes), so the suite takes about half the wall time of one file at a time.
+    maxWorkers: 2,
   },
 });
