@@ -179,8 +179,8 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
     variables = Token.asStringMap(
       Fn.merge([
         base.asStringMap,
-        // (cdktf's operators drop a literal 0, hence >= 1.)
         ...decidedTargets,
+        // (cdktf's operators drop a literal 0, hence >= 1.)
         Fn.conditional(Op.gte(Fn.lengthOf(dnsServers), 1), { DNS_SERVERS: Fn.join(",", dnsServers) }, {}),
       ]),
     );
