@@ -10,11 +10,12 @@
  */
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener/index.js";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group/index.js";
-import { Fn, type IResolvable, Op, TerraformIterator, TerraformLocal, Token } from "cdktf";
+import { Fn, type IResolvable, TerraformIterator, TerraformLocal, Token } from "cdktf";
 import { type BuildContext, lifecycleOf, nullString } from "./context.js";
-import { choose, envValue, isSet, isToken, type Toggle } from "./expr.js";
+import { choose, isSet, isToken, type Toggle } from "./expr.js";
 import { DEFAULTS, hclString, INPUTS } from "./inputs.js";
-import { FIXED, type HealthCheckProtocol } from "./props.js";
+import type { HealthCheckProtocol } from "./props.js";
+import { targetGroupSettings } from "./target-group.js";
 
 /** One NLB listener / target group pair. */
 export interface ListenerProps {
@@ -99,6 +100,9 @@ export function usesListeners(ctx: BuildContext): boolean {
 
 const TG_NAME_MAX = 32;
 
+/** The module variable of `prop`, as HCL (`var.<name>`). */
+const v = (prop: keyof typeof INPUTS): string => `var.${INPUTS[prop].variable}`;
+
 /** The normalised entries: a literal map (CDKTF app) or the HCL that builds it from the variables (module). */
 function listenersValue(ctx: BuildContext): unknown {
   const { props, name } = ctx;
@@ -126,7 +130,6 @@ function listenersValue(ctx: BuildContext): unknown {
       ]),
     );
   }
-  const v = (prop: keyof typeof INPUTS): string => `var.${INPUTS[prop].variable}`;
   const createListener = `coalesce(l.create_listener, ${v("createListener")}, ${v("nlbArn")} != null)`;
   const entries = `{ for k, l in ${v("listeners")} : k => { port = l.port, create_target_group = l.target_group_arn == null, target_group_arn = l.target_group_arn, create_listener = ${createListener}, ip_address_type = l.ip_address_type, health_check_protocol = coalesce(l.health_check_protocol, ${v("healthCheckProtocol")}), health_check_path = coalesce(l.health_check_path, ${v("healthCheckPath")}), name = k == ${hclString(DEFAULT_LISTENER_KEY)} ? ${v("name")} : substr("\${${v("name")}}-\${k}", 0, ${TG_NAME_MAX}) } }`;
   const shorthand = `{ ${DEFAULT_LISTENER_KEY} = { port = ${v("albListenerPort")}, create_target_group = ${v("createTargetGroup")}, target_group_arn = ${v("targetGroupArn")}, create_listener = coalesce(${v("createListener")}, ${v("nlbArn")} != null), ip_address_type = "ipv4", health_check_protocol = ${v("healthCheckProtocol")}, health_check_path = ${v("healthCheckPath")}, name = ${v("name")} } }`;
@@ -139,7 +142,6 @@ export function declareListeners(ctx: BuildContext): ListenerParts {
   const { scope, props, named } = ctx;
   if (isToken(props.listeners)) {
     // Plan-time checks of the shorthand against the map (on the function, as the other "required unless" ones).
-    const v = (prop: keyof typeof INPUTS): string => `var.${INPUTS[prop].variable}`;
     const given = `length(${v("listeners")}) >= 1`;
     const check = (condition: string, errorMessage: string): void => {
       ctx.preconditions.push({ condition: Token.asAny(`\${${condition}}`) as IResolvable, errorMessage });
@@ -172,30 +174,17 @@ export function declareListeners(ctx: BuildContext): ListenerParts {
     local("target_groups_created", `{ for k, l in ${ref} : k => l if ${createHcl} && l.create_target_group }`)
       .asAnyMap,
   );
-  const protocol = created.getString("health_check_protocol");
-  const httpOnly = (value: string): string =>
-    Token.asString(Fn.conditional(Op.eq(protocol, "TCP"), Token.nullValue(), value));
   const targetGroup = named(
     new LbTargetGroup(scope, "target_group", {
       forEach: created,
       name: created.getString("name"),
       port: created.getNumber("port"),
-      protocol: "TCP",
-      targetType: "ip",
       ipAddressType: created.getString("ip_address_type"),
-      vpcId: props.vpcId,
-      deregistrationDelay: envValue(props.deregistrationDelaySeconds ?? DEFAULTS.deregistrationDelaySeconds),
-      proxyProtocolV2: false,
-      healthCheck: {
-        enabled: true,
-        protocol,
-        port: "traffic-port",
-        path: httpOnly(created.getString("health_check_path")),
-        matcher: httpOnly("200-399"),
-        interval: FIXED.healthCheckIntervalSeconds,
-        healthyThreshold: FIXED.healthCheckThreshold,
-        unhealthyThreshold: FIXED.healthCheckThreshold,
-      },
+      ...targetGroupSettings(
+        props,
+        created.getString("health_check_protocol"),
+        created.getString("health_check_path"),
+      ),
       tags: ctx.tagsFor(props.targetGroupTags),
       lifecycle: lifecycleOf(
         isToken(props.vpcId)

@@ -3,7 +3,7 @@
  * TCP listener on the NLB that forwards to it.
  */
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener/index.js";
-import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group/index.js";
+import { LbTargetGroup, type LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-target-group/index.js";
 import { Fn, type IResolvable, Op, Token } from "cdktf";
 import { type BuildContext, lifecycleOf, nullString } from "./context.js";
 import {
@@ -18,7 +18,7 @@ import {
   type Toggle,
 } from "./expr.js";
 import { DEFAULTS } from "./inputs.js";
-import { FIXED } from "./props.js";
+import { type AlbStaticIpProps, FIXED } from "./props.js";
 
 /** What the target group part gives the rest of the construct. */
 export interface TargetGroupParts {
@@ -30,6 +30,41 @@ export interface TargetGroupParts {
   readonly listener: LbListener | undefined;
 }
 
+/**
+ * What every created target group shares (the count-based one here, the per-entry ones in listeners.ts): IP-type
+ * TCP, the deregistration delay, and the health check, whose path and matcher exist only for HTTP/HTTPS.
+ */
+export function targetGroupSettings(
+  props: AlbStaticIpProps,
+  protocol: string,
+  path: string,
+): Pick<
+  LbTargetGroupConfig,
+  "protocol" | "targetType" | "vpcId" | "deregistrationDelay" | "proxyProtocolV2" | "healthCheck"
+> {
+  const httpOnly = <T>(value: T): T | undefined => {
+    if (!isToken(protocol)) return protocol === "TCP" ? undefined : value;
+    return Fn.conditional(Op.eq(protocol, "TCP"), Token.nullValue(), value) as T;
+  };
+  return {
+    protocol: "TCP",
+    targetType: "ip",
+    vpcId: props.vpcId,
+    deregistrationDelay: envValue(props.deregistrationDelaySeconds ?? DEFAULTS.deregistrationDelaySeconds),
+    proxyProtocolV2: false,
+    healthCheck: {
+      enabled: true,
+      protocol,
+      port: "traffic-port",
+      path: httpOnly(path),
+      matcher: httpOnly("200-399"),
+      interval: FIXED.healthCheckIntervalSeconds,
+      healthyThreshold: FIXED.healthCheckThreshold,
+      unhealthyThreshold: FIXED.healthCheckThreshold,
+    },
+  };
+}
+
 /** Declares the target group (unless an existing one is given) and the optional NLB listener. */
 export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
   const { scope, props, name, named } = ctx;
@@ -38,33 +73,16 @@ export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
   let targetGroup: LbTargetGroup | undefined;
   let createdTargetGroupArn: string | undefined;
   if (declared(createTargetGroup)) {
-    const protocol = props.healthCheckProtocol ?? DEFAULTS.healthCheckProtocol;
-    const httpOnly = <T>(value: T): T | undefined => {
-      if (!isToken(protocol)) return protocol === "TCP" ? undefined : value;
-      return Fn.conditional(Op.eq(protocol, "TCP"), Token.nullValue(), value) as T;
-    };
     targetGroup = named(
       new LbTargetGroup(scope, "target_group", {
         count: countFor(createTargetGroup),
         name,
         port,
-        protocol: "TCP",
-        targetType: "ip",
-        vpcId: props.vpcId,
-        deregistrationDelay: envValue(
-          props.deregistrationDelaySeconds ?? DEFAULTS.deregistrationDelaySeconds,
+        ...targetGroupSettings(
+          props,
+          props.healthCheckProtocol ?? DEFAULTS.healthCheckProtocol,
+          props.healthCheckPath ?? DEFAULTS.healthCheckPath,
         ),
-        proxyProtocolV2: false,
-        healthCheck: {
-          enabled: true,
-          protocol,
-          port: "traffic-port",
-          path: httpOnly(props.healthCheckPath ?? DEFAULTS.healthCheckPath),
-          matcher: httpOnly("200-399"),
-          interval: FIXED.healthCheckIntervalSeconds,
-          healthyThreshold: FIXED.healthCheckThreshold,
-          unhealthyThreshold: FIXED.healthCheckThreshold,
-        },
         tags: ctx.tagsFor(props.targetGroupTags),
         lifecycle: lifecycleOf([
           ...(isToken(props.vpcId)
