@@ -17,7 +17,6 @@ import type { Ec2Adapter, NetworkInterfaceView } from "../aws/ec2.js";
 import { canonicalIp, type IpFamily, sortedUniqueIps } from "../core/ip.js";
 import { AlbStaticIpError } from "../errors.js";
 import type { Observation } from "../types.js";
-import { sortIps } from "./discover.js";
 
 export interface EniDiscoveryOptions {
   /** `ELB app/<name>/<id>` */
@@ -169,7 +168,7 @@ export function createEniDiscovery(ec2: Ec2Adapter, options: EniDiscoveryOptions
         ),
       );
       return {
-        ipv4: observed(sortIps(ours.flatMap((eni) => eni.privateIpv4))),
+        ipv4: observed(sortedUniqueIps(ours.flatMap((eni) => eni.privateIpv4))),
         // Interfaces without IPv6: the ALB is not dualstack. A failed observation, so nothing is deregistered.
         ipv6:
           ipv6.length > 0
