@@ -9,7 +9,7 @@
  * (queries still in flight at the deadline are cancelled); with no answer at all it is failed.
  * DNS errors are counted by kind, never thrown. `queries` counts every query sent.
  */
-import { compareIp, type IpFamily, RECORD_TYPE } from "../core/ip.js";
+import { type IpFamily, RECORD_TYPE, sortedUniqueIps } from "../core/ip.js";
 import { DiscoveryError } from "../errors.js";
 import type { DnsErrorKind, Observation } from "../types.js";
 import { createDnsClient, type DnsClient, type DnsServerAddress, type QueryResult } from "./dns-client.js";
@@ -48,10 +48,8 @@ export interface DiscoverOptions {
   tries?: number;
 }
 
-/** Sort addresses numerically (IPv4 before IPv6) and drop duplicates. */
-export function sortIps(ips: Iterable<string>): string[] {
-  return [...new Set(ips)].sort(compareIp);
-}
+/** Sort addresses numerically (IPv4 before IPv6) and drop duplicates: core/ip's sortedUniqueIps. */
+export const sortIps: (ips: Iterable<string>) => string[] = sortedUniqueIps;
 
 function validate(options: DiscoverOptions): void {
   const problems: string[] = [];
