@@ -115,29 +115,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   expect(policy).toContain("aws:SecureTransport");
   await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
 
-  const deployed = await readDeployedFunction(moto, functionName, options.scratch);
-  const [file, exportName] = splitHandler(deployed.handler);
-  expect(deployed.files).toContain(`${file}.mjs`);
-  expect(exportName, "sim/lambda-child.mjs calls the module's `handler` export").toBe("handler");
-  const dns = await startDnsServer();
-  const albDnsName = deployed.environment.ALB_DNS_NAME ?? "";
-  dns.setRecord(albDnsName, options.albIps);
-  const env: Record<string, string> = {
-    ...deployed.environment,
-    // Test-only: the deployed function would ask the ALB zone's name servers; here it asks the sim DNS
-    // server, and reaches AWS (moto) through the SDK's endpoint variable, with fake credentials.
-    DNS_SERVERS: `127.0.0.1:${dns.port}`,
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_LAMBDA_FUNCTION_NAME: functionName,
-  };
-  const container = await startFunction({
-    env,
-    bundle: join(deployed.codeDir, `${file}.mjs`),
-    timeoutMs: deployed.timeout * 1000,
-  });
+  const { deployed, container, stop } = await startDeployedFunction(
+    moto,
+    functionName,
+    options.scratch,
+    options.albIps,
+  );
   let registered: string[] = [];
   try {
     const first = await container.invoke<{ ok: boolean }>({});
@@ -157,8 +140,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     const again = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
     expect((again.TargetHealthDescriptions ?? []).map((t) => t.Target?.Id ?? "").sort()).toEqual(registered);
   } finally {
-    await container.stop();
-    await dns.close();
+    await stop();
   }
 
   ok(tf(dir, ["plan", "-out=second.plan", "-no-color", "-parallelism=20"]), "second terraform plan");
@@ -204,6 +186,56 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     destroyMs: destroy.ms,
     registered,
     deployed: { role, tracingMode, tags, reservedConcurrency },
+  };
+}
+
+/** The deployed function, started in a fresh Node process as Lambda would run it (see startDeployedFunction). */
+export interface DeployedContainer {
+  readonly deployed: DeployedFunction;
+  readonly container: Awaited<ReturnType<typeof startFunction>>;
+  /** Stops the container and the DNS server. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads `functionName` back from moto (environment, handler, code) and starts its code with that environment,
+ * a sim DNS server answering the ALB's name with `records` (A and AAAA), and moto as AWS.
+ */
+export async function startDeployedFunction(
+  moto: Moto,
+  functionName: string,
+  scratch: string,
+  records: readonly string[],
+): Promise<DeployedContainer> {
+  const deployed = await readDeployedFunction(moto, functionName, scratch);
+  const [file, exportName] = splitHandler(deployed.handler);
+  expect(deployed.files).toContain(`${file}.mjs`);
+  expect(exportName, "sim/lambda-child.mjs calls the module's `handler` export").toBe("handler");
+  const dns = await startDnsServer();
+  dns.setRecord(deployed.environment.ALB_DNS_NAME ?? "", [...records]);
+  const env: Record<string, string> = {
+    ...deployed.environment,
+    // Test-only: the deployed function would ask the ALB zone's name servers; here it asks the sim DNS
+    // server, and reaches AWS (moto) through the SDK's endpoint variable, with fake credentials.
+    DNS_SERVERS: `127.0.0.1:${dns.port}`,
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+  };
+  const container = await startFunction({
+    env,
+    bundle: join(deployed.codeDir, `${file}.mjs`),
+    timeoutMs: deployed.timeout * 1000,
+  });
+  return {
+    deployed,
+    container,
+    stop: async () => {
+      await container.stop();
+      await dns.close();
+    },
   };
 }
 

@@ -15,8 +15,6 @@ import {
 import { DeleteBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MODULE_DIR } from "../../modules/build/module.js";
-import { startDnsServer } from "../../sim/dns.js";
-import { startFunction } from "../../sim/lambda-runtime.js";
 import {
   copyTree,
   isLoggingConfigEcho,
@@ -26,12 +24,12 @@ import {
   patchModuleCopy,
   plannedChanges,
   REGION,
-  readDeployedFunction,
   startMoto,
   type TfResult,
   terraformRunner,
   workspace,
 } from "./harness.js";
+import { startDeployedFunction } from "./scenario.js";
 import { findDeployTools } from "./tools.js";
 
 const tools = findDeployTools();
@@ -125,25 +123,14 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
     });
     await s3.send(new DeleteBucketPolicyCommand({ Bucket: String(outputs.state_bucket_name?.value) }));
     s3.destroy();
-    const deployed = await readDeployedFunction(moto, String(outputs.function_name?.value), base);
-    const dns = await startDnsServer();
     const albIps = ["10.9.1.10", "10.9.1.20"];
     const albIpv6 = ["2600:1f18:4a3:6a01::a", "2600:1f18:4a3:6a01::14"];
-    dns.setRecord(deployed.environment.ALB_DNS_NAME ?? "", [...albIps, ...albIpv6]);
-    const container = await startFunction({
-      env: {
-        ...deployed.environment,
-        // Test-only, as in scenario.ts: the sim DNS server for the ALB name, moto for AWS.
-        DNS_SERVERS: `127.0.0.1:${dns.port}`,
-        AWS_ENDPOINT_URL: moto.endpoint,
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_LAMBDA_FUNCTION_NAME: String(outputs.function_name?.value),
-      },
-      bundle: join(deployed.codeDir, "index.mjs"),
-      timeoutMs: deployed.timeout * 1000,
-    });
+    const { deployed, container, stop } = await startDeployedFunction(
+      moto,
+      String(outputs.function_name?.value),
+      base,
+      [...albIps, ...albIpv6],
+    );
     const elbv2 = new ElasticLoadBalancingV2Client({
       region: REGION,
       endpoint: moto.endpoint,
@@ -163,8 +150,7 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
           .sort();
       }
     } finally {
-      await container.stop();
-      await dns.close();
+      await stop();
       elbv2.destroy();
     }
     ok(
