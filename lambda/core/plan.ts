@@ -43,6 +43,13 @@ export interface PlanConfig {
 /** A claim older than this was left by a run that died between claiming and recording; it is taken over. */
 export const DEFAULT_CLAIM_TTL_MS = 2 * 60_000;
 
+/**
+ * How far a state timestamp may lie ahead of this run's clock (clocks of two runs differ a little). A later one is
+ * from the future (a skewed clock or a hand edit): a claim dated so is expired, and every such date is replaced by
+ * the run's time, so no timestamp can hold an IP for ever.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** Stable snake_case codes of the notes a plan carries; they appear in the log line. */
 export type PlanNoteCode =
   /** No usable previous state: registered targets on the port that this run's observation saw were adopted. */
@@ -74,7 +81,9 @@ export type PlanNoteCode =
   /** Targets registered on the port that this function does not own and did not see: left alone. */
   | "target_unowned"
   /** Another run claimed these IPs for deregistration less than the claim TTL ago: left to that run. */
-  | "deregistration_in_progress";
+  | "deregistration_in_progress"
+  /** Records dated more than MAX_CLOCK_SKEW_MS after this run: such a claim is expired, the dates are replaced. */
+  | "state_timestamp_future";
 
 /** Something the operator should know about a plan. */
 export interface PlanNote {
@@ -198,6 +207,22 @@ export function plan(
       const canonical = canonicalIp(ip);
       if (canonical !== undefined && ofFamily(canonical)) owned[canonical] = record;
     }
+  }
+
+  // A date from the future would hold a claim (`now - since < TTL`) for ever: beyond the clock skew it is expired.
+  const future = fromTheFuture(owned, now);
+  if (future.length > 0) {
+    for (const { ip, record } of future) owned[ip] = settleFuture(record, now);
+    notes.push({
+      code: "state_timestamp_future",
+      message: `${future.length} owned record(s) carry dates more than ${MAX_CLOCK_SKEW_MS / 60_000} min after this run's clock (${future
+        .slice(0, 3)
+        .map((f) => `${f.ip}: ${f.dates.join(", ")}`)
+        .join(
+          "; ",
+        )}): a skewed clock or a hand-edited state; claims so dated are expired and the dates replaced by ${at}`,
+      ips: future.map((f) => f.ip),
+    });
   }
 
   // A complete observation that shares no IP with the owned, registered targets is not trusted to count
@@ -376,7 +401,12 @@ export function plan(
     });
   }
 
-  if (base !== null && !headerDiffers(base, config) && !recordsDiffer(base.targets, next)) {
+  if (
+    base !== null &&
+    future.length === 0 &&
+    !headerDiffers(base, config) &&
+    !recordsDiffer(base.targets, next)
+  ) {
     return { register, deregister, nextState: base, stateChanged: false, notes };
   }
 
@@ -393,6 +423,39 @@ export function plan(
     targets,
   };
   return { register, deregister, nextState, stateChanged: true, notes };
+}
+
+/** Owned records with a date later than `now` + MAX_CLOCK_SKEW_MS, in IP order, with those dates. */
+function fromTheFuture(
+  owned: Readonly<Record<string, TargetRecord>>,
+  now: Date,
+): Array<{ ip: string; record: TargetRecord; dates: string[] }> {
+  const limit = now.getTime() + MAX_CLOCK_SKEW_MS;
+  const out: Array<{ ip: string; record: TargetRecord; dates: string[] }> = [];
+  for (const ip of sortedUniqueIps(Object.keys(owned))) {
+    const record = owned[ip]!;
+    const dates = [record.firstSeen, record.lastSeen, record.deregisteringSince].filter(
+      (d): d is string => d !== undefined && Date.parse(d) > limit,
+    );
+    if (dates.length > 0) out.push({ ip, record, dates });
+  }
+  return out;
+}
+
+/** `record` with its dates from the future replaced by `now`, and a claim so dated withdrawn (expired). */
+function settleFuture(record: TargetRecord, now: Date): TargetRecord {
+  const limit = now.getTime() + MAX_CLOCK_SKEW_MS;
+  const at = now.toISOString();
+  const settle = (d: string) => (Date.parse(d) > limit ? at : d);
+  const { deregisteringSince, ...rest } = record;
+  const out: TargetRecord = {
+    ...rest,
+    firstSeen: settle(record.firstSeen),
+    lastSeen: settle(record.lastSeen),
+  };
+  if (deregisteringSince !== undefined && Date.parse(deregisteringSince) <= limit)
+    out.deregisteringSince = deregisteringSince;
+  return out;
 }
 
 function headerDiffers(state: State, config: PlanConfig): boolean {
