@@ -370,13 +370,51 @@ async function applyAndSave(
   // Record what was done, and only that, even when a step failed: misses, deregistrations, registrations.
   const record = failure === undefined ? p.nextState : settledState(p, claim, outcome, loaded.state);
   if (p.stateChanged || p.deregister.length > 0 || failure !== undefined) {
-    const saved = await deps.store.save(record, etag);
+    let saved: Awaited<ReturnType<StateStore["save"]>>;
+    try {
+      saved = await deps.store.save(record, etag);
+    } catch (error) {
+      // The ELBv2 writes stand: the run fails, but says what it did, and keeps the first failure's code.
+      return { ...outcome, failure: recordingFailed(deps.store, outcome, failure, error) };
+    }
     if (!saved.ok && failure === undefined) return { ...outcome, conflict: true };
     if (saved.ok) outcome.stateWritten = true;
     else
       deps.logger.warn("Another run updated the state while this run was failing; that run's record stands");
   }
   return failure === undefined ? outcome : { ...outcome, failure };
+}
+
+/**
+ * The final state write failed after the target group was changed. With an earlier failure, that failure's code
+ * stands and the message adds the write's; alone, the write's code with what the run did. Either way the next run
+ * re-reads the target group: registered targets it sees are owned again, deregistered ones are dropped.
+ */
+function recordingFailed(
+  store: Pick<StateStore, "bucket" | "key">,
+  done: Pick<ApplyOutcome, "registered" | "deregistered">,
+  earlier: unknown,
+  error: unknown,
+): AlbStaticIpError {
+  const write = errorInfo(error);
+  const what = `registered ${listOrNone(done.registered)}, deregistered ${listOrNone(done.deregistered)}`;
+  if (earlier !== undefined) {
+    const first = errorInfo(earlier);
+    return new AlbStaticIpError(
+      first.code,
+      `${first.message} Recording what this run did (${what}) in s3://${store.bucket}/${store.key} then failed as well (${write.code}): ${write.message}`,
+      { cause: earlier },
+    );
+  }
+  return new AlbStaticIpError(
+    write.code,
+    `This run ${what}, but recording it in s3://${store.bucket}/${store.key} failed: ${write.message} The targets stay as they are; the next run re-reads the target group and records them.`,
+    { cause: error },
+  );
+}
+
+function listOrNone(ips: readonly string[]): string {
+  return ips.length > 0 ? ips.join(", ") : "none";
 }
 
 function outOfTime(what: string): AlbStaticIpError {

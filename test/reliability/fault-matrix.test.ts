@@ -70,6 +70,11 @@ interface Cell {
   during?: (ctx: CellContext) => Promise<void>;
   /** Lost or foreign state: the removed IPs were never seen by an observation since, so they stay unowned. */
   leavesUnowned?: true;
+  /**
+   * The faulted run's claim on the removed IPs could not be withdrawn (the final write failed too): they stay for
+   * the claim TTL (2 min), longer than the clean runs here, and leave after it like any claim of a run that died.
+   */
+  leavesClaimed?: true;
   /** Where the outcome depends on INVOCATIONS_BEFORE_DEREGISTRATION: overrides of `expect` per threshold. */
   expectAt?: Readonly<Record<number, Partial<Expectation>>>;
   expect: Expectation;
@@ -436,8 +441,42 @@ const eniColumns: Array<Omit<Cell, "row">> = [
 ];
 const eniCells: Cell[] = eniColumns.map((c) => ({ ...c, row: ENI_ROW }));
 
+/** Only the run's last S3 write fails: the claim was written, DeregisterTargets and RegisterTargets succeeded. */
+const finalWriteCells: Cell[] = [
+  {
+    row: "S3 PutObject",
+    column: "only the final write fails (after the ELBv2 writes)",
+    fault: { "s3:PutObject": { error: "InternalError", status: 500, skip: 1 } },
+    expect: {
+      fails: true,
+      code: "state_write_error",
+      cause: /registered .*deregistered .*InternalError/,
+      registered: "new",
+      deregistered: "removed",
+    },
+  },
+  {
+    // DeregisterTargets fails first: its code stands, the failed write is named after it.
+    row: "S3 PutObject",
+    leavesClaimed: true,
+    column: "final write fails after DeregisterTargets failed",
+    fault: {
+      "elbv2:DeregisterTargets": { error: "AccessDenied", status: 403 },
+      "s3:PutObject": { error: "InternalError", status: 500, skip: 1 },
+    },
+    expect: {
+      fails: true,
+      code: "deregister_targets_error",
+      cause: /AccessDenied.*failed as well \(state_write_error\).*InternalError/,
+      registered: "new",
+      deregistered: "none",
+    },
+  },
+];
+
 const CELLS: readonly Cell[] = [
   ...apiCells,
+  ...finalWriteCells,
   ...dnsCells,
   ...hostileCells,
   ...stateCells,
@@ -506,6 +545,8 @@ interface Outcome {
   cell: Cell;
   threshold: number;
   run: Run;
+  /** The TargetsRegistered / TargetsDeregistered datapoints the faulted run published (none when it published none). */
+  published: { registered: number[]; deregistered: number[] };
   registered: string[];
   deregistered: string[];
   removed: string[];
@@ -562,18 +603,26 @@ async function runCell(fn: FunctionContainer, cell: Cell, threshold: number): Pr
     (cell.dns ?? []).map((b) => (b.model === "stale" && b.ips.length === 0 ? { ...b, ips: staleIps } : b)),
   );
   const before = activeTargets(world);
+  const metricsBefore = world.state().metrics.length;
   const [run] = await Promise.all([invokeWatched(world, fn), cell.during?.({ world, state, removed })]);
+  const runMetrics = world.state().metrics.slice(metricsBefore);
+  const published = (name: string) =>
+    runMetrics
+      .filter((m) => m.metricName === name && m.dimensions.length === 2)
+      .map((m) => m.value ?? Number.NaN);
   world.setFaults({});
   world.injectForeign(null);
   world.setDnsBehaviours([]);
   const after = activeTargets(world);
   if (cell.expect.code === "state_newer") await state.remove();
-  const expected = cell.leavesUnowned ? [...albIps(world), ...removed].sort() : albIps(world);
+  const expected =
+    cell.leavesUnowned || cell.leavesClaimed ? [...albIps(world), ...removed].sort() : albIps(world);
   const recovery = await converge(world, fn, 4, expected);
   return {
     cell,
     threshold,
     run,
+    published: { registered: published("TargetsRegistered"), deregistered: published("TargetsDeregistered") },
     registered: after.filter((ip) => !before.includes(ip)),
     deregistered: before.filter((ip) => !after.includes(ip)),
     removed,
@@ -629,8 +678,19 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
           expect(outcome.registered).toEqual(cell.expect.registered === "new" ? outcome.added : []);
         }
         expect(outcome.deregistered).toEqual(cell.expect.deregistered === "removed" ? outcome.removed : []);
-        // Assess: the logs name the reason and the cause
+        // Assess: the summary line and the metrics say what was done, also when the run failed
         const records = logRecords(run.logs);
+        const line = records.find(
+          (l) => l.message === "alb-static-ip run" || l.message === "alb-static-ip run failed",
+        );
+        const pair = (
+          line?.targetGroups as Array<{ registered: string[]; deregistered: string[] }> | undefined
+        )?.[0];
+        expect([...(pair?.registered ?? [])].sort(), text).toEqual(outcome.registered);
+        expect([...(pair?.deregistered ?? [])].sort(), text).toEqual(outcome.deregistered);
+        for (const value of outcome.published.registered) expect(value).toBe(outcome.registered.length);
+        for (const value of outcome.published.deregistered) expect(value).toBe(outcome.deregistered.length);
+        // Assess: the logs name the reason and the cause
         if (cell.expect.fails) {
           const failed = records.filter((l) => l.message === "alb-static-ip run failed");
           expect(failed).toHaveLength(1);
@@ -650,7 +710,9 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
         // Assess: clean runs converge: targets == ALB IPs
         expect(outcome.converged).toBe(true);
         expect(activeTargets(world)).toEqual(
-          cell.leavesUnowned ? [...albIps(world), ...outcome.removed].sort() : albIps(world),
+          cell.leavesUnowned || cell.leavesClaimed
+            ? [...albIps(world), ...outcome.removed].sort()
+            : albIps(world),
         );
       },
     );
@@ -741,6 +803,7 @@ describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (thre
         },
         threshold,
         run,
+        published: { registered: [], deregistered: [] },
         registered: [...did(0).registered, ...did(1).registered],
         deregistered: [...did(0).deregistered, ...did(1).deregistered],
         removed: [...removed, ...removed],
