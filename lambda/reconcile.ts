@@ -26,6 +26,8 @@ export type { PairSummary, RunLogger } from "./reconcile-pair.js";
 
 /** The error code of a DescribeTargetGroups call the role may not make (lambda/aws/elbv2.ts). */
 const TYPE_DENIED = "describe_target_groups_denied";
+/** The note of a pair whose state another run updated twice while this one planned (it changed nothing more). */
+const STATE_CONFLICT = "state_conflict";
 /** The run note when target groups were treated as ipv4 because their type could not be read. */
 export const TYPE_ASSUMED = "target_group_type_assumed_ipv4";
 
@@ -249,6 +251,28 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   }
   summary.durationMs = deps.now().getTime() - started.getTime();
   return summary;
+}
+
+/**
+ * Whether this run could have acted on every change it saw, so an interface event older than its start is handled
+ * (event coalescing in the handler): not a dry run, every pair reconciled without failing or losing a state
+ * conflict to another run, and every family's observation complete. A dry run or a conflicted pair changed
+ * nothing, so a later event must still run.
+ *
+ * @example
+ * if (runCovers(summary)) lastCoveringRunStartedAt = runStartedAt;
+ */
+export function runCovers(
+  summary: Pick<RunSummary, "ok" | "dryRun" | "discovery" | "targetGroups">,
+): boolean {
+  const observed = Object.values(summary.discovery);
+  return (
+    summary.ok &&
+    !summary.dryRun &&
+    observed.length > 0 &&
+    observed.every((d) => d.complete && !d.failed) &&
+    summary.targetGroups.every((p) => p.ok && !p.notes.includes(STATE_CONFLICT))
+  );
 }
 
 /**
