@@ -141,17 +141,18 @@ export async function reconcilePair(
       deps.targets.describeTargets(),
       deps.store.load(),
     ]);
-    // Every observation passes the allow-list before the plan sees it (DNS now, ENI mode later).
+    // Every observation passes the allow-list before the plan sees it (DNS or the ENI lookup).
     const { observation, refused } = filterAllowed(discovered, options.allowedTargetCidrs);
     summary.targetsOutsideAllowedCidrs = refused;
     if (refused.length > 0) {
       deps.logger.warn(
-        "Observed IPs outside ALLOWED_TARGET_CIDRS were refused: not registered, and this run counts no misses",
+        `${refused.length} observed IP(s) outside ALLOWED_TARGET_CIDRS were refused and are never registered: ${refused.join(", ")}. ` +
+          "If the ALB gained a subnet, re-apply the module so ALLOWED_TARGET_CIDRS follows the ALB's subnets (or add the subnet's block to ALLOWED_TARGET_CIDRS); " +
+          "otherwise the answers are forged (SECURITY.md). Dead targets are still deregistered meanwhile.",
         {
           code: OUTSIDE_ALLOWED_CIDRS,
           ips: refused,
           allowedTargetCidrs: options.allowedTargetCidrs?.map((c) => c.text),
-          hint: "forged DNS answers, or the ALB gained a subnet the list lacks; see SECURITY.md",
         },
       );
     }

@@ -34,6 +34,12 @@ export interface Observation {
   exact?: boolean | undefined;
   /** Why a failed observation failed, with a stable code and what to do (ENI mode). */
   failure?: { code: string; message: string } | undefined;
+  /**
+   * Observed IPs that ALLOWED_TARGET_CIDRS refused, removed from `ips` (set by the allow-list step only). They are
+   * no evidence of anything: never registered or owned, an owned one's record is left as it is; in a DNS
+   * observation they also suspend the healthy-bound deregistration for the run (lambda/core/plan.ts).
+   */
+  refused?: string[] | undefined;
 }
 
 /** ELBv2 target health states (TargetHealthStateEnum). */

@@ -143,6 +143,9 @@ export function toPlanSettings(config: Readonly<Config>): PlanSettings {
  *   non-draining targets on the port that this observation saw are adopted with misses 0 (the
  *   others stay unowned until an observation sees them) and that run counts no misses, so it
  *   deregisters nothing. Other ports are never touched.
+ * - IPs the allow-list refused (`observation.refused`) are neither seen nor missed; a DNS observation holding one
+ *   never deregisters an IP the NLB reports healthy, and one that shares no allowed IP with the owned targets
+ *   counts no miss. Dates more than MAX_CLOCK_SKEW_MS ahead of `now` are expired (`state_timestamp_future`).
  *
  * @example
  * const p = plan(observation, targets, previousState, planConfig, new Date());
@@ -181,6 +184,12 @@ export function plan(
   const otherFamily = addresses.filter((ip) => !ofFamily(ip));
   const observed = addresses.filter(ofFamily);
   const seen = new Set(observed);
+  // IPs the allow-list refused: no evidence of anything (never seen, never missed). In a DNS observation they
+  // also mean its answers were forged or the list is stale: the healthy bound waits for a clean run.
+  const refused = new Set(
+    (observation.refused ?? []).map(canonicalIp).filter((ip): ip is string => ip !== undefined),
+  );
+  const tainted = refused.size > 0 && observation.exact !== true;
 
   // What we own before this run.
   let base: State | null = previous;
@@ -228,8 +237,12 @@ export function plan(
   // A complete observation that shares no IP with the owned, registered targets is not trusted to count
   // misses: an ALB does not replace every node within one run, but a lying or flapping name server can.
   // A real full rotation only waits one run longer (the next observation overlaps what this run registers).
+  // An observation of nothing but refused IPs is disjoint too: it shares no allowed IP with what we own.
   const ownedActive = Object.keys(owned).filter((ip) => active.has(ip));
-  const disjoint = observed.length > 0 && ownedActive.length > 0 && !ownedActive.some((ip) => seen.has(ip));
+  const disjoint =
+    (observed.length > 0 || refused.size > 0) &&
+    ownedActive.length > 0 &&
+    !ownedActive.some((ip) => seen.has(ip));
 
   // Only a complete observation counts misses, and never in the run that adopts (misses start at 0).
   const counting = observation.complete && !observation.failed && base !== null && !disjoint;
@@ -251,7 +264,7 @@ export function plan(
   if (disjoint && observation.complete && base !== null) {
     notes.push({
       code: "observation_disjoint",
-      message: `the complete observation (${observed.length} IP(s)) shares no IP with the ${ownedActive.length} owned registered target(s): new IPs are registered, but no miss is counted and nothing is deregistered this run`,
+      message: `the complete observation (${observed.length} allowed IP(s)${refused.size > 0 ? `, ${refused.size} refused` : ""}) shares no IP with the ${ownedActive.length} owned registered target(s): new IPs are registered, but no miss is counted and nothing is deregistered this run`,
       ips: observed,
     });
   }
@@ -299,7 +312,10 @@ export function plan(
           ? { firstSeen: at, lastSeen: at, misses: 0 }
           : { firstSeen: record.firstSeen, lastSeen: record.lastSeen, misses: 0 };
     } else if (record !== undefined) {
-      next[ip] = { ...record, misses: counting ? record.misses + 1 : record.misses };
+      // A refused owned IP is in the answers, so not missing; being refused, not seen either: left as it is.
+      next[ip] = refused.has(ip)
+        ? record
+        : { ...record, misses: counting ? record.misses + 1 : record.misses };
     }
   }
 
@@ -322,7 +338,7 @@ export function plan(
   // Deregister owned IPs at the threshold, within the safety rules.
   const deregister: TargetRef[] = [];
   if (counting) {
-    const unseen = Object.keys(next).filter((ip) => !seen.has(ip));
+    const unseen = Object.keys(next).filter((ip) => !seen.has(ip) && !refused.has(ip));
     const due = unseen.filter((ip) => next[ip]!.misses >= config.invocationsBeforeDeregistration);
     const missing = unseen.filter((ip) => next[ip]!.misses < config.invocationsBeforeDeregistration);
     if (missing.length > 0) {
@@ -342,18 +358,22 @@ export function plan(
       });
     }
     // The NLB's own health check must agree, or the IP must have been missing for the much longer healthy bound.
-    // An exact observation (a successful ENI lookup) is proof of absence on its own: no health gate.
+    // An exact observation (a successful ENI lookup) is proof of absence on its own: no health gate. The healthy
+    // bound deregisters against the NLB's verdict on DNS evidence alone, so it waits for answers that held no
+    // refused IP (forged answers may have displaced live ones); a dead, NLB-unhealthy IP still leaves.
     const unconfirmed = due.filter(
       (ip) =>
         observation.exact !== true &&
         active.has(ip) &&
         !NOT_HEALTHY_STATES.has(active.get(ip)!.state) &&
-        next[ip]!.misses < config.invocationsBeforeDeregistrationHealthy,
+        (tainted || next[ip]!.misses < config.invocationsBeforeDeregistrationHealthy),
     );
     if (unconfirmed.length > 0) {
       notes.push({
         code: "deregistration_unconfirmed",
-        message: `${unconfirmed.length} owned IP(s) are missing from DNS but the NLB reports them healthy (or still checks them): kept until they are reported unhealthy or have been missing for ${config.invocationsBeforeDeregistrationHealthy} complete observations`,
+        message: tainted
+          ? `${unconfirmed.length} owned IP(s) are missing from DNS but the NLB reports them healthy (or still checks them): kept, and this run's answers held IPs outside ALLOWED_TARGET_CIDRS, so the ${config.invocationsBeforeDeregistrationHealthy}-run healthy bound waits for answers without them`
+          : `${unconfirmed.length} owned IP(s) are missing from DNS but the NLB reports them healthy (or still checks them): kept until they are reported unhealthy or have been missing for ${config.invocationsBeforeDeregistrationHealthy} complete observations`,
         ips: unconfirmed,
       });
     }

@@ -75,6 +75,8 @@ interface Cell {
    * the claim TTL (2 min), longer than the clean runs here, and leave after it like any claim of a run that died.
    */
   leavesClaimed?: true;
+  /** ALB IPs that are never registered (refused by ALLOWED_TARGET_CIDRS): not expected among the targets. */
+  neverTargets?: readonly string[];
   /** Where the outcome depends on INVOCATIONS_BEFORE_DEREGISTRATION: overrides of `expect` per threshold. */
   expectAt?: Readonly<Record<number, Partial<Expectation>>>;
   expect: Expectation;
@@ -362,14 +364,17 @@ const stateCells: Cell[] = stateColumns.map((c) => ({ ...c, row: "State" }));
 /** Foreign IPs a forger injects: another VPC's range and peered private ranges, all accepted by ELBv2 with SAME_VPC=false. */
 const FORGED = ["10.1.0.9", "172.31.7.7", "192.168.40.1"];
 const FORGED_ROW = "Forged DNS, ALLOWED_TARGET_CIDRS";
+const STALE_ROW = "Stale ALLOWED_TARGET_CIDRS";
 /** Per-row container environment (the ALB's IPs are drawn from the VPC 10.0.0.0/16). */
 const ROW_ENV: Readonly<Record<string, Record<string, string>>> = {
   [FORGED_ROW]: { ALLOWED_TARGET_CIDRS: "10.0.0.0/16", SAME_VPC: "false" },
+  [STALE_ROW]: { ALLOWED_TARGET_CIDRS: "10.0.0.0/16" },
 };
 const forgedColumns: Array<Omit<Cell, "row">> = [
   {
     // Every answer has 3 of its 8 records forged: the real IPs (the 2 new included) are registered, the foreign
-    // ones refused and named; the observation counts no misses, so the 2 gone IPs wait for the next clean run.
+    // ones refused and named. A refusal is no evidence either way: the answers still prove the allowed set, so
+    // the 2 gone IPs, which the NLB reports unhealthy, leave at the threshold (a healthy one would be held).
     column: "every answer partly foreign",
     albIpCount: 14,
     foreign: { ips: FORGED, mode: "mix" },
@@ -378,7 +383,7 @@ const forgedColumns: Array<Omit<Cell, "row">> = [
       code: "target_outside_allowed_cidrs",
       cause: /10\.1\.0\.9|172\.31\.7\.7|192\.168\.40\.1/,
       registered: "new",
-      deregistered: "none",
+      deregistered: "removed",
     },
   },
   {
@@ -394,6 +399,32 @@ const forgedColumns: Array<Omit<Cell, "row">> = [
   },
 ];
 const forgedCells: Cell[] = forgedColumns.map((c) => ({ ...c, row: FORGED_ROW }));
+
+/**
+ * A stale allow-list: the module computed ALLOWED_TARGET_CIDRS (here the VPC's 10.0.0.0/16) at apply time, then the
+ * ALB gained a node in a block the list lacks (a secondary VPC CIDR, 10.1.0.0/16). Every answer holds that refused
+ * IP from then on, for good: it must not stop the 2 gone, NLB-unhealthy IPs from leaving at the threshold, and
+ * every run says which IP was refused and what to do.
+ */
+const OUTSIDE_NEW_SUBNET = "10.1.3.50";
+const staleCells: Cell[] = [
+  {
+    row: STALE_ROW,
+    column: "the ALB gained a node in a subnet the list lacks",
+    albIpCount: 14,
+    arrange: async ({ world }) => {
+      world.setAlbIps([...world.state().alb.ips, OUTSIDE_NEW_SUBNET]);
+    },
+    neverTargets: [OUTSIDE_NEW_SUBNET],
+    expect: {
+      fails: false,
+      code: "target_outside_allowed_cidrs",
+      cause: /10\.1\.3\.50.*re-apply the module/,
+      registered: "new",
+      deregistered: "removed",
+    },
+  },
+];
 
 /**
  * DISCOVERY_MODE=eni: the lookup is DescribeNetworkInterfaces, paginated (the world's EC2 pages by scanning 2,100
@@ -481,6 +512,7 @@ const CELLS: readonly Cell[] = [
   ...hostileCells,
   ...stateCells,
   ...forgedCells,
+  ...staleCells,
   ...eniCells,
 ];
 
@@ -583,6 +615,12 @@ afterAll(async () => {
 /** Longer than the world's health-check delay: the NLB has judged the removed IPs by then. */
 const HEALTH_SETTLE_MS = 60;
 
+/** The targets clean runs converge to after `cell`: the ALB's IPs, with what it leaves, without what it refuses. */
+function expectedTargets(cell: Cell, removed: readonly string[]): string[] {
+  const ips = cell.leavesUnowned || cell.leavesClaimed ? [...albIps(world), ...removed] : albIps(world);
+  return ips.filter((ip) => !cell.neverTargets?.includes(ip)).sort();
+}
+
 async function runCell(fn: FunctionContainer, cell: Cell, threshold: number): Promise<Outcome> {
   world.reset();
   if (cell.albIpCount !== undefined) world.scaleAlb(cell.albIpCount);
@@ -615,8 +653,7 @@ async function runCell(fn: FunctionContainer, cell: Cell, threshold: number): Pr
   world.setDnsBehaviours([]);
   const after = activeTargets(world);
   if (cell.expect.code === "state_newer") await state.remove();
-  const expected =
-    cell.leavesUnowned || cell.leavesClaimed ? [...albIps(world), ...removed].sort() : albIps(world);
+  const expected = expectedTargets(cell, removed);
   const recovery = await converge(world, fn, 4, expected);
   return {
     cell,
@@ -666,7 +703,9 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
 
         // Assess: nothing live lost, ever; no forged IP registered, ever
         expect(outcome.liveLost).toEqual([]);
-        expect(outcome.registered.filter((ip) => FORGED.includes(ip))).toEqual([]);
+        expect(
+          outcome.registered.filter((ip) => FORGED.includes(ip) || cell.neverTargets?.includes(ip)),
+        ).toEqual([]);
         // Assess: the invocation fails exactly when the cell says so (the alarm sees it)
         expect(run.ok, text).toBe(!cell.expect.fails);
         // Assess: what the faulted run changed
@@ -709,11 +748,7 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
         }
         // Assess: clean runs converge: targets == ALB IPs
         expect(outcome.converged).toBe(true);
-        expect(activeTargets(world)).toEqual(
-          cell.leavesUnowned || cell.leavesClaimed
-            ? [...albIps(world), ...outcome.removed].sort()
-            : albIps(world),
-        );
+        expect(activeTargets(world)).toEqual(expectedTargets(cell, outcome.removed));
       },
     );
   },
