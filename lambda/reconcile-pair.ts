@@ -191,13 +191,14 @@ export async function reconcilePair(
     ];
 
     let current = loaded;
+    let onPort = registered;
     let p = plan(observation, registered, loaded.state, planConfig, deps.now());
     summary.notes = noteCodes(p, loaded);
     summary.noteIps = noteIps(p);
 
     if (!options.dryRun) {
       for (let attempt = 1; ; attempt += 1) {
-        const outcome = await applyAndSave(deps, options, p, current);
+        const outcome = await applyAndSave(deps, options, p, current, holdsTargets(onPort, planConfig.port));
         summary.deregistered.push(...outcome.deregistered);
         summary.registered.push(...outcome.registered);
         summary.stateWritten ||= outcome.stateWritten;
@@ -218,6 +219,7 @@ export async function reconcilePair(
         ]);
         failClosedOnNewerState(loadedAgain);
         current = loadedAgain;
+        onPort = registeredAgain;
         p = plan(observation, registeredAgain, loadedAgain.state, planConfig, deps.now());
         summary.notes = noteCodes(p, loadedAgain);
         summary.noteIps = noteIps(p);
@@ -327,6 +329,7 @@ async function applyAndSave(
   options: PairOptions,
   p: Plan,
   loaded: LoadedState,
+  portHoldsTargets: boolean,
 ): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { registered: [], deregistered: [], stateWritten: false, conflict: false };
   if (p.register.length === 0 && p.deregister.length === 0 && !p.stateChanged) return outcome;
@@ -346,7 +349,9 @@ async function applyAndSave(
 
   // Deregister first: a register failure (e.g. TooManyTargets) must not block removing dead IPs.
   let failure: unknown;
-  const writeOptions = { deadline: options.actDeadline };
+  // With nothing registered on the port, every target being refused is most likely a configuration error: the
+  // adapter stops after 2 calls then (register_targets_refused) instead of isolating each refused target.
+  const writeOptions = { deadline: options.actDeadline, stopWhenAllRefused: !portHoldsTargets };
   if (p.deregister.length > 0) {
     try {
       if (!inTime()) throw outOfTime("the claimed deregistrations were not made");
@@ -467,6 +472,13 @@ export function describeErrors(observation: Observation): string {
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `${n} ${kind}`);
   return parts.length > 0 ? parts.join(", ") : "no errors recorded";
+}
+
+/** Whether a non-draining target is registered on `port`: the configuration demonstrably registers targets. */
+function holdsTargets(registered: readonly RegisteredTarget[], port: number): boolean {
+  return registered.some(
+    (t) => t.port === port && t.state !== "draining" && t.state !== "unhealthy.draining",
+  );
 }
 
 function targetsOnPort(registered: readonly RegisteredTarget[], port: number): Record<string, string> {

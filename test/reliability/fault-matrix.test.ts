@@ -209,8 +209,8 @@ const dnsColumns: Array<Omit<Cell, "row">> = [
   },
   {
     // Every other answer comes from a disjoint phantom set (mostly outside the VPC). The observation is the union,
-    // so the phantom IPs are registered with the real ones; ELBv2 rejects a batch holding one with InvalidTarget,
-    // so the adapter registers target by target: the real new IPs (and phantoms inside the VPC) get in, the
+    // so the phantom IPs are registered with the real ones; ELBv2 rejects a batch holding one (a ValidationError
+    // naming it: not in the VPC), so the adapter halves the batch, within its bound of calls: the real new IPs (and phantoms inside the VPC) get in, the
     // refused phantoms are named in the error. The dead IPs are still deregistered (deregister runs first); live
     // ones are never touched, and the run fails loudly until the flapping stops.
     column: "flapping answers",
@@ -218,7 +218,7 @@ const dnsColumns: Array<Omit<Cell, "row">> = [
     expect: {
       fails: true,
       code: "register_targets_error",
-      cause: /refused .* \(InvalidTarget\)/,
+      cause: /refused .* \(ValidationError\)/,
       registered: "new+phantoms",
       deregistered: "removed",
     },
@@ -873,6 +873,74 @@ describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (thre
       expect(recovered).toEqual([true, true]);
     },
   );
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every target refused: a configuration error, not a fault of one call
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The ALB is in a peered VPC (172.20.0.0/16), the target group's VPC is 10.0.0.0/16 and the function runs with
+ * SAME_VPC=true: ELBv2 refuses every registration ("The Availability Zone is required for IP address '…' because
+ * it is not in the VPC"). The run must fail after at most 2 RegisterTargets calls (not 2n − 1), naming SAME_VPC;
+ * once SAME_VPC=false is deployed (a new container), clean runs converge.
+ */
+const REFUSED_ROW = "RegisterTargets, every target refused";
+describe.each(THRESHOLDS)(`fault matrix: ${REFUSED_ROW}, threshold %i`, (threshold) => {
+  const PEERED = Array.from({ length: 40 }, (_, i) => `172.20.${1 + (i % 3)}.${10 + i}`);
+  let world3: World;
+  beforeAll(async () => {
+    world3 = await startWorld({
+      albIps: PEERED,
+      healthCheckDelayMs: 20,
+      deregistrationDelayMs: 50,
+      seed: 13,
+    });
+  });
+  afterAll(async () => {
+    await world3.stop();
+  });
+
+  it("SAME_VPC=true with the ALB in a peered VPC: fails after at most 2 calls naming the cause; SAME_VPC=false converges", async () => {
+    // Prepare
+    const env = { AWS_MAX_ATTEMPTS: "2", INVOCATIONS_BEFORE_DEREGISTRATION: String(threshold) };
+    const wrong = await startContainer(world3, env);
+    const calls = () => world3.state().requests["elbv2:RegisterTargets"] ?? 0;
+
+    // Act
+    const before = calls();
+    const run = await invokeWatched(world3, wrong);
+    const spent = calls() - before;
+    await wrong.stop();
+    const fixed = await startContainer(world3, { ...env, SAME_VPC: "false" });
+    const recovery = await converge(world3, fixed, 4);
+    await fixed.stop();
+    outcomes.push({
+      cell: {
+        row: REFUSED_ROW,
+        column: "SAME_VPC=true, the ALB in a peered VPC (40 IPs)",
+        expect: { fails: true, code: "register_targets_refused", cause: /SAME_VPC=false/, ...NOTHING },
+      },
+      threshold,
+      run,
+      published: { registered: [], deregistered: [] },
+      registered: [],
+      deregistered: [],
+      removed: [],
+      added: [...PEERED],
+      convergeRuns: recovery.runs,
+      converged: recovery.converged,
+      liveLost: [...run.liveLost, ...run.liveDeregistered, ...recovery.lost],
+    });
+
+    // Assess
+    expect(spent).toBeLessThanOrEqual(2);
+    expect(run.ok).toBe(false);
+    expect(run.error?.code).toBe("register_targets_refused");
+    expect(run.error?.message).toMatch(/SAME_VPC=false/);
+    expect(recovery.converged).toBe(true);
+    expect(activeTargets(world3)).toEqual([...PEERED].sort());
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
