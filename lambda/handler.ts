@@ -187,6 +187,13 @@ async function run(
           key: stateKey(config, pair),
           expect: { targetGroupArn: pair.targetGroupArn, port: pair.port, albDnsName: config.albDnsName },
         }),
+        // A port of the same target group that no pair serves any more: its state, to report and clean up.
+        stateStoreFor: (port: number) =>
+          createStateStore(clients.s3, {
+            bucket: config.s3Bucket,
+            key: stateKey(config, { targetGroupArn: pair.targetGroupArn, port }),
+            expect: { targetGroupArn: pair.targetGroupArn, port, albDnsName: config.albDnsName },
+          }),
       })),
       metrics: config.cwMetricFlagIpCount
         ? createMetricsPublisher(clients.cloudwatch, {
@@ -200,6 +207,7 @@ async function run(
     {
       planConfig: toPlanSettings(config),
       allowedTargetCidrs: config.allowedTargetCidrs,
+      cleanupUnservedPorts: config.cleanupUnservedPorts,
       dryRun,
       ...deadlines,
     },

@@ -12,6 +12,7 @@ import type { Cidr } from "./core/cidr.js";
 import type { IpFamily } from "./core/ip.js";
 import { type Plan, type PlanConfig, plan } from "./core/plan.js";
 import { filterAllowed, OUTSIDE_ALLOWED_CIDRS } from "./core/target-filter.js";
+import { findUnserved, MAX_UNSERVED_PORTS_PER_RUN, planUnservedCleanup } from "./core/unserved.js";
 import { AlbStaticIpError, DiscoveryError, StateConflictError, StateError } from "./errors.js";
 import type { Observation, RegisteredTarget, State, TargetRef } from "./types.js";
 
@@ -26,6 +27,8 @@ export interface RunLogger {
 export interface PairDeps {
   targets: TargetGroupAdapter;
   store: StateStore;
+  /** The state store of another port of the same target group (a port this function no longer serves). */
+  stateStoreFor?: ((port: number) => StateStore) | undefined;
   logger: RunLogger;
   now(): Date;
 }
@@ -40,6 +43,29 @@ export interface PairOptions {
   actDeadline: number;
   /** ALLOWED_TARGET_CIDRS: observed IPs outside these blocks never reach the plan; undefined = no allow-list. */
   allowedTargetCidrs?: readonly Cidr[] | undefined;
+  /**
+   * Set on one pair per target group (the first): report the targets on ports of the group that no pair of this
+   * function serves, with the state objects found for them, and with `cleanup` (CLEANUP_UNSERVED_PORTS) deregister
+   * the ones those states own. `servedPorts`: every port this function serves on the group.
+   */
+  unservedPorts?: { servedPorts: readonly number[]; cleanup: boolean } | undefined;
+}
+
+/** A port of the target group that this function does not serve, with targets on it (ALB_LISTENER changed?). */
+export interface UnservedPortSummary {
+  port: number;
+  /** Non-draining targets on the port, in IP order. */
+  targets: string[];
+  /** The key its state object would have (`<prefix><tg-name>-<tg-id>/<port>.json`). */
+  stateKey: string;
+  /** What reading that object found: `missing`, `unusable` (corrupt, foreign), `read_failed`, or `not_read` (beyond the first 5 ports). */
+  state: "found" | "missing" | "unusable" | "read_failed" | "not_read";
+  /** The targets on the port that its state owns (only these are ever cleaned up). */
+  owned: string[];
+  /** Deregistered this run (CLEANUP_UNSERVED_PORTS=true). */
+  deregistered: string[];
+  /** Owned targets kept this run, with why (`not_healthy_on_served_port`, `capped`, ...). */
+  held: Array<{ ip: string; reason: string }>;
 }
 
 /** What one pair of a run did; an entry of the run summary's `targetGroups`. */
@@ -68,6 +94,11 @@ export interface PairSummary {
   noteIps: Record<string, string[]>;
   /** This pair's ELBv2 and S3 calls. */
   apiCalls: { elbv2: number; s3: number };
+  /**
+   * On the first pair of each target group: ports of the group that this function does not serve and that hold
+   * targets (empty when none), note `targets_unserved_port`. Undefined on the other pairs.
+   */
+  unservedPorts?: UnservedPortSummary[] | undefined;
   replanned: boolean;
   error?: { code: string; message: string } | undefined;
 }
@@ -133,6 +164,8 @@ export async function reconcilePair(
   const deps = { ...pairDeps, logger: labelled(pairDeps.logger, options.label) };
   const { planConfig } = options;
   const summary = emptyPairSummary(options);
+  /** Calls to the state objects of ports this function does not serve. */
+  const otherStores = { s3: 0 };
 
   try {
     checkAllowListFamily(options);
@@ -226,6 +259,7 @@ export async function reconcilePair(
       }
     }
 
+    if (options.unservedPorts !== undefined) await unservedPorts(deps, options, onPort, summary, otherStores);
     if (observation.failed) throw observationFailure(observation, planConfig, options.label);
   } catch (error) {
     if (error instanceof StateConflictError) {
@@ -237,7 +271,7 @@ export async function reconcilePair(
       summary.error = errorInfo(error);
     }
   }
-  summary.apiCalls = { elbv2: deps.targets.calls, s3: deps.store.calls };
+  summary.apiCalls = { elbv2: deps.targets.calls, s3: deps.store.calls + otherStores.s3 };
   return summary;
 }
 
@@ -473,6 +507,112 @@ export function describeErrors(observation: Observation): string {
     .map(([kind, n]) => `${n} ${kind}`);
   return parts.length > 0 ? parts.join(", ") : "no errors recorded";
 }
+
+/**
+ * Reports the targets on ports of the target group that this function does not serve (a changed ALB_LISTENER or
+ * TARGET_GROUPS port leaves the old port's targets registered, under a state key no run reads any more), with the
+ * state object found at each port's key; with CLEANUP_UNSERVED_PORTS deregisters the ones that state owns
+ * (core/unserved.ts: owned only, healthy twin on a served port or not healthy, capped, claims). Costs nothing when
+ * no such target exists (DescribeTargetHealth already lists every port); else one GetObject per port (at most 5).
+ */
+async function unservedPorts(
+  deps: PairDeps,
+  options: PairOptions,
+  registered: readonly RegisteredTarget[],
+  summary: PairSummary,
+  calls: { s3: number },
+): Promise<void> {
+  const { servedPorts, cleanup } = options.unservedPorts!;
+  const found = findUnserved(registered, servedPorts);
+  summary.unservedPorts = [];
+  if (found.length === 0) return;
+  let budget = options.planConfig.maxDeregistrationsPerRun - summary.deregistered.length;
+  let failure: unknown;
+  for (const [index, port] of found.entries()) {
+    const store = index < MAX_UNSERVED_PORTS_PER_RUN ? deps.stateStoreFor?.(port.port) : undefined;
+    const entry: UnservedPortSummary = {
+      port: port.port,
+      targets: port.ips,
+      stateKey: store?.key ?? `(not read: more than ${MAX_UNSERVED_PORTS_PER_RUN} unserved ports)`,
+      state: "not_read",
+      owned: [],
+      deregistered: [],
+      held: [],
+    };
+    summary.unservedPorts.push(entry);
+    if (store === undefined) continue;
+    let loaded: LoadedState;
+    try {
+      loaded = await store.load();
+    } catch (error) {
+      entry.state = "read_failed";
+      deps.logger.warn("Could not read the state object of a port this function no longer serves", {
+        code: "targets_unserved_port",
+        port: port.port,
+        key: store.key,
+        error: errorInfo(error),
+      });
+      continue;
+    } finally {
+      calls.s3 += store.calls;
+    }
+    entry.state = loaded.state !== null ? "found" : loaded.problem === undefined ? "missing" : "unusable";
+    const owned = new Set(Object.keys(loaded.state?.targets ?? {}));
+    entry.owned = port.ips.filter((ip) => owned.has(ip));
+    if (!cleanup || options.dryRun || entry.owned.length === 0 || failure !== undefined) continue;
+    const c = planUnservedCleanup(
+      port,
+      loaded.state,
+      registered,
+      servedPorts,
+      Math.max(0, budget),
+      deps.now(),
+    );
+    entry.held = c.held;
+    if (c.deregister.length === 0 || c.claim === undefined || c.after === undefined) continue;
+    const before = store.calls;
+    try {
+      // Claim in the old port's state first (conditional), so an overlapping run does not deregister them too.
+      const claimed = await store.save(c.claim, loaded.etag);
+      if (!claimed.ok) {
+        entry.held = [...c.deregister.map((t) => ({ ip: t.ip, reason: "claimed_by_other_run" })), ...c.held];
+        continue;
+      }
+      await deps.targets.deregister(c.deregister, { deadline: options.actDeadline });
+      entry.deregistered = c.deregister.map((t) => t.ip);
+      budget -= c.deregister.length;
+      await store.save(c.after, claimed.etag);
+    } catch (error) {
+      failure = error;
+    } finally {
+      calls.s3 += store.calls - before;
+    }
+  }
+
+  const stranded = summary.unservedPorts;
+  summary.notes.push(UNSERVED_PORT);
+  deps.logger.warn(
+    `${stranded.reduce((n, u) => n + u.targets.length, 0)} target(s) are registered on port(s) ${stranded.map((u) => u.port).join(", ")} of this target group, which this function does not serve (ALB_LISTENER or TARGET_GROUPS changed?); ` +
+      (cleanup
+        ? "CLEANUP_UNSERVED_PORTS=true deregisters the ones the old port's state owns, once each IP is healthy on a served port, capped by MAX_DEREGISTRATIONS_PER_RUN; others are left alone."
+        : "they keep receiving traffic while the ALB listens there. Set CLEANUP_UNSERVED_PORTS=true to deregister the ones the old port's state owns (safely, capped), or deregister them by hand; if another function serves that port of this target group, leave them."),
+    {
+      code: UNSERVED_PORT,
+      unservedPorts: stranded.map((u) => ({
+        port: u.port,
+        targets: u.targets,
+        stateKey: u.stateKey,
+        state: u.state,
+        owned: u.owned,
+        deregistered: u.deregistered,
+      })),
+    },
+  );
+  if (failure !== undefined) throw failure;
+}
+
+/** The note (and warning code) of a run that found targets on ports this function does not serve. */
+const UNSERVED_PORT = "targets_unserved_port";
 
 /** Whether a non-draining target is registered on `port`: the configuration demonstrably registers targets. */
 function holdsTargets(registered: readonly RegisteredTarget[], port: number): boolean {

@@ -39,6 +39,8 @@ export interface PairHandle {
   label: string;
   targets: TargetGroupAdapter;
   store: StateStore;
+  /** The state store of another port of the same target group (to report and clean up ports no longer served). */
+  stateStoreFor?: ((port: number) => StateStore) | undefined;
 }
 
 export interface ReconcileDeps {
@@ -72,6 +74,8 @@ export interface ReconcileOptions {
   actDeadline: number;
   /** ALLOWED_TARGET_CIDRS: observed IPs outside these blocks never reach the plan; undefined = no allow-list. */
   allowedTargetCidrs?: readonly Cidr[] | undefined;
+  /** CLEANUP_UNSERVED_PORTS: deregister the owned targets of ports of a target group that no pair serves. */
+  cleanupUnservedPorts?: boolean | undefined;
 }
 
 /** One family's observation as the run summary shows it. */
@@ -186,14 +190,26 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           error: errorInfo(family),
         };
       }
+      // The first pair of each target group also looks after the group's ports that no pair serves.
+      const first = deps.pairs.findIndex((p) => p.targetGroupArn === pair.targetGroupArn) === i;
+      const servedPorts = deps.pairs
+        .filter((p) => p.targetGroupArn === pair.targetGroupArn)
+        .map((p) => p.port);
       return reconcilePair(
-        { targets: pair.targets, store: pair.store, logger: deps.logger, now: deps.now },
+        {
+          targets: pair.targets,
+          store: pair.store,
+          stateStoreFor: pair.stateStoreFor,
+          logger: deps.logger,
+          now: deps.now,
+        },
         {
           planConfig,
           label: pair.label,
           dryRun: options.dryRun,
           actDeadline: options.actDeadline,
           allowedTargetCidrs: options.allowedTargetCidrs,
+          unservedPorts: first ? { servedPorts, cleanup: options.cleanupUnservedPorts === true } : undefined,
         },
         observations.get(family)!,
       );
@@ -231,9 +247,11 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           metrics: {
             ipCount: p.discovery.failed ? undefined : p.ips.length,
             registered: p.registered.length,
-            deregistered: p.deregistered.length,
+            deregistered:
+              p.deregistered.length + (p.unservedPorts ?? []).reduce((n, u) => n + u.deregistered.length, 0),
             queries: p.discovery.queries,
             outsideAllowedCidrs: p.targetsOutsideAllowedCidrs.length,
+            onUnservedPorts: p.unservedPorts?.reduce((n, u) => n + u.targets.length, 0),
             discoveryComplete: p.discovery.complete,
             errorCode: p.error?.code,
           },

@@ -248,7 +248,8 @@ export function createTargetGroupAdapter(
               `RegisterTargets on ${targetGroupArn} refused all ${batch.length} targets of the call and then ${probe.ip} alone (${alone.code}: ${alone.message}). ` +
                 `Nothing is registered on this port yet, so the run stopped after these 2 calls and ${notTried} target(s) were not tried; the next run tries again at the same cost. ` +
                 `Every target refused usually means a configuration error: SAME_VPC=true while the ALB is in another VPC than the target group (peered, or another account): set SAME_VPC=false so targets are registered with AvailabilityZone "all"; ` +
-                "SAME_VPC=false while the ALB is in the target group's VPC: set SAME_VPC=true; or ALB_DNS_NAME / ALB_ARN naming a load balancer whose IPs are not in the target group's VPC or a private range.",
+                "SAME_VPC=false while the ALB is in the target group's VPC: set SAME_VPC=true; addresses of the other IP family than the target group's (a role without elasticloadbalancing:DescribeTargetGroups treats every group as ipv4); " +
+                "or ALB_DNS_NAME / ALB_ARN naming a load balancer whose IPs are not in the target group's VPC or a private range.",
               progress(),
               { code: "register_targets_refused" },
             );

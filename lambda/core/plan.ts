@@ -83,7 +83,9 @@ export type PlanNoteCode =
   /** Another run claimed these IPs for deregistration less than the claim TTL ago: left to that run. */
   | "deregistration_in_progress"
   /** Records dated more than MAX_CLOCK_SKEW_MS after this run: such a claim is expired, the dates are replaced. */
-  | "state_timestamp_future";
+  | "state_timestamp_future"
+  /** The state was written following another ALB_DNS_NAME: ownership kept (keyed by target group and port), name updated. */
+  | "state_alb_renamed";
 
 /** Something the operator should know about a plan. */
 export interface PlanNote {
@@ -199,6 +201,15 @@ export function plan(
       message: `previous state is for target group ${base.targetGroupArn} port ${base.port}, but this function manages ${config.targetGroupArn} port ${config.port}; ignored it and adopted the registered targets`,
     });
     base = null;
+  }
+  // An empty name (a migrated list of the original Lambda) is unknown, not another name.
+  if (base !== null && base.albDnsName !== "" && base.albDnsName !== config.albDnsName) {
+    notes.push({
+      code: "state_alb_renamed",
+      message: sameAlbName(base.albDnsName, config.albDnsName)
+        ? `the state was written following ${JSON.stringify(base.albDnsName)}, another name of the ALB ${JSON.stringify(config.albDnsName)}: ownership kept, the name is updated`
+        : `the state was written following ${JSON.stringify(base.albDnsName)}, but ALB_DNS_NAME is ${JSON.stringify(config.albDnsName)}: ownership is kept (it belongs to the target group and port), so targets of the old name that no observation shows leave by the usual rules (missing and not healthy, or the healthy bound); the name is updated. If the new name is not the same load balancer, check ALB_DNS_NAME`,
+    });
   }
   const owned: Record<string, TargetRecord> = {};
   if (base === null) {
@@ -476,6 +487,17 @@ function settleFuture(record: TargetRecord, now: Date): TargetRecord {
   if (deregisteringSince !== undefined && Date.parse(deregisteringSince) <= limit)
     out.deregisteringSince = deregisteringSince;
   return out;
+}
+
+/** Two spellings of one ALB's name: case, a trailing dot and the `dualstack.` prefix aside. */
+function sameAlbName(a: string, b: string): boolean {
+  const norm = (name: string) =>
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/\.$/, "")
+      .replace(/^dualstack\./, "");
+  return norm(a) === norm(b);
 }
 
 function headerDiffers(state: State, config: PlanConfig): boolean {

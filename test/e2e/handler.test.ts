@@ -145,6 +145,7 @@ describe("bundled handler against the local AWS world", () => {
         "DnsQueries",
         "DiscoveryComplete",
         "TargetsOutsideAllowedCidrs",
+        "TargetsOnUnservedPorts",
       ]),
     );
     const ipCount = state.metrics.find(
