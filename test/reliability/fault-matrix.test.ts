@@ -347,6 +347,24 @@ const stateColumns: Array<Omit<Cell, "row">> = [
     expectAt: { 3: { deregistered: "none" } },
   },
   {
+    // A hand edit or a skewed clock: the gone IPs carry a claim dated a year ahead. Beyond the 5 min clock skew it
+    // is expired (state_timestamp_future): they leave as they would have, instead of being held for ever.
+    column: "a timestamp from the future (a claim a year ahead)",
+    arrange: async ({ state, removed }) => {
+      const current = await state.read();
+      const body = JSON.parse(current?.body ?? "{}") as { targets: Record<string, Record<string, unknown>> };
+      const ahead = new Date(Date.now() + 365 * 24 * 3600_000).toISOString();
+      for (const ip of removed) if (body.targets[ip]) body.targets[ip]!.deregisteringSince = ahead;
+      await state.write(JSON.stringify(body));
+    },
+    expect: {
+      fails: false,
+      code: "state_timestamp_future",
+      cause: /"state_timestamp_future":\["10\./,
+      ...ALL_DONE,
+    },
+  },
+  {
     column: "concurrent writer (412)",
     // Reads are slow, so another writer updates the object between this run's read and its conditional write.
     fault: { "elbv2:DescribeTargetHealth": { latencyMs: 400, remaining: 1 } },
