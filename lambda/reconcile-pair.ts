@@ -166,6 +166,8 @@ export async function reconcilePair(
   const summary = emptyPairSummary(options);
   /** Calls to the state objects of ports this function does not serve. */
   const otherStores = { s3: 0 };
+  /** The target group's targets as last read (every port), once DescribeTargetHealth succeeded. */
+  let onPort: RegisteredTarget[] | undefined;
 
   try {
     checkAllowListFamily(options);
@@ -224,14 +226,20 @@ export async function reconcilePair(
     ];
 
     let current = loaded;
-    let onPort = registered;
+    onPort = registered;
     let p = plan(observation, registered, loaded.state, planConfig, deps.now());
     summary.notes = noteCodes(p, loaded);
     summary.noteIps = noteIps(p);
 
     if (!options.dryRun) {
       for (let attempt = 1; ; attempt += 1) {
-        const outcome = await applyAndSave(deps, options, p, current, holdsTargets(onPort, planConfig.port));
+        const outcome = await applyAndSave(
+          deps,
+          options,
+          p,
+          current,
+          holdsTargets(onPort ?? registered, planConfig.port),
+        );
         summary.deregistered.push(...outcome.deregistered);
         summary.registered.push(...outcome.registered);
         summary.stateWritten ||= outcome.stateWritten;
@@ -259,7 +267,6 @@ export async function reconcilePair(
       }
     }
 
-    if (options.unservedPorts !== undefined) await unservedPorts(deps, options, onPort, summary, otherStores);
     if (observation.failed) throw observationFailure(observation, planConfig, options.label);
   } catch (error) {
     if (error instanceof StateConflictError) {
@@ -269,6 +276,18 @@ export async function reconcilePair(
     } else {
       summary.ok = false;
       summary.error = errorInfo(error);
+    }
+  }
+  // Ports of the target group no pair serves: reported every run that read the targets, whatever happened above;
+  // cleaned up (CLEANUP_UNSERVED_PORTS) only after this pair's own work succeeded.
+  if (options.unservedPorts !== undefined && onPort !== undefined) {
+    try {
+      await unservedPorts(deps, options, onPort, summary, otherStores);
+    } catch (error) {
+      if (summary.ok) {
+        summary.ok = false;
+        summary.error = errorInfo(error);
+      }
     }
   }
   summary.apiCalls = { elbv2: deps.targets.calls, s3: deps.store.calls + otherStores.s3 };
@@ -559,7 +578,8 @@ async function unservedPorts(
     entry.state = loaded.state !== null ? "found" : loaded.problem === undefined ? "missing" : "unusable";
     const owned = new Set(Object.keys(loaded.state?.targets ?? {}));
     entry.owned = port.ips.filter((ip) => owned.has(ip));
-    if (!cleanup || options.dryRun || entry.owned.length === 0 || failure !== undefined) continue;
+    if (!cleanup || options.dryRun || !summary.ok || entry.owned.length === 0 || failure !== undefined)
+      continue;
     const c = planUnservedCleanup(
       port,
       loaded.state,
