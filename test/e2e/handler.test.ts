@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { compareIPv4 } from "../../lambda/core/ip.js";
 import type { RunSummary } from "../../lambda/reconcile.js";
 import { type FunctionContainer, InitError, startFunction } from "../../sim/lambda-runtime.js";
+import { RUNTIME_NODE_ENV, RUNTIME_NODE_MAJOR } from "../../sim/runtime-node.js";
 import { startWorld, type World } from "../../sim/world.js";
 
 let world: World;
@@ -56,6 +57,16 @@ describe("bundled handler against the local AWS world", () => {
     expect(targetIps()).toEqual(alb);
     await sleep(250);
     expect(world.state().targetGroups[0]?.targets.every((t) => t.state === "healthy")).toBe(true);
+  });
+
+  it("runs on the Lambda runtime's Node major when it can be had, and says which Node ran it", async () => {
+    const fn = await container();
+    console.log(`bundled handler ran on Node ${fn.nodeVersion}`);
+    if (process.env[RUNTIME_NODE_ENV])
+      expect(fn.nodeVersion).toMatch(new RegExp(`^v${RUNTIME_NODE_MAJOR}\\.`));
+    else expect(fn.nodeVersion).toBe(process.version);
+    const summary = await invoke(fn);
+    expect(summary.ok).toBe(true);
   });
 
   it("registers new IPs in the one run after a scale-out", async () => {
