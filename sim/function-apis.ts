@@ -12,6 +12,7 @@
  */
 import type http from "node:http";
 import { SimApiError } from "./api-error.js";
+import type { MetricDatumRecord } from "./cloudwatch-model.js";
 import { type Handler, headerValue, listenLoopback, newRequestId, readBody } from "./http.js";
 import type { NetworkModel } from "./network.js";
 import { memberValues, queryParams, requireParam } from "./query.js";
@@ -235,30 +236,59 @@ export function iamHandler(ctx: ServiceContext, network: NetworkModel): Handler 
 }
 
 /**
- * CloudWatch GetMetricStatistics (JSON) of the function's `AWS/Lambda` `Errors`; other metrics have no datapoints.
+ * CloudWatch GetMetricStatistics (JSON): `AWS/Lambda` `Errors` of the function (one datapoint a minute from
+ * `recentErrors`), and every series the world's PutMetricData recorded (exact dimensions, `Period` buckets).
  *
  * @example
- * const answer = getMetricStatistics(network, input, Date.now());
+ * const answer = getMetricStatistics(network, recorded, input, Date.now());
  */
-export function getMetricStatistics(network: NetworkModel, input: unknown, now: number): unknown {
+export function getMetricStatistics(
+  network: NetworkModel,
+  recorded: readonly MetricDatumRecord[],
+  input: unknown,
+  now: number,
+): unknown {
   const i = (input ?? {}) as {
     Namespace?: string;
     MetricName?: string;
     Dimensions?: Array<{ Name?: string; Value?: string }>;
     StartTime?: number;
+    EndTime?: number;
+    Period?: number;
   };
+  const dims = i.Dimensions ?? [];
   const fn = network.fn;
-  const ours =
-    fn !== undefined &&
-    i.Namespace === "AWS/Lambda" &&
-    i.MetricName === "Errors" &&
-    (i.Dimensions ?? []).some((d) => d.Name === "FunctionName" && d.Value === fn.name);
   const start = (i.StartTime ?? 0) * 1000;
-  const datapoints = ours
-    ? fn.recentErrors
-        .map((sum, k) => ({ Timestamp: Math.floor((now - k * 60_000) / 1000), Sum: sum, Unit: "Count" }))
-        .filter((d) => d.Timestamp * 1000 >= start)
-    : [];
+  const end = (i.EndTime ?? now / 1000) * 1000;
+  if (fn !== undefined && i.Namespace === "AWS/Lambda" && i.MetricName === "Errors") {
+    const ours = dims.some((d) => d.Name === "FunctionName" && d.Value === fn.name);
+    const datapoints = (ours ? fn.recentErrors : [])
+      .map((sum, k) => ({ Timestamp: Math.floor((now - k * 60_000) / 1000), Sum: sum, Unit: "Count" }))
+      .filter((d) => d.Timestamp * 1000 >= start);
+    return { Label: "Errors", Datapoints: datapoints };
+  }
+  const period = (i.Period ?? 60) * 1000;
+  const buckets = new Map<number, number[]>();
+  for (const m of recorded) {
+    const at = Date.parse(m.timestamp);
+    const same =
+      m.namespace === i.Namespace &&
+      m.metricName === i.MetricName &&
+      m.dimensions.length === dims.length &&
+      dims.every((d) => m.dimensions.some((x) => x.name === d.Name && x.value === d.Value));
+    if (!same || at < start || at >= end || m.value === undefined) continue;
+    const bucket = Math.floor(at / period) * period;
+    buckets.set(bucket, [...(buckets.get(bucket) ?? []), m.value]);
+  }
+  const datapoints = [...buckets.entries()].map(([at, values]) => ({
+    Timestamp: at / 1000,
+    SampleCount: values.length,
+    Sum: values.reduce((a, b) => a + b, 0),
+    Average: values.reduce((a, b) => a + b, 0) / values.length,
+    Minimum: Math.min(...values),
+    Maximum: Math.max(...values),
+    Unit: "Count",
+  }));
   return { Label: i.MetricName ?? "", Datapoints: datapoints };
 }
 

@@ -256,7 +256,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     listenLoopback(s3Handler(ctx, store)),
     listenLoopback(
       cloudwatchHandler(ctx, { record: (data) => metrics.push(...data) }, clock, {
-        GetMetricStatistics: (input) => getMetricStatistics(network, input, clock()),
+        GetMetricStatistics: (input) => getMetricStatistics(network, metrics, input, clock()),
       }),
     ),
     listenLoopback(controlHandler(() => world as World)),
