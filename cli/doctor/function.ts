@@ -103,7 +103,9 @@ async function checkRoute(ctx: CliContext, config: Readonly<Config>, fn: Functio
     );
   });
   if (stuck.length === 0) return [];
-  const dnsPublic = config.discoveryMode === "dns" && config.dnsServers === undefined;
+  // What the function itself uses (its own variables, whatever --env overrode for this run).
+  const mode = (fn.environment.DISCOVERY_MODE ?? config.discoveryMode).trim().toLowerCase() || "dns";
+  const dnsPublic = mode === "dns" && (fn.environment.DNS_SERVERS ?? "").trim() === "";
   return [
     {
       ...finding(
