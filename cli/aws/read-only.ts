@@ -39,17 +39,20 @@ export function isReadOperation(operation: string, client = ""): boolean {
   );
 }
 
-/** What the guard needs of an SDK v3 client: its middleware stack. */
+/** Any SDK v3 client: something with a middleware stack (each client types its own). */
 export interface GuardableClient {
-  middlewareStack: {
-    add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string; clientName?: string },
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: "initialize"; priority: "high"; name: string; override: boolean },
-    ): void;
-  };
+  middlewareStack: { add(middleware: never, options: never): void };
+}
+
+/** The part of a middleware stack the guard uses. */
+interface InitializeStack {
+  add(
+    middleware: (
+      next: (args: unknown) => Promise<unknown>,
+      context: { commandName?: string; clientName?: string },
+    ) => (args: unknown) => Promise<unknown>,
+    options: { step: "initialize"; priority: "high"; name: string; override: boolean },
+  ): void;
 }
 
 /**
@@ -59,7 +62,7 @@ export interface GuardableClient {
  * const elbv2 = guardReadOnly(new ElasticLoadBalancingV2Client({}));
  */
 export function guardReadOnly<C extends GuardableClient>(client: C): C {
-  client.middlewareStack.add(
+  (client.middlewareStack as unknown as InitializeStack).add(
     (next, context) => async (args) => {
       const operation = context.commandName ?? "UnknownCommand";
       const name = context.clientName ?? client.constructor.name;

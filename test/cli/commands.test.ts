@@ -39,7 +39,7 @@ afterAll(async () => {
   await world.stop();
 });
 
-const env = () => ({ ...world.env(), INVOCATIONS_BEFORE_DEREGISTRATION: "3" });
+const env = (): Record<string, string> => ({ ...world.env(), INVOCATIONS_BEFORE_DEREGISTRATION: "3" });
 
 describe("plan", () => {
   it("prints the function's run summary naming what the next run would register and deregister", async () => {
