@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { guardReadOnly, isReadOperation } from "../../cli/aws/read-only.js";
+import { FINDING_CODES } from "../../cli/doctor/findings.js";
 import type { RunSummary } from "../../lambda/reconcile.js";
 import { LAMBDA_BUNDLE } from "../../scripts/lambda-bundle.js";
 import { type FunctionContainer, startFunction } from "../../sim/lambda-runtime.js";
@@ -214,6 +215,11 @@ describe("read-only, structurally", () => {
     ["DeleteObject", false],
   ] as const)("classifies %s as read: %s", (operation, read) => {
     expect(isReadOperation(operation)).toBe(read);
+  });
+
+  it("lists every doctor finding code in the README", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    for (const code of Object.keys(FINDING_CODES)) expect(readme, code).toContain(`| \`${code}\` |`);
   });
 
   it("keeps the CLI out of the Lambda bundle", () => {
