@@ -1,7 +1,7 @@
 /**
  * The control API: HTTP JSON on loopback to script scenarios from tests, benchmarks, the demo
  * and curl. `GET /state`, `GET /info`, `GET /faults`, `POST /alb`, `POST /faults`, `POST /dns`,
- * `POST /dns/foreign`, `POST /health`, `POST /reset`.
+ * `POST /dns/foreign`, `POST /health`, `POST /network`, `POST /reset`.
  */
 import type http from "node:http";
 import { SimApiError, SimInputError } from "./api-error.js";
@@ -9,6 +9,7 @@ import type { DnsBehaviour } from "./dns-answers.js";
 import type { ForeignInjection } from "./dns-foreign.js";
 import type { FaultSet } from "./faults.js";
 import { type Handler, readBody } from "./http.js";
+import type { NetworkChange } from "./network.js";
 import type { WorldInfo, WorldState } from "./types.js";
 
 /** What the control API drives. */
@@ -21,11 +22,12 @@ export interface ControlTarget {
   injectForeign(spec: ForeignInjection | null): void;
   setDnsBehaviours(behaviours: ReadonlyArray<DnsBehaviour | null>): void;
   setHealthOutage(ms: number): void;
+  changeNetwork(change: NetworkChange): void;
   reset(): void;
 }
 
 const ROUTES =
-  "GET /state, GET /info, GET /faults, POST /alb, POST /faults, POST /dns, POST /dns/foreign, POST /health, POST /reset";
+  "GET /state, GET /info, GET /faults, POST /alb, POST /faults, POST /dns, POST /dns/foreign, POST /health, POST /network, POST /reset";
 
 /**
  * The HTTP handler of the control API. Errors answer `{ "error": { "code", "message" } }`.
@@ -75,6 +77,9 @@ export function controlHandler(target: () => ControlTarget): Handler {
           world.injectForeign(clear ? null : (spec as ForeignInjection));
           return sendJson(res, 200, { ok: true });
         }
+        case "POST /network":
+          world.changeNetwork(parseJson(body) as NetworkChange);
+          return sendJson(res, 200, { ok: true });
         case "POST /reset":
           world.reset();
           return sendJson(res, 200, { ok: true });

@@ -40,6 +40,8 @@ export interface Ec2Options {
   paging?: "filter-first" | "scan";
   /** Access key id → account id. Unknown keys are the function's own account. */
   accountOf(accessKeyId: string): string;
+  /** More read actions by name (`sim/ec2-network.ts`); each returns the inner XML of the response. */
+  actions?: Readonly<Record<string, (params: URLSearchParams) => string>> | undefined;
 }
 
 interface Filter {
@@ -205,6 +207,11 @@ export function ec2Handler(
       if (page.kind === "error") return sendError(res, page.error, requestId);
     }
     try {
+      const extra = options.actions?.[action];
+      if (extra !== undefined) {
+        send(res, 200, document(`${action}Response`, EC2_XMLNS, leaf("requestId", requestId), extra(params)));
+        return;
+      }
       if (action !== "DescribeNetworkInterfaces") {
         throw new SimApiError(
           "InvalidAction",

@@ -13,12 +13,16 @@ import { type DnsServer, startDnsServer } from "./dns.js";
 import { checkDnsBehaviour, type DnsBehaviour } from "./dns-answers.js";
 import type { ForeignInjection } from "./dns-foreign.js";
 import { ec2Handler } from "./ec2.js";
+import { ec2NetworkActions } from "./ec2-network.js";
 import { elbv2Handler } from "./elbv2.js";
 import { Elbv2Model, type TargetGroupSpec } from "./elbv2-model.js";
+import { elbv2Network } from "./elbv2-network.js";
 import { type CloudTrailEvent, EniModel } from "./enis.js";
 import { FaultEngine, type FaultSet, parseFaultSet } from "./faults.js";
+import { getMetricStatistics, startFunctionApis } from "./function-apis.js";
 import { Delays, listenLoopback } from "./http.js";
 import { parseCidr, parseCidr6 } from "./ip.js";
+import { type NetworkChange, NetworkModel } from "./network.js";
 import { deriveSeed, seededRandom } from "./random.js";
 import { s3Handler } from "./s3.js";
 import { S3Store } from "./s3-store.js";
@@ -53,6 +57,10 @@ export interface World {
   emitForeignInterfaceEvent(name: "CreateNetworkInterface" | "DeleteNetworkInterface"): void;
   /** Apply DNS changes that are due on the world's clock (with `dnsFollowDelayMs` and a virtual clock). */
   refreshDns(): void;
+  /** The load balancers, listeners, subnets, security groups and deployed function (`sim/network.ts`). */
+  readonly network: NetworkModel;
+  /** Change the network's wiring (`POST /network`); undone by reset. */
+  changeNetwork(change: NetworkChange): void;
   /** Back to the initial world: initial ALB IPs, empty target group and bucket, no metrics/faults/counts. */
   reset(): void;
   /** Close every server and drop open connections (hung requests too). */
@@ -127,6 +135,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     healthCheckDelayMs: options.healthCheckDelayMs ?? 2000,
     deregistrationDelayMs: options.deregistrationDelayMs ?? 5000,
     isLive: (ip) => alb.has(ip),
+    probe: (arn, ip, port) => network.probe(arn, ip, port),
     ...(options.maxTargetsPerGroup === undefined ? {} : { maxTargets: options.maxTargetsPerGroup }),
   });
   for (const group of groups) {
@@ -145,6 +154,18 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     };
     model.addGroup(spec);
   }
+  const networkOptions = {
+    region,
+    accountId,
+    vpcId: VPC_ID,
+    vpcCidr,
+    albArn,
+    albDnsName,
+    albIpAddressType,
+    targetGroups: groups,
+    functionEnvironment: {} as Record<string, string>,
+  };
+  const network = new NetworkModel(networkOptions);
   const store = new S3Store(clock);
   store.createBucket(BUCKET);
   const freshEnis = () =>
@@ -231,9 +252,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
   let world: World | undefined;
   const [elbv2, s3, cloudwatch, control, ec2, stsServer] = await Promise.all([
-    listenLoopback(elbv2Handler(ctx, model)),
+    listenLoopback(elbv2Handler(ctx, model, elbv2Network(network))),
     listenLoopback(s3Handler(ctx, store)),
-    listenLoopback(cloudwatchHandler(ctx, { record: (data) => metrics.push(...data) }, clock)),
+    listenLoopback(
+      cloudwatchHandler(ctx, { record: (data) => metrics.push(...data) }, clock, {
+        GetMetricStatistics: (input) => getMetricStatistics(network, metrics, input, clock()),
+      }),
+    ),
     listenLoopback(controlHandler(() => world as World)),
     listenLoopback(
       ec2Handler(
@@ -242,16 +267,25 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         {
           paging: options.ec2Paging ?? "filter-first",
           accountOf: (key) => sts.accountOf(key) ?? accountId,
+          actions: ec2NetworkActions(network, accountId),
         },
       ),
     ),
     listenLoopback(stsHandler(ctx, sts)),
   ]);
+  const functionApis = await startFunctionApis(ctx, network);
 
   const info: WorldInfo = {
     dns: `${dns.host}:${dns.port}`,
     dnsServers: servers.map((server) => `${server.host}:${server.port}`),
-    endpoints: { elbv2: elbv2.url, s3: s3.url, cloudwatch: cloudwatch.url, ec2: ec2.url, sts: stsServer.url },
+    endpoints: {
+      elbv2: elbv2.url,
+      s3: s3.url,
+      cloudwatch: cloudwatch.url,
+      ec2: ec2.url,
+      sts: stsServer.url,
+      ...functionApis.endpoints,
+    },
     control: control.url,
     albDnsName,
     targetGroupArn,
@@ -265,9 +299,17 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...(albRoleArn === undefined ? {} : { albRoleArn }),
   };
 
+  // The deployed function's environment: the world's, less what Lambda itself sets or the sim adds.
+  networkOptions.functionEnvironment = Object.fromEntries(
+    Object.entries(worldEnv(info)).filter(([k]) => !/^AWS_/.test(k)),
+  );
+  network.reset();
+
   let stopped: Promise<void> | undefined;
   world = {
     info,
+    network,
+    changeNetwork: (change) => network.change(change),
     state: () => ({
       alb: {
         dnsName: albDnsName,
@@ -382,6 +424,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       metrics.length = 0;
       counts.clear();
       model.setHealthOutage(0);
+      network.reset();
       eachDns((server) => {
         server.setFault(null);
         server.injectForeign(null);
@@ -401,6 +444,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
           control.close(),
           ec2.close(),
           stsServer.close(),
+          functionApis.close(),
           ...servers.map((server) => server.close()),
         ]);
       })();
@@ -429,6 +473,9 @@ export function worldEnv(info: WorldInfo): Record<string, string> {
     AWS_ENDPOINT_URL_CLOUDWATCH: info.endpoints.cloudwatch,
     ...(info.endpoints.ec2 === undefined ? {} : { AWS_ENDPOINT_URL_EC2: info.endpoints.ec2 }),
     ...(info.endpoints.sts === undefined ? {} : { AWS_ENDPOINT_URL_STS: info.endpoints.sts }),
+    ...(info.endpoints.lambda === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: info.endpoints.lambda }),
+    ...(info.endpoints.events === undefined ? {} : { AWS_ENDPOINT_URL_EVENTBRIDGE: info.endpoints.events }),
+    ...(info.endpoints.iam === undefined ? {} : { AWS_ENDPOINT_URL_IAM: info.endpoints.iam }),
     AWS_REGION: info.region,
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",

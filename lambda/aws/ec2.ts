@@ -67,6 +67,8 @@ export interface Ec2AdapterOptions {
   externalId?: string | undefined;
   /** The function's own region, for the STS endpoint (default `region`). */
   stsRegion?: string | undefined;
+  /** Called with each SDK client the adapter creates (the operator CLI adds its read-only guard). */
+  onClient?: ((client: EC2Client | STSClient) => void) | undefined;
 }
 
 interface Counter {
@@ -132,15 +134,21 @@ export function createEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
       throwOnRequestTimeout: true,
     },
   };
+  const hooked = <C extends EC2Client | STSClient>(client: C): C => {
+    options.onClient?.(client);
+    return client;
+  };
   const credentials =
     options.roleArn === undefined
       ? undefined
       : assumedRoleCredentials(
-          new STSClient({ ...common, region: options.stsRegion ?? options.region }),
+          hooked(new STSClient({ ...common, region: options.stsRegion ?? options.region })),
           options,
           counter,
         );
-  const ec2 = new EC2Client({ ...common, region: options.region, ...(credentials ? { credentials } : {}) });
+  const ec2 = hooked(
+    new EC2Client({ ...common, region: options.region, ...(credentials ? { credentials } : {}) }),
+  );
 
   return {
     get calls() {

@@ -200,6 +200,35 @@ describe("bundled handler against the local AWS world", () => {
     expect(state.targetGroups[0]?.targets).toEqual([]);
   });
 
+  it("names in a dry run's summary what the run would register and deregister, and changes nothing", async () => {
+    // Prepare: 10 IPs registered and owned, then 6 leave the ALB and miss two complete runs
+    const fn = await container({ INVOCATIONS_BEFORE_DEREGISTRATION: "3" });
+    world.scaleAlb(10);
+    await invoke(fn);
+    const before = world.state().alb.ips;
+    world.scaleAlb(4);
+    await sleep(150); // the NLB's health check sees them go
+    await invoke(fn);
+    await invoke(fn);
+    world.setAlbIps([...world.state().alb.ips, "10.0.77.7"]);
+    const removed = before.filter((ip) => !world.state().alb.ips.includes(ip));
+    const requests = world.state().requests;
+
+    // Act: the third run, as a manual dry run
+    const out = await fn.invoke<RunSummary>({ dryRun: true });
+
+    // Assess: the plan is named, nothing was written
+    const pair = out.result?.targetGroups[0];
+    expect(out.result?.dryRun).toBe(true);
+    expect(pair?.registered).toEqual(["10.0.77.7"]);
+    expect(pair?.deregistered.sort()).toEqual(removed.sort());
+    const after = world.state().requests;
+    for (const api of ["elbv2:RegisterTargets", "elbv2:DeregisterTargets", "s3:PutObject"]) {
+      expect(after[api], api).toBe(requests[api]);
+    }
+    expect(after["cloudwatch:PutMetricData"]).toBe(requests["cloudwatch:PutMetricData"]);
+  });
+
   it("fails the init with the ConfigError text and makes no AWS call when the config is bad", async () => {
     const attempt = container({ ALB_LISTENER: "70000", NLB_TG_ARN: "arn:aws:s3:::not-a-tg" });
     await expect(attempt).rejects.toBeInstanceOf(InitError);
