@@ -18,7 +18,7 @@ import { Elbv2Model, type TargetGroupSpec } from "./elbv2-model.js";
 import { type CloudTrailEvent, EniModel } from "./enis.js";
 import { FaultEngine, type FaultSet, parseFaultSet } from "./faults.js";
 import { Delays, listenLoopback } from "./http.js";
-import { parseCidr, parseCidr6 } from "./ip.js";
+import { intToIp, pairedIpv6, parseCidr, parseCidr6 } from "./ip.js";
 import { deriveSeed, seededRandom } from "./random.js";
 import { s3Handler } from "./s3.js";
 import { S3Store } from "./s3-store.js";
@@ -51,6 +51,13 @@ export interface World {
   onCloudTrailEvent(listener: (event: CloudTrailEvent) => void): () => void;
   /** Emit a Create/DeleteNetworkInterface event of another load balancer's interface (must be ignored). */
   emitForeignInterfaceEvent(name: "CreateNetworkInterface" | "DeleteNetworkInterface"): void;
+  /**
+   * A user-made interface with the ALB's description and `ip` (default: a free VPC address), not requester-managed
+   * (`sim/enis.ts`); cleared by reset.
+   */
+  addLookalikeInterface(ip?: string): { id: string; ip: string };
+  /** EC2 accepts these DescribeNetworkInterfaces filters and disregards them (`[]`: none); cleared by reset. */
+  setEc2IgnoredFilters(names: string[]): void;
   /** Apply DNS changes that are due on the world's clock (with `dnsFollowDelayMs` and a virtual clock). */
   refreshDns(): void;
   /** Back to the initial world: initial ALB IPs, empty target group and bucket, no metrics/faults/counts. */
@@ -156,10 +163,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       albResource: ALB_RESOURCE,
       ipsPerInterface: options.ipsPerInterface,
       backgroundInterfaces: options.backgroundInterfaces,
+      // A dualstack ALB's nodes: each interface also has the node's IPv6 address (the AAAA records' ones).
+      ipv6Of: albIpAddressType === "dualstack" ? (ip) => pairedIpv6(vpcIpv6Cidr, ip) : undefined,
       clock,
       seed: deriveSeed(seed, "enis"),
     });
   let enis = freshEnis();
+  let ec2IgnoredFilters: ReadonlySet<string> = new Set();
   const eventListeners = new Set<(event: CloudTrailEvent) => void>();
   const subscribeEvents = () =>
     enis.onEvent((event) => {
@@ -242,6 +252,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         {
           paging: options.ec2Paging ?? "filter-first",
           accountOf: (key) => sts.accountOf(key) ?? accountId,
+          ignoredFilters: () => ec2IgnoredFilters,
         },
       ),
     ),
@@ -369,10 +380,31 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       return () => eventListeners.delete(listener);
     },
     emitForeignInterfaceEvent: (name) => enis.emitForeign(name),
+    addLookalikeInterface: (ip) => {
+      let address = ip;
+      if (address === undefined) {
+        // The lower half of the VPC, as the ALB's nodes (the other services' interfaces use the upper half).
+        const used = new Set([...alb.list(), ...enis.list(albAccountId).flatMap((e) => e.privateIps)]);
+        for (let offset = 100; address === undefined || used.has(address); offset += 1)
+          address = intToIp((vpcCidr.base + offset) >>> 0);
+      }
+      try {
+        return { id: enis.addLookalike(address).id, ip: address };
+      } catch (error) {
+        throw new SimInputError((error as Error).message);
+      }
+    },
+    setEc2IgnoredFilters: (names) => {
+      if (!Array.isArray(names) || names.some((n) => typeof n !== "string")) {
+        throw new SimInputError(`ignoreFilters takes an array of filter names, got ${JSON.stringify(names)}`);
+      }
+      ec2IgnoredFilters = new Set(names);
+    },
     refreshDns,
     reset: () => {
       alb = freshAlb();
       enis = freshEnis();
+      ec2IgnoredFilters = new Set();
       subscribeEvents();
       appearedAt.clear();
       faults = freshFaults();

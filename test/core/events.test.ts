@@ -20,8 +20,11 @@ const ENI: NetworkInterface = {
   availabilityZone: "us-east-1a",
   description: OURS,
   requesterId: "amazon-elb",
+  requesterManaged: true,
+  attachmentOwnerId: "amazon-elb",
   interfaceType: "interface",
   privateIps: ["10.0.1.5"],
+  ipv6: [],
 };
 const AT = Date.parse("2026-12-02T01:00:00.400Z");
 const created = cloudTrailEvent(
