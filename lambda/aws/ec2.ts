@@ -1,6 +1,6 @@
 /**
  * EC2 adapter for ENI discovery: one paginated DescribeNetworkInterfaces, filtered by the interface
- * description (and the VPC when known), and the optional assumed-role credentials for an ALB in another
+ * description (and the VPC, and the requester, when asked), with who made each interface, and the optional assumed-role credentials for an ALB in another
  * account (STS AssumeRole with an external id). It translates; it decides nothing. Every failure, also a page
  * failing after earlier pages succeeded, becomes an AwsCallError with a stable code: a partial list is never
  * returned.
@@ -32,6 +32,12 @@ export interface NetworkInterfaceView {
   privateIpv4: string[];
   /** Every IPv6 address of the interface (a dualstack ALB's nodes have one), as EC2 wrote it. */
   ipv6: string[];
+  /** `RequesterManaged`: an AWS service created and manages it (only the service can make it true). */
+  requesterManaged: boolean | undefined;
+  /** `RequesterId`: the principal or service that created it (`amazon-elb` for a load balancer's nodes). */
+  requesterId: string | undefined;
+  /** `Attachment.InstanceOwnerId`, when the interface is attached. */
+  attachmentOwnerId: string | undefined;
 }
 
 /** What one lookup found. */
@@ -47,6 +53,8 @@ export interface InterfaceLookupQuery {
   description: string;
   /** Narrows the lookup to this VPC when given. */
   vpcId?: string | undefined;
+  /** Only interfaces requester-managed by this requester (filters `requester-managed` = true, `requester-id`). */
+  requesterId?: string | undefined;
 }
 
 export interface Ec2Adapter {
@@ -150,6 +158,12 @@ export function createEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
       const started = Date.now();
       const filters: Filter[] = [{ Name: "description", Values: [query.description] }];
       if (query.vpcId !== undefined) filters.push({ Name: "vpc-id", Values: [query.vpcId] });
+      if (query.requesterId !== undefined) {
+        filters.push(
+          { Name: "requester-managed", Values: ["true"] },
+          { Name: "requester-id", Values: [query.requesterId] },
+        );
+      }
       const interfaces: NetworkInterfaceView[] = [];
       let token: string | undefined;
       let pages = 0;
@@ -199,6 +213,9 @@ export function createEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
             ipv6: (eni.Ipv6Addresses ?? [])
               .map((a) => a.Ipv6Address)
               .filter((ip): ip is string => typeof ip === "string" && ip !== ""),
+            requesterManaged: eni.RequesterManaged,
+            requesterId: eni.RequesterId,
+            attachmentOwnerId: eni.Attachment?.InstanceOwnerId,
           });
         }
         token = out.NextToken === "" ? undefined : out.NextToken;

@@ -79,7 +79,8 @@ describe("DISCOVERY_MODE=eni through the bundle", () => {
     const second = await invoke(fn);
     expect(first.ok && second.ok).toBe(true);
     expect(targetIps(world)).toEqual([...world.state().alb.ips].sort());
-    expect(world.state().requests["ec2:DescribeNetworkInterfaces"]).toBe(2);
+    // Two lookups, and the container's first look for look-alikes (without the requester filters).
+    expect(world.state().requests["ec2:DescribeNetworkInterfaces"]).toBe(3);
   });
 
   it("deregisters an IP whose interface is gone after exactly INVOCATIONS_BEFORE_DEREGISTRATION lookups, although the NLB reports it healthy", async () => {
@@ -174,6 +175,89 @@ describe("DISCOVERY_MODE=eni through the bundle", () => {
     expect(message).toContain("ALB_ARN (alb_arn_required)");
     expect(message).toContain("ALB_VPC_ID (alb_vpc_id_invalid)");
     expect(message).toContain("ALB_ROLE_ARN (alb_role_arn_invalid)");
+  });
+});
+
+/** The look-alike warnings of one invocation's log lines. */
+function lookalikeWarnings(logs: readonly string[]): Array<Record<string, unknown>> {
+  return logs
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.code === "interface_not_elb_managed" && l.level === "WARN");
+}
+
+/** The InterfacesNotElbManaged datapoints published so far (one per target group and run). */
+function lookalikeMetric(w: World): number[] {
+  return w
+    .state()
+    .metrics.filter((m) => m.metricName === "InterfacesNotElbManaged")
+    .map((m) => m.value ?? Number.NaN);
+}
+
+describe("DISCOVERY_MODE=eni and interfaces that copy the ALB's description", () => {
+  it("never registers a user-made look-alike, lets it keep no gone IP alive, and reports it with its id and IP", async () => {
+    // Prepare: a look-alike on a fresh address before the first run; the ALB then loses 2 nodes and a second
+    // look-alike takes one of their addresses (the attack: keep a dead target registered, now pointing at it).
+    const fn = await container(world, {
+      ALB_VPC_ID: world.info.albVpcId,
+      INVOCATIONS_BEFORE_DEREGISTRATION: "2",
+    });
+    world.scaleAlb(6);
+    const fresh = world.addLookalikeInterface();
+
+    // Act
+    const first = await invoke(fn);
+    await sleep(80);
+    const before = world.state().alb.ips;
+    world.scaleAlb(4);
+    const gone = before.filter((ip) => !world.state().alb.ips.includes(ip));
+    const squatter = world.addLookalikeInterface(gone[0]);
+    const second = await invoke(fn);
+    const third = await invoke(fn);
+
+    // Assess: nothing but ELB's interfaces registered; the gone IPs deregistered on schedule
+    expect(first.ok && second.ok && third.ok).toBe(true);
+    expect(targetIps(world)).toEqual([...world.state().alb.ips].sort());
+    expect(targetIps(world)).not.toContain(fresh.ip);
+    expect([...third.summary.targetGroups[0]!.deregistered].sort()).toEqual([...gone].sort());
+    expect(squatter.ip).toBe(gone[0]);
+    // Assess: the lookup stays exact; the first run of the container reports the look-alike it found
+    expect(first.summary.discovery.ipv4).toMatchObject({ exact: true, complete: true, failed: false });
+    expect(first.summary.targetGroups[0]!.notes).toContain("interface_not_elb_managed");
+    const warned = lookalikeWarnings(first.logs);
+    expect(warned).toHaveLength(1);
+    expect(JSON.stringify(warned[0])).toContain(fresh.id);
+    expect(JSON.stringify(warned[0])).toContain(fresh.ip);
+    expect(lookalikeMetric(world)[0]).toBe(1);
+  });
+
+  it("re-checks every returned interface when EC2 ignores the requester filters: the look-alike is dropped, the lookup stays exact, and every run reports it", async () => {
+    // Prepare: an EC2 (an emulator, a proxy) that accepts the requester filters and disregards them
+    const fn = await container(world, { INVOCATIONS_BEFORE_DEREGISTRATION: "2" });
+    world.scaleAlb(6);
+    await invoke(fn);
+    await sleep(80);
+    const before = world.state().alb.ips;
+    world.scaleAlb(4);
+    const gone = before.filter((ip) => !world.state().alb.ips.includes(ip));
+    world.setEc2IgnoredFilters(["requester-managed", "requester-id", "attachment.instance-owner-id"]);
+    const squatter = world.addLookalikeInterface(gone[1]);
+    const metricsBefore = lookalikeMetric(world).length;
+
+    // Act
+    const runs = [await invoke(fn), await invoke(fn)];
+
+    // Assess
+    for (const run of runs) {
+      expect(run.ok).toBe(true);
+      expect(run.summary.discovery.ipv4).toMatchObject({ exact: true, complete: true });
+      expect(run.summary.targetGroups[0]!.notes).toContain("interface_not_elb_managed");
+      expect(JSON.stringify(lookalikeWarnings(run.logs))).toContain(squatter.id);
+      expect(JSON.stringify(lookalikeWarnings(run.logs))).toContain(squatter.ip);
+    }
+    expect(runs[0]!.summary.targetGroups[0]!.deregistered).toEqual([]);
+    expect([...runs[1]!.summary.targetGroups[0]!.deregistered].sort()).toEqual([...gone].sort());
+    expect(targetIps(world)).toEqual([...world.state().alb.ips].sort());
+    expect(lookalikeMetric(world).slice(metricsBefore)).toEqual([1, 1]);
   });
 });
 
