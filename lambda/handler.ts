@@ -131,6 +131,7 @@ async function run(
       request.interfaceEvent === undefined
         ? { kind: "ignore" as const, reason: request.rejected ?? "not an interface event" }
         : decideEvent(request.interfaceEvent, {
+            discoveryMode: config.discoveryMode,
             interfaceDescription: config.discovery.alb?.interfaceDescription,
             knownInterfaceIds: eni?.knownInterfaceIds ?? new Set(),
             knowsInterfaces: eni?.lastSuccessStartedAt !== undefined,
