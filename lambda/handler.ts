@@ -172,7 +172,7 @@ async function run(
       // (rounded up) and MAX_QUERIES_PER_SECOND. ENI mode: one lookup per run answers both families.
       discover: async (family, deadline, concurrent) => {
         if (eni !== undefined) {
-          eniLookup ??= eni.discoverFamilies().then(warnOfLookalikes);
+          eniLookup ??= eni.discoverFamilies({ deadline }).then(warnOfLookalikes);
           return (await eniLookup)[family];
         }
         const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {

@@ -17,8 +17,15 @@ import { awsErrorName } from "./clients.js";
 
 /** Interfaces per page: the API's maximum (5–1000). */
 export const ENI_PAGE_SIZE = 1000;
-/** Pages one lookup may read before it gives up (10,000 interfaces). */
-export const MAX_ENI_PAGES = 10;
+/**
+ * Pages one lookup may read before it gives up: 1,000 pages of 1,000 interfaces. A filtered lookup may take as
+ * many pages as the region has interfaces ÷ 1,000 (EC2 may scan a page's worth of the account's interfaces and
+ * return the matches, possibly none, with a NextToken), and the VPC filter is unknown to the first lookup without
+ * ALB_VPC_ID, so the cap must exceed any real region: a million interfaces is 200 times the default regional quota
+ * of 5,000 (README, "ENI discovery"). The run's deadline (`deadline`) bounds a lookup first; the cap only stops a
+ * NextToken that never ends.
+ */
+export const MAX_ENI_PAGES = 1000;
 /** Lifetime asked for the assumed role's session (STS minimum), refreshed a minute before it ends. */
 export const ROLE_SESSION_SECONDS = 900;
 const REFRESH_BEFORE_MS = 60_000;
@@ -55,6 +62,8 @@ export interface InterfaceLookupQuery {
   vpcId?: string | undefined;
   /** Only interfaces requester-managed by this requester (filters `requester-managed` = true, `requester-id`). */
   requesterId?: string | undefined;
+  /** Epoch ms: no page is requested after it (the lookup then fails, so the run can still report and save). */
+  deadline?: number | undefined;
 }
 
 export interface Ec2Adapter {
@@ -172,7 +181,16 @@ export function createEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
           throw new AwsCallError(
             "describe_network_interfaces_error",
             "DescribeNetworkInterfaces",
-            `DescribeNetworkInterfaces for "${query.description}" still had more pages after ${pages} (${interfaces.length} interfaces); nothing was deregistered. Set ALB_VPC_ID to narrow the lookup.`,
+            `DescribeNetworkInterfaces for "${query.description}" still had more pages after ${pages} pages (${interfaces.length} interfaces): ` +
+              "EC2 keeps answering with a NextToken. The lookup counts as failed and nothing was deregistered; set ALB_VPC_ID to narrow the lookup.",
+          );
+        }
+        if (query.deadline !== undefined && Date.now() >= query.deadline) {
+          throw new AwsCallError(
+            "describe_network_interfaces_error",
+            "DescribeNetworkInterfaces",
+            `DescribeNetworkInterfaces for "${query.description}" reached the run's discovery deadline after ${pages} page(s) (${interfaces.length} interfaces) with more to read. ` +
+              "The lookup counts as failed and nothing was deregistered. Raise the function's timeout, or set ALB_VPC_ID to narrow the lookup.",
           );
         }
         pages += 1;

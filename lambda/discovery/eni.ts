@@ -88,14 +88,20 @@ export interface EniDiscoveryOptions {
   now?: () => number;
 }
 
+/** Per lookup. */
+export interface LookupOptions {
+  /** Epoch ms: no page is requested after it (the run's discovery deadline). */
+  deadline?: number | undefined;
+}
+
 export interface EniDiscovery {
   /** One lookup of the IPv4 addresses; never throws for AWS failures (they become a failed observation with `failure`). */
-  discover(): Promise<Observation>;
+  discover(options?: LookupOptions): Promise<Observation>;
   /**
    * One lookup, as an observation per family: the interfaces' private IPv4 addresses, and their IPv6 addresses
    * (canonical text). Interfaces with no IPv6 address make the ipv6 observation a failed one (`alb_not_dualstack`).
    */
-  discoverFamilies(): Promise<Record<IpFamily, Observation>>;
+  discoverFamilies(options?: LookupOptions): Promise<Record<IpFamily, Observation>>;
   /** The VPC filter in use: ALB_VPC_ID, the derived one, or undefined before the first success. */
   readonly vpcId: string | undefined;
   /** Epoch ms at which the last successful lookup started; undefined before the first. */
@@ -158,12 +164,12 @@ export function createEniDiscovery(ec2: Ec2Adapter, options: EniDiscoveryOptions
     get knownInterfaceIds() {
       return known;
     },
-    async discover() {
-      return (await this.discoverFamilies()).ipv4;
+    async discover(lookupOptions) {
+      return (await this.discoverFamilies(lookupOptions)).ipv4;
     },
-    async discoverFamilies() {
+    async discoverFamilies(lookupOptions = {}) {
       const started = now();
-      const query = { description: options.description, vpcId };
+      const query = { description: options.description, vpcId, deadline: lookupOptions.deadline };
       // Without the requester filters, only to report look-alikes; its failure changes nothing.
       const audit =
         lastAuditAt === undefined || started - lastAuditAt >= LOOKALIKE_AUDIT_INTERVAL_MS

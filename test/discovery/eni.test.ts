@@ -3,12 +3,15 @@
  * the EC2 adapter with the real SDK against the local world's EC2, whose VPC also holds another ALB (a name
  * that starts with ours), an NLB and other services.
  */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createEc2Adapter,
   type Ec2Adapter,
   type InterfaceLookup,
+  MAX_ENI_PAGES,
   type NetworkInterfaceView,
 } from "../../lambda/aws/ec2.js";
 import { createEniDiscovery, isElbManaged, LOOKALIKE_AUDIT_INTERVAL_MS } from "../../lambda/discovery/eni.js";
@@ -417,6 +420,93 @@ describe("EC2 adapter against the local world", () => {
       expect((error as AwsCallError).message).toContain("page 2");
     } finally {
       world.setFaults({});
+    }
+  });
+});
+
+describe("EC2 adapter: how far one lookup pages", () => {
+  /** An EC2 stand-in whose every page is empty and names a next one (a NextToken that never ends). */
+  async function endlessEc2(
+    latencyMs = 0,
+  ): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+    let requests = 0;
+    const server = http.createServer((req, res) => {
+      requests += 1;
+      req.resume();
+      req.on("end", () => {
+        setTimeout(() => {
+          const body =
+            '<DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">' +
+            `<requestId>r-${requests}</requestId><networkInterfaceSet/><nextToken>page-${requests + 1}</nextToken>` +
+            "</DescribeNetworkInterfacesResponse>";
+          res.writeHead(200, { "content-type": "text/xml;charset=UTF-8" }).end(body);
+        }, latencyMs);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      requests: () => requests,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  async function lookupAgainst(url: string, deadline?: number): Promise<{ error: unknown }> {
+    const saved = process.env.AWS_ENDPOINT_URL_EC2;
+    process.env.AWS_ENDPOINT_URL_EC2 = url;
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+    try {
+      const ec2 = createEc2Adapter({
+        region: "us-east-1",
+        maxAttempts: 1,
+        connectionTimeoutMs: 1000,
+        requestTimeoutMs: 5000,
+      });
+      const error = await ec2.describeInterfaces({ description: OURS, deadline }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      return { error };
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_EC2;
+      else process.env.AWS_ENDPOINT_URL_EC2 = saved;
+    }
+  }
+
+  it(`stops after ${MAX_ENI_PAGES} pages (a million interfaces) with a coded error, never a partial list`, async () => {
+    // Prepare
+    const ec2 = await endlessEc2();
+    try {
+      // Act
+      const { error } = await lookupAgainst(ec2.url);
+
+      // Assess
+      expect(MAX_ENI_PAGES).toBe(1000);
+      expect(ec2.requests()).toBe(MAX_ENI_PAGES);
+      expect(error).toBeInstanceOf(AwsCallError);
+      expect((error as AwsCallError).code).toBe("describe_network_interfaces_error");
+      expect((error as AwsCallError).message).toContain(`after ${MAX_ENI_PAGES} pages`);
+    } finally {
+      await ec2.close();
+    }
+  }, 60_000);
+
+  it("starts no page after the run's discovery deadline, and says so", async () => {
+    // Prepare: 40 ms a page, a deadline 300 ms away
+    const ec2 = await endlessEc2(40);
+    try {
+      // Act
+      const { error } = await lookupAgainst(ec2.url, Date.now() + 300);
+
+      // Assess
+      expect(ec2.requests()).toBeGreaterThan(1);
+      expect(ec2.requests()).toBeLessThan(MAX_ENI_PAGES);
+      expect((error as AwsCallError).code).toBe("describe_network_interfaces_error");
+      expect((error as AwsCallError).message).toMatch(/deadline/);
+      expect((error as AwsCallError).message).toContain(`after ${ec2.requests()} page`);
+    } finally {
+      await ec2.close();
     }
   });
 });

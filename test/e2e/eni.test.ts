@@ -160,6 +160,35 @@ describe("DISCOVERY_MODE=eni through the bundle", () => {
     }
   });
 
+  it("reads every page of a region with more than 10,000 interfaces (EC2 paging by scanning), also before the VPC is known", async () => {
+    // Prepare: 12,000 other interfaces in the account, EC2 scanning 1,000 per page: 13 pages per lookup
+    const big = await startWorld({
+      albIpCount: 5,
+      ec2Paging: "scan",
+      backgroundInterfaces: 12_000,
+      healthCheckDelayMs: 50,
+    });
+    try {
+      // No ALB_VPC_ID: the first lookup filters by the description alone, the second by the VPC too.
+      const fn = await container(big);
+
+      // Act
+      const first = await invoke(fn);
+      big.scaleAlb(7);
+      const second = await invoke(fn);
+
+      // Assess
+      expect(first.ok, JSON.stringify(first.summary.error)).toBe(true);
+      expect(second.ok, JSON.stringify(second.summary.error)).toBe(true);
+      expect(first.summary.discovery.ipv4).toMatchObject({ queries: 13, exact: true });
+      expect(second.summary.discovery.ipv4).toMatchObject({ queries: 13, exact: true });
+      expect(targetIps(big)).toEqual([...big.state().alb.ips].sort());
+    } finally {
+      await Promise.all(containers.splice(0).map((c) => c.stop()));
+      await big.stop();
+    }
+  });
+
   it("refuses to start in eni mode without ALB_ARN, and with a malformed ALB_VPC_ID or role ARN, listing every problem", async () => {
     const bad = startFunction({
       env: {
