@@ -290,6 +290,80 @@ describe("DISCOVERY_MODE=eni and interfaces that copy the ALB's description", ()
   });
 });
 
+describe("DISCOVERY_MODE=eni with an ipv6 target group", () => {
+  /** Active targets of target group `index`, sorted. */
+  const active = (w: World, index: number) =>
+    (w.state().targetGroups[index]?.targets ?? [])
+      .filter((t) => t.state !== "draining")
+      .map((t) => t.ip)
+      .sort();
+
+  it("registers the interfaces' IPv6 addresses (the AAAA records' ones) in the ipv6 group and their IPv4 ones in the ipv4 group, from one lookup per run", async () => {
+    // Prepare: a dualstack ALB whose interfaces carry each node's IPv6 address
+    const dual = await startWorld({
+      albIpCount: 4,
+      albIpAddressType: "dualstack",
+      ipsPerInterface: 2,
+      healthCheckDelayMs: 50,
+      targetGroups: [{ port: 443 }, { port: 443, ipAddressType: "ipv6" }],
+    });
+    try {
+      const fn = await container(dual, { ALB_VPC_ID: dual.info.albVpcId });
+
+      // Act
+      const first = await invoke(fn);
+      dual.scaleAlb(7);
+      const lookupsBefore = dual.state().requests["ec2:DescribeNetworkInterfaces"] ?? 0;
+      const second = await invoke(fn);
+
+      // Assess
+      expect(first.ok && second.ok, JSON.stringify(second.summary.error)).toBe(true);
+      expect(second.summary.discovery.ipv6).toMatchObject({ exact: true, failed: false, source: "eni" });
+      expect(active(dual, 0)).toEqual([...dual.state().alb.ips].sort());
+      expect(active(dual, 1)).toEqual([...dual.state().alb.ipv6].sort());
+      expect(active(dual, 1)).toHaveLength(7);
+      expect(second.summary.targetGroups.map((p) => [p.ipAddressType, p.registered.length])).toEqual([
+        ["ipv4", 3],
+        ["ipv6", 3],
+      ]);
+      // One lookup answered both families.
+      expect((dual.state().requests["ec2:DescribeNetworkInterfaces"] ?? 0) - lookupsBefore).toBe(1);
+    } finally {
+      await Promise.all(containers.splice(0).map((c) => c.stop()));
+      await dual.stop();
+    }
+  });
+
+  it("fails the ipv6 pair with alb_not_dualstack when the interfaces have no IPv6 address, leaving its group untouched, and serves the ipv4 pair", async () => {
+    // Prepare
+    const ipv4Only = await startWorld({
+      albIpCount: 4,
+      healthCheckDelayMs: 50,
+      targetGroups: [{ port: 443 }, { port: 443, ipAddressType: "ipv6" }],
+    });
+    try {
+      const fn = await container(ipv4Only);
+
+      // Act
+      const run = await invoke(fn);
+
+      // Assess
+      expect(run.ok).toBe(false);
+      expect(run.summary.error?.code).toBe("alb_not_dualstack");
+      expect(run.summary.error?.message).toMatch(/ip_address_type = "dualstack"/);
+      expect(run.summary.targetGroups.map((p) => [p.ipAddressType, p.ok])).toEqual([
+        ["ipv4", true],
+        ["ipv6", false],
+      ]);
+      expect(active(ipv4Only, 0)).toEqual([...ipv4Only.state().alb.ips].sort());
+      expect(ipv4Only.state().targetGroups[1]!.targets).toEqual([]);
+    } finally {
+      await Promise.all(containers.splice(0).map((c) => c.stop()));
+      await ipv4Only.stop();
+    }
+  });
+});
+
 describe("DISCOVERY_MODE=eni with the ALB in another account", () => {
   let other: World;
   beforeAll(async () => {
