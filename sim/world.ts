@@ -21,7 +21,7 @@ import { type CloudTrailEvent, EniModel } from "./enis.js";
 import { FaultEngine, type FaultSet, parseFaultSet } from "./faults.js";
 import { getMetricStatistics, startFunctionApis } from "./function-apis.js";
 import { Delays, listenLoopback } from "./http.js";
-import { parseCidr, parseCidr6 } from "./ip.js";
+import { intToIp, pairedIpv6, parseCidr, parseCidr6 } from "./ip.js";
 import { type NetworkChange, NetworkModel } from "./network.js";
 import { deriveSeed, seededRandom } from "./random.js";
 import { s3Handler } from "./s3.js";
@@ -55,6 +55,13 @@ export interface World {
   onCloudTrailEvent(listener: (event: CloudTrailEvent) => void): () => void;
   /** Emit a Create/DeleteNetworkInterface event of another load balancer's interface (must be ignored). */
   emitForeignInterfaceEvent(name: "CreateNetworkInterface" | "DeleteNetworkInterface"): void;
+  /**
+   * A user-made interface with the ALB's description and `ip` (default: a free VPC address), not requester-managed
+   * (`sim/enis.ts`); cleared by reset.
+   */
+  addLookalikeInterface(ip?: string): { id: string; ip: string };
+  /** EC2 accepts these DescribeNetworkInterfaces filters and disregards them (`[]`: none); cleared by reset. */
+  setEc2IgnoredFilters(names: string[]): void;
   /** Apply DNS changes that are due on the world's clock (with `dnsFollowDelayMs` and a virtual clock). */
   refreshDns(): void;
   /** The load balancers, listeners, subnets, security groups and deployed function (`sim/network.ts`). */
@@ -177,10 +184,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       albResource: ALB_RESOURCE,
       ipsPerInterface: options.ipsPerInterface,
       backgroundInterfaces: options.backgroundInterfaces,
+      // A dualstack ALB's nodes: each interface also has the node's IPv6 address (the AAAA records' ones).
+      ipv6Of: albIpAddressType === "dualstack" ? (ip) => pairedIpv6(vpcIpv6Cidr, ip) : undefined,
       clock,
       seed: deriveSeed(seed, "enis"),
     });
   let enis = freshEnis();
+  let ec2IgnoredFilters: ReadonlySet<string> = new Set();
   const eventListeners = new Set<(event: CloudTrailEvent) => void>();
   const subscribeEvents = () =>
     enis.onEvent((event) => {
@@ -268,6 +278,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
           paging: options.ec2Paging ?? "filter-first",
           accountOf: (key) => sts.accountOf(key) ?? accountId,
           actions: ec2NetworkActions(network, accountId),
+          ignoredFilters: () => ec2IgnoredFilters,
         },
       ),
     ),
@@ -411,10 +422,31 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       return () => eventListeners.delete(listener);
     },
     emitForeignInterfaceEvent: (name) => enis.emitForeign(name),
+    addLookalikeInterface: (ip) => {
+      let address = ip;
+      if (address === undefined) {
+        // The lower half of the VPC, as the ALB's nodes (the other services' interfaces use the upper half).
+        const used = new Set([...alb.list(), ...enis.list(albAccountId).flatMap((e) => e.privateIps)]);
+        for (let offset = 100; address === undefined || used.has(address); offset += 1)
+          address = intToIp((vpcCidr.base + offset) >>> 0);
+      }
+      try {
+        return { id: enis.addLookalike(address).id, ip: address };
+      } catch (error) {
+        throw new SimInputError((error as Error).message);
+      }
+    },
+    setEc2IgnoredFilters: (names) => {
+      if (!Array.isArray(names) || names.some((n) => typeof n !== "string")) {
+        throw new SimInputError(`ignoreFilters takes an array of filter names, got ${JSON.stringify(names)}`);
+      }
+      ec2IgnoredFilters = new Set(names);
+    },
     refreshDns,
     reset: () => {
       alb = freshAlb();
       enis = freshEnis();
+      ec2IgnoredFilters = new Set();
       subscribeEvents();
       appearedAt.clear();
       faults = freshFaults();
