@@ -15,7 +15,7 @@ import { loadConfig, pairLabel, stateKey } from "./config.js";
 import { decideEvent } from "./core/events.js";
 import type { IpFamily } from "./core/ip.js";
 import { toPlanSettings } from "./core/plan.js";
-import { createEniDiscovery, type EniDiscovery } from "./discovery/eni.js";
+import { createEniDiscovery, type EniDiscovery, NOT_ELB_MANAGED } from "./discovery/eni.js";
 import { discoverAlbIps, MAX_QUERIES_PER_SECOND, resolveDiscoveryTarget } from "./discovery/index.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
@@ -98,6 +98,18 @@ const runLogger: RunLogger = {
 /** The target groups' IP address types, read once per container (README, "Several listeners and IPv6"). */
 const targetGroupTypes = createTargetGroupTypes(clients.elbv2);
 
+/** ENI mode: a warning per run naming every interface that copies the ALB's description (a security event). */
+function warnOfLookalikes(observed: Record<IpFamily, Observation>): Record<IpFamily, Observation> {
+  const lookalikes = observed.ipv4.lookalikes ?? [];
+  if (lookalikes.length > 0) {
+    logger.warn(
+      "Interfaces copy the ALB's description but were not created by ELB: never registered. Find their CreateNetworkInterface calls in CloudTrail and delete them (SECURITY.md)",
+      { code: NOT_ELB_MANAGED, interfaces: lookalikes },
+    );
+  }
+  return observed;
+}
+
 /** The run failed; the message is the run's error, so the Lambda Errors metric and alarm see it. */
 export class RunFailedError extends AlbStaticIpError {}
 
@@ -119,6 +131,7 @@ async function run(
       request.interfaceEvent === undefined
         ? { kind: "ignore" as const, reason: request.rejected ?? "not an interface event" }
         : decideEvent(request.interfaceEvent, {
+            discoveryMode: config.discoveryMode,
             interfaceDescription: config.discovery.alb?.interfaceDescription,
             knownInterfaceIds: eni?.knownInterfaceIds ?? new Set(),
             knowsInterfaces: eni?.lastSuccessStartedAt !== undefined,
@@ -159,7 +172,7 @@ async function run(
       // (rounded up) and MAX_QUERIES_PER_SECOND. ENI mode: one lookup per run answers both families.
       discover: async (family, deadline, concurrent) => {
         if (eni !== undefined) {
-          eniLookup ??= eni.discoverFamilies();
+          eniLookup ??= eni.discoverFamilies({ deadline }).then(warnOfLookalikes);
           return (await eniLookup)[family];
         }
         const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {

@@ -252,6 +252,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
             queries: p.discovery.queries,
             outsideAllowedCidrs: p.targetsOutsideAllowedCidrs.length,
             onUnservedPorts: p.unservedPorts?.reduce((n, u) => n + u.targets.length, 0),
+            interfacesNotElbManaged: p.discovery.lookalikes?.length,
             discoveryComplete: p.discovery.complete,
             errorCode: p.error?.code,
           },

@@ -40,6 +40,11 @@ export interface Observation {
    * observation they also suspend the healthy-bound deregistration for the run (lambda/core/plan.ts).
    */
   refused?: string[] | undefined;
+  /**
+   * ENI mode: interfaces with the ALB's description that ELB did not create (look-alikes). Never observed, no
+   * evidence of anything; reported (note `interface_not_elb_managed`, a warning, a metric). Undefined in DNS mode.
+   */
+  lookalikes?: ReadonlyArray<{ id: string; ips: string[]; requesterId?: string | undefined }> | undefined;
 }
 
 /** ELBv2 target health states (TargetHealthStateEnum). */

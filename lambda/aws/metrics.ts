@@ -21,6 +21,7 @@ export const METRIC_NAMES = Object.freeze({
   discoveryComplete: "DiscoveryComplete",
   outsideAllowedCidrs: "TargetsOutsideAllowedCidrs",
   onUnservedPorts: "TargetsOnUnservedPorts",
+  interfacesNotElbManaged: "InterfacesNotElbManaged",
   runErrors: "RunErrors",
 } as const);
 
@@ -45,6 +46,8 @@ export interface RunMetrics {
    * published by one pair per target group, omitted on the others.
    */
   onUnservedPorts?: number | undefined;
+  /** ENI mode: interfaces with the ALB's description that ELB did not create (never registered); undefined in DNS mode. */
+  interfacesNotElbManaged?: number | undefined;
   /** Stable error code when the run failed, e.g. `register_targets_error`. */
   errorCode?: string | undefined;
 }
@@ -102,6 +105,9 @@ export function buildMetricData(
   );
   if (metrics.onUnservedPorts !== undefined)
     data.push(datum(METRIC_NAMES.onUnservedPorts, metrics.onUnservedPorts));
+  if (metrics.interfacesNotElbManaged !== undefined) {
+    data.push(datum(METRIC_NAMES.interfacesNotElbManaged, metrics.interfacesNotElbManaged));
+  }
   if (metrics.errorCode) {
     data.push(
       datum(METRIC_NAMES.runErrors, 1, [tg, { Name: METRIC_DIMENSIONS.reason, Value: metrics.errorCode }]),

@@ -70,6 +70,21 @@ async function registerByHand(ip: string, port: number): Promise<void> {
 const OLD_PORT = 443;
 const NEW_PORT = 8443;
 
+/** The ALB listens on the new port too (and its security group admits the NLB there), as after the change. */
+function albListensOnBothPorts(): void {
+  const rule = (port: number) => ({
+    protocol: "tcp" as const,
+    fromPort: port,
+    toPort: port,
+    cidrs: ["10.0.0.0/16", "10.250.0.0/16"],
+    groups: [],
+  });
+  world.changeNetwork({
+    albListenerPorts: [OLD_PORT, NEW_PORT],
+    albIngress: [rule(OLD_PORT), rule(NEW_PORT)],
+  });
+}
+
 beforeAll(async () => {
   world = await startWorld({ albIpCount: 6, healthCheckDelayMs: 20, deregistrationDelayMs: 50, seed: 31 });
 });
@@ -83,7 +98,8 @@ afterAll(async () => {
 
 describe("ALB_LISTENER changed for the same target group", () => {
   it("names the old port's stranded targets every run (warning, note, metric) with the state object that owns them", async () => {
-    // Prepare: synced on 443, then the function is redeployed with ALB_LISTENER=8443; someone's own target on 443
+    // Prepare: synced on 443, then the ALB listens on 8443 too and the function is redeployed with ALB_LISTENER=8443
+    albListensOnBothPorts();
     await ok(await container());
     const alb = albIps(world);
     expect(onPort(OLD_PORT)).toEqual(alb);
@@ -131,7 +147,8 @@ describe("ALB_LISTENER changed for the same target group", () => {
   });
 
   it("CLEANUP_UNSERVED_PORTS=true deregisters the old port's owned targets once each IP is healthy on the new port, capped, and never a target it does not own", async () => {
-    // Prepare: synced on 443, plus a target on 443 that nobody's state owns
+    // Prepare: synced on 443, plus a target on 443 that nobody's state owns; the ALB listens on 8443 too
+    albListensOnBothPorts();
     await ok(await container());
     const alb = albIps(world);
     const foreign = "10.0.250.250";
@@ -167,6 +184,26 @@ describe("ALB_LISTENER changed for the same target group", () => {
       targets?: Record<string, unknown>;
     };
     expect(Object.keys(stored.targets ?? {})).toEqual([]);
+  });
+});
+
+describe("CLEANUP_UNSERVED_PORTS health safety", () => {
+  it("keeps every old-port target while the new port's targets fail their health checks (the ALB does not listen there)", async () => {
+    // Prepare: synced on 443; the function moves to 8443, where the ALB has no listener
+    await ok(await container());
+    const alb = albIps(world);
+    const cleaner = await container({ ALB_LISTENER: String(NEW_PORT), CLEANUP_UNSERVED_PORTS: "true" });
+
+    // Act
+    await ok(cleaner);
+    await sleep(60);
+    const run = await ok(cleaner);
+
+    // Assess
+    expect(onPort(OLD_PORT)).toEqual(alb);
+    const entry = run.summary!.targetGroups[0]!.unservedPorts?.[0];
+    expect(entry?.deregistered).toEqual([]);
+    expect(new Set(entry?.held.map((h) => h.reason))).toEqual(new Set(["not_healthy_on_served_port"]));
   });
 });
 
