@@ -4,10 +4,11 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { Fn, Op, TerraformLocal } from "cdktf";
-import { andToggle, type BuildContext } from "./context.js";
+import { andToggle, type BuildContext, type PerTargetGroup } from "./context.js";
 import { attrOf, countFor, declared, isToken } from "./expr.js";
-import { DEFAULTS, INPUTS, scheduleSeconds, scheduleSecondsHcl } from "./inputs.js";
-import type { PerTargetGroup } from "./listeners.js";
+import { DEFAULTS } from "./inputs/defaults.js";
+import { INPUTS } from "./inputs/index.js";
+import { scheduleSeconds, scheduleSecondsHcl } from "./inputs/patterns.js";
 
 /** What the alarms part gives the rest of the construct. */
 export interface AlarmParts {

@@ -1,14 +1,16 @@
 /**
  * What every part of AlbStaticIp shares while it declares its resources: the construct scope, the props,
  * the name and tags, how a resource gets its fixed module name, plan-time decisions (`local.*`) and the
- * preconditions collected for the function. One file per resource role (target-group.ts, state-bucket.ts,
- * iam.ts, function.ts, schedule.ts, alarms.ts) receives this context.
+ * preconditions collected for the function, and the shape of a resource that exists once per target group. Every
+ * resource role file (target-group.ts, state-bucket.ts, iam.ts, function.ts, …) receives this context; it
+ * imports only the bottom of modules/ (props.ts, expr.ts).
  */
 import {
   Fn,
   type IResolvable,
   Op,
   type TerraformElement,
+  type TerraformIterator,
   TerraformLocal,
   type TerraformResourceLifecycle,
   Token,
@@ -16,6 +18,21 @@ import {
 import type { Construct } from "constructs";
 import { choose, countFor, isNull, isSet, isToken, type Toggle } from "./expr.js";
 import type { AlbStaticIpProps } from "./props.js";
+
+/** One resource per target group: its `for_each` (undefined: a single resource with `count`), ARN and name suffix. */
+export interface EachTargetGroup {
+  readonly forEach: TerraformIterator | undefined;
+  /** The target group's ARN (`each.value` under for_each). */
+  readonly arn: string;
+  /** "" or `-<key>`, appended to the names (none for `default`, so the shorthand keeps its names). */
+  readonly nameSuffix: string;
+}
+
+/** The resources that exist once per target group (the IP-count alarm, the dashboard). */
+export interface PerTargetGroup {
+  /** The resource's iteration over the target groups for which `toggle` holds. */
+  each(toggle: Toggle): EachTargetGroup;
+}
 
 /** A plan-time precondition: `condition` must hold when it is an expression. */
 export interface Precondition {

@@ -7,10 +7,9 @@ import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboar
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { Fn } from "cdktf";
 import { METRIC_DIMENSIONS, METRIC_NAMES } from "../lambda/aws/metrics.js";
-import type { BuildContext } from "./context.js";
+import type { BuildContext, PerTargetGroup } from "./context.js";
 import { attrOf, countFor, declared } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
-import type { PerTargetGroup } from "./listeners.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 
 /** What the widgets refer to (literals or Terraform expressions). */
 export interface DashboardInputs {

@@ -13,8 +13,7 @@ import { Fn } from "cdktf";
 import { albIdentity } from "../lambda/config/discovery.js";
 import { interfaceEventPattern } from "../lambda/core/events.js";
 import type { BuildContext } from "./context.js";
-import type { DiscoveryDecisions } from "./discovery.js";
-import { attrOf, countFor, isToken, optionalAttrOf } from "./expr.js";
+import { attrOf, countFor, isToken, optionalAttrOf, type Toggle } from "./expr.js";
 
 const PLACEHOLDER = "__ALB_INTERFACE_DESCRIPTION__";
 
@@ -30,14 +29,17 @@ export function eventPatternFor(albArn: string): string {
   );
 }
 
-/** Declares the rule, its target and the permission when `d.events`; returns the rule's ARN (null when none). */
+/**
+ * Declares the rule, its target and the permission when `events` holds (discovery.ts decides it); returns the
+ * rule's ARN (null when none).
+ */
 export function declareInterfaceEvents(
   ctx: BuildContext,
   fn: LambdaFunction,
-  d: DiscoveryDecisions,
+  events: Toggle,
 ): string | undefined {
   const { scope, props, name, named } = ctx;
-  const toggle = ctx.when(d.events);
+  const toggle = ctx.when(events);
   if (toggle === false || props.albArn === undefined) return undefined;
   const count = countFor(toggle);
   const rule = named(

@@ -10,8 +10,7 @@ import { AssetType, Fn, type IResolvable, Op, TerraformAsset, TerraformLocal, To
 import type { Construct } from "constructs";
 import { type BuildContext, envBool, lifecycleOf } from "./context.js";
 import { attrOf, choose, countFor, declared, envValue, isToken } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
-import type { ListenerParts } from "./listeners.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 import { DEFAULT_LAMBDA_DIR, FIXED, type LambdaCode } from "./props.js";
 
 /**
@@ -90,10 +89,20 @@ export function declareLogGroup(ctx: BuildContext, arnParts: () => LogGroupArnPa
   return { logGroupName, logGroupArn, logGroup };
 }
 
+/** The function's targets with `listeners` (listeners.ts decides them). */
+export interface ListenerTargets {
+  /** Whether the one-listener shorthand is in use: the function then keeps ALB_LISTENER / NLB_TG_ARN. */
+  readonly shorthand: string;
+  /** The ARN of the entry `default`, else of the first entry (NLB_TG_ARN with the shorthand). */
+  readonly primaryTargetGroupArn: string;
+  /** TARGET_GROUPS: `PORT=ARN` per entry. */
+  readonly targetGroupsEnv: string;
+}
+
 /** What the function refers to. */
 export interface FunctionInputs {
-  /** The one target group (ALB_LISTENER + NLB_TG_ARN), or the entries of `listeners` (listeners.ts). */
-  readonly targets: { readonly targetGroupArn: string } | { readonly listeners: ListenerParts };
+  /** The one target group (ALB_LISTENER + NLB_TG_ARN), or the entries of `listeners`. */
+  readonly targets: { readonly targetGroupArn: string } | { readonly listeners: ListenerTargets };
   readonly stateBucketName: string;
   readonly logGroup: LogGroupParts;
   readonly roleArn: string;

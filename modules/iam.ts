@@ -13,8 +13,14 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js"
 import { Fn, type IResolvable, Op, TerraformIterator, Token } from "cdktf";
 import { type BuildContext, lifecycleOf } from "./context.js";
 import { attrOf, countFor, declared, isNull, isSet, isToken, optionalAttrOf } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
-import { assumeRoleStatements, functionPolicyStatements, kmsStatement, xrayStatement } from "./policies.js";
+import { DEFAULTS } from "./inputs/defaults.js";
+import {
+  assumeRoleStatements,
+  functionPolicyStatements,
+  kmsStatement,
+  type OptionalStatement,
+  xrayStatement,
+} from "./policies.js";
 
 /** What the role's policy refers to. */
 export interface RoleInputs {
@@ -23,15 +29,6 @@ export interface RoleInputs {
   readonly logGroupArn: string;
   /** More statements that depend on a decision (discovery.ts: ec2 or sts per discovery mode). */
   readonly optionalStatements?: readonly OptionalStatement[];
-}
-
-/** A statement that is in the policy only when `present` holds (literal, or a dynamic block of zero or one). */
-export interface OptionalStatement {
-  readonly present: boolean | IResolvable;
-  /** Name of its policy document in the module (`data.aws_iam_policy_document.<hclName>`). */
-  readonly hclName: string;
-  readonly statement: (value: string) => DataAwsIamPolicyDocumentStatement;
-  readonly value: string;
 }
 
 /** What the IAM part gives the rest of the construct. */

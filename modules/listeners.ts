@@ -11,27 +11,12 @@
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener/index.js";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group/index.js";
 import { Fn, type IResolvable, TerraformIterator, TerraformLocal, Token } from "cdktf";
-import { type BuildContext, lifecycleOf, nullString } from "./context.js";
-import { choose, isSet, isToken, type Toggle } from "./expr.js";
-import { DEFAULTS, hclString, INPUTS } from "./inputs.js";
-import type { HealthCheckProtocol } from "./props.js";
+import { type BuildContext, lifecycleOf, nullString, type PerTargetGroup } from "./context.js";
+import { choose, isSet, isToken } from "./expr.js";
+import { DEFAULTS } from "./inputs/defaults.js";
+import { INPUTS } from "./inputs/index.js";
+import { hclString } from "./inputs/spec.js";
 import { targetGroupSettings } from "./target-group.js";
-
-/** One NLB listener / target group pair. */
-export interface ListenerProps {
-  /** ALB listener port: the port of the targets and of the NLB listener. */
-  readonly port: number;
-  /** An existing IP-type target group for this port; unset: one is created. */
-  readonly targetGroupArn?: string;
-  /** Create the NLB listener on this port (default: `createListener`, else when `nlbArn` is given). */
-  readonly createListener?: boolean;
-  /** IP address type of the created target group (default ipv4; ipv6 needs a dualstack ALB and NLB). */
-  readonly ipAddressType?: "ipv4" | "ipv6";
-  /** Health check protocol of the created target group (default: `healthCheckProtocol`). */
-  readonly healthCheckProtocol?: HealthCheckProtocol;
-  /** Health check path (default: `healthCheckPath`). */
-  readonly healthCheckPath?: string;
-}
 
 /** The key of the one-listener shorthand, and of the entry the `moved` blocks move the old resources to. */
 export const DEFAULT_LISTENER_KEY = "default";
@@ -54,21 +39,6 @@ export interface ListenerParts {
   readonly listenerArns: Record<string, string>;
   /** "" for `default`, `-<key>` otherwise: appended to the names of the per-entry alarm and dashboard. */
   readonly nameSuffixes: Record<string, string>;
-}
-
-/** One resource per target group: its `for_each` (undefined: a single resource with `count`), ARN and name suffix. */
-export interface EachTargetGroup {
-  readonly forEach: TerraformIterator | undefined;
-  /** The target group's ARN (`each.value` under for_each). */
-  readonly arn: string;
-  /** "" or `-<key>`, appended to the names (none for `default`, so the shorthand keeps its names). */
-  readonly nameSuffix: string;
-}
-
-/** The resources that exist once per target group (the IP-count alarm, the dashboard). */
-export interface PerTargetGroup {
-  /** The resource's iteration over the target groups for which `toggle` holds. */
-  each(toggle: Toggle): EachTargetGroup;
 }
 
 /** PerTargetGroup for one target group (the count-based path of target-group.ts). */

@@ -16,6 +16,16 @@
  * - optional: kms:Decrypt/GenerateDataKey on the state bucket's key; X-Ray writes with active tracing.
  */
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
+import type { IResolvable } from "cdktf";
+
+/** A statement that is in the policy only when `present` holds (literal, or a dynamic block of zero or one). */
+export interface OptionalStatement {
+  readonly present: boolean | IResolvable;
+  /** Name of its policy document in the module (`data.aws_iam_policy_document.<hclName>`). */
+  readonly hclName: string;
+  readonly statement: (value: string) => DataAwsIamPolicyDocumentStatement;
+  readonly value: string;
+}
 
 /** What the function's role may touch. */
 export interface FunctionPolicyInputs {
@@ -129,4 +139,20 @@ export function bucketPolicyStatements(bucketArn: string): DataAwsIamPolicyDocum
       condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
     },
   ];
+}
+
+/** ENI discovery without a role of the ALB's account: list the ALB's interfaces. */
+export function describeInterfacesStatement(resource = "*"): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: "DescribeAlbInterfaces",
+    effect: "Allow",
+    actions: ["ec2:DescribeNetworkInterfaces"],
+    // ec2:DescribeNetworkInterfaces supports no resource-level permissions (Service Authorization Reference).
+    resources: [resource],
+  };
+}
+
+/** ENI discovery of an ALB in another account: assume exactly the role that account grants the lookup to. */
+export function assumeAlbRoleStatement(roleArn: string): DataAwsIamPolicyDocumentStatement {
+  return { sid: "AssumeAlbAccountRole", effect: "Allow", actions: ["sts:AssumeRole"], resources: [roleArn] };
 }

@@ -5,7 +5,7 @@ import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/ind
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
 import type { BuildContext } from "./context.js";
 import { attrOf } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 
 /** Declares the schedule rule, its target (the function) and the invoke permission; returns the rule. */
 export function declareSchedule(ctx: BuildContext, fn: LambdaFunction): CloudwatchEventRule {

@@ -15,7 +15,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Fn, Token } from "cdktf";
 import type { BuildContext } from "./context.js";
 import { attrOf, countFor, declared, isNull, isSet, isToken } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 import { bucketPolicyStatements } from "./policies.js";
 
 /** What the state bucket part gives the rest of the construct. */

@@ -17,7 +17,7 @@ import {
   optionalAttrOf,
   type Toggle,
 } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 import { type AlbStaticIpProps, FIXED } from "./props.js";
 
 /** What the target group part gives the rest of the construct. */

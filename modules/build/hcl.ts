@@ -4,7 +4,7 @@
  * Which keys are blocks and which are attributes comes from the provider bindings (`toHclTerraform()`
  * marks each value with `isBlock`); expressions are copied verbatim from CDKTF's `${…}` strings.
  */
-import { hclString } from "../inputs.js";
+import { hclString } from "../inputs/spec.js";
 
 /** A JSON-like value as CDKTF synthesizes it: strings may hold `${…}` expressions. */
 export type Value =

@@ -4,8 +4,8 @@
  * asks about, and the terraform-docs style tables (requirements, providers, resources, inputs, outputs)
  * between BEGIN_TF_DOCS / END_TF_DOCS.
  */
-import type { InputSpec } from "../inputs.js";
-import type { OutputSpec } from "./module.js";
+import type { InputSpec } from "../inputs/spec.js";
+import type { OutputSpec } from "./outputs.js";
 
 export interface ReadmeInputs {
   readonly variables: readonly InputSpec[];

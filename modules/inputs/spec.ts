@@ -7,7 +7,7 @@ import {
   BUCKET_SUFFIXES,
   PARTITION_REGION_PREFIXES,
 } from "../../lambda/config.js";
-import type { AlbStaticIpProps } from "../alb-static-ip.js";
+import type { AlbStaticIpProps } from "../props.js";
 
 /** Terraform variable type of a prop, which also says how the module build passes the variable in. */
 export type InputKind = "string" | "number" | "bool" | "list(string)" | "map(string)" | typeof LISTENERS_TYPE;

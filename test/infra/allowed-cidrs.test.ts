@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { renderModule } from "../../modules/build/module.js";
-import { INPUTS } from "../../modules/inputs.js";
+import { INPUTS } from "../../modules/inputs/index.js";
 import { envOf, one, synth } from "./synth.js";
 
 const ALB_ARN =

@@ -16,7 +16,7 @@ import {
   lambdaCodeFromDirectory,
   propProblems,
 } from "../../modules/alb-static-ip.js";
-import { DEFAULTS, INPUTS } from "../../modules/inputs.js";
+import { DEFAULTS, INPUTS } from "../../modules/inputs/index.js";
 import {
   all,
   BASE,

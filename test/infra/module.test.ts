@@ -7,7 +7,7 @@ import { parse } from "@cdktf/hcl2json";
 import { Testing } from "cdktf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REQUIREMENTS, type RenderedModule, renderModule } from "../../modules/build/module.js";
-import { INPUTS, type InputSpec } from "../../modules/inputs.js";
+import { INPUTS, type InputSpec } from "../../modules/inputs/index.js";
 
 type Json = Record<string, unknown>;
 
