@@ -1,5 +1,5 @@
 /**
- * Upgrading a single-listener deployment in place (issue "One deployment for every listener"), under real
+ * Upgrading a single-listener deployment in place to several listeners from one function, under real
  * Terraform and moto: apply the last count-based release (test/deploy/fixtures/module-single-listener), then the
  * current module over the same state — the `moved` blocks must carry the target group, listener, alarm and
  * dashboard to the entry "default" with nothing destroyed or replaced — then grow it to 80 + 443 and an ipv6

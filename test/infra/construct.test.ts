@@ -736,3 +736,28 @@ describe("the deployment package", () => {
     expect(() => lambdaCodeFromDirectory(stack, "code", "/nonexistent/dist/lambda")).toThrow(/npm run build/);
   });
 });
+
+describe("AlbStaticIp names and toggles", () => {
+  it("gives the role a name prefix, since IAM names are account-wide", () => {
+    // Act
+    const role = one(synth(), "aws_iam_role");
+
+    // Assess
+    expect(role.name).toBeUndefined();
+    expect(role.name_prefix).toBe("alb-static-ip-");
+  });
+
+  it("creates the listener when an NLB is given, like the module's create_listener = null", () => {
+    // Act / Assess
+    expect(all(synth({ nlbArn: NLB_ARN }), "aws_lb_listener")).toHaveLength(1);
+    expect(all(synth(), "aws_lb_listener")).toHaveLength(0);
+  });
+
+  it("rejects targetGroupArn while the target group is created (it would be ignored)", () => {
+    // Act
+    const problems = propProblems({ ...BASE, targetGroupArn: TG_ARN });
+
+    // Assess
+    expect(problems.join()).toMatch(/would be ignored/);
+  });
+});

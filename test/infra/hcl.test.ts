@@ -7,7 +7,7 @@ describe("HCL renderer", () => {
   it.each([
     ["${var.x}", "var.x"],
     ["${var.a == null ? [] : [var.a]}", "var.a == null ? [] : [var.a]"],
-    // terraform fmt writes one-line object constructors with spaces inside the braces (defect 1 of issue 15).
+    // terraform fmt writes one-line object constructors with spaces inside the braces.
     ['${merge({"A" = "1"}, var.b)}', 'merge({ "A" = "1" }, var.b)'],
     ['${x ? {"A" = "}"} : {}}', 'x ? { "A" = "}" } : {}'],
     ["plain", '"plain"'],

@@ -148,7 +148,7 @@ describe("the generated module, read back from HCL", () => {
     // Assess
     expect(terraform.required_version).toBe(">= 1.5.0");
     expect(providers.aws).toEqual({ source: "hashicorp/aws", version: REQUIREMENTS.providers.aws.version });
-    // No archive provider: the module ships its zip (issue 15, defect 3).
+    // No archive provider: the module ships its zip, so a saved plan applies in a fresh job.
     expect(Object.keys(providers)).toEqual(["aws"]);
     // The bindings are generated from hashicorp/aws 6.25.0: the lower bound must not be above it.
     expect(REQUIREMENTS.providers.aws.version).toMatch(/^>= 6\.(1[9]|2[0-5])\.0$/);
@@ -269,7 +269,7 @@ describe("the module's variable validations", () => {
       "target_group_arn",
       [
         "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef",
-        // Issue 15, defect 8: partitions the rules used to reject.
+        // Partitions beyond aws, aws-cn and aws-us-gov (ISO and the European sovereign cloud).
         "arn:aws-iso-e:elasticloadbalancing:eu-isoe-west-1:123456789012:targetgroup/tg/0123456789abcdef",
         "arn:aws-iso-f:elasticloadbalancing:us-isof-south-1:123456789012:targetgroup/tg/0123456789abcdef",
         "arn:aws-eusc:elasticloadbalancing:eusc-de-east-1:123456789012:targetgroup/tg/0123456789abcdef",
@@ -289,7 +289,7 @@ describe("the module's variable validations", () => {
     [
       "schedule_expression",
       ["rate(1 minute)", "rate(5 minutes)", "rate(2 hours)", "rate(1 day)"],
-      // Issue 15, defects 4 and 7: wrong grammatical number, and cron (the alarms need the interval).
+      // EventBridge's grammatical number (1 minute, N minutes), and no cron (the alarms need the interval).
       ["every minute", "rate(0 minutes)", "rate(1 minutes)", "rate(5 minute)", "cron(not a cron)"],
     ],
     ["state_key_prefix", ["alb-static-ip/", "", "a/b/"], ["no-slash", "/lead"]],
