@@ -16,8 +16,16 @@ export interface AlarmParts {
   readonly ipCountAlarm: CloudwatchMetricAlarm | undefined;
 }
 
-/** Declares the alarms on `fn` and on the IP count it publishes for each target group. */
-export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, perTg: PerTargetGroup): AlarmParts {
+/**
+ * Declares the alarms on `fn` and on the IP count it publishes for each target group (`albMetricDimension`: the
+ * LoadBalancerName dimension, {@link albDimension}).
+ */
+export function declareAlarms(
+  ctx: BuildContext,
+  fn: LambdaFunction,
+  perTg: PerTargetGroup,
+  albMetricDimension: string,
+): AlarmParts {
   const { scope, props, name, named } = ctx;
   const tags = ctx.tagsFor(props.alarmTags);
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
@@ -44,6 +52,7 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, perTg: PerT
       tags,
     }),
     "errors",
+    "A failed run (no DNS answer, an AWS call failing after its retries) in every run of the window: the target group is no longer kept in sync. No invocation is no error (missing data is not breaching).",
   );
 
   // No datapoints without metrics or in a dry run (which publishes none): the alarm would only ever fire.
@@ -53,10 +62,12 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, perTg: PerT
       andToggle(props.createIpCountAlarm ?? DEFAULTS.createIpCountAlarm, publishMetric),
       isToken(dryRun) ? Op.not(dryRun) : !dryRun,
     ),
+    "create_ip_count_alarm",
+    "The alarm on LoadBalancerIPCount, per target group: not with metrics off or in a dry run, which publish no datapoint (it would only ever fire).",
   );
   let ipCountAlarm: CloudwatchMetricAlarm | undefined;
   if (declared(createIpCountAlarm)) {
-    const { forEach, arn, nameSuffix } = perTg.each(createIpCountAlarm);
+    const { forEach, arnSuffix, nameSuffix } = perTg.each(createIpCountAlarm);
     ipCountAlarm = named(
       new CloudwatchMetricAlarm(scope, "ip_count_alarm", {
         count: forEach === undefined ? countFor(createIpCountAlarm) : undefined,
@@ -65,10 +76,7 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, perTg: PerT
         alarmDescription: `The ${name} function reported no ALB IP (or no datapoint) in every run of the alarm window (up to 3 consecutive runs): DNS discovery fails or the function does not run.`,
         namespace: metricNamespace,
         metricName: "LoadBalancerIPCount",
-        dimensions: {
-          LoadBalancerName: albDimension(props.albDnsName),
-          TargetGroup: Fn.element(Fn.split(":", arn), 5),
-        },
+        dimensions: { LoadBalancerName: albMetricDimension, TargetGroup: arnSuffix },
         statistic: "Minimum",
         period,
         evaluationPeriods,
@@ -81,6 +89,7 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, perTg: PerT
         tags,
       }),
       "ip_count",
+      "No ALB IP, or no datapoint at all, in every run of the window: discovery fails or the function does not run. Missing data is breaching: a silent function must page someone too.",
     );
   }
   return { errorsAlarm, ipCountAlarm };
@@ -104,6 +113,7 @@ export function alarmWindow(ctx: BuildContext): { period: number; evaluationPeri
       `\${${scheduleSecondsHcl(INPUTS.scheduleExpression.variable)}}`,
     ),
     "schedule_seconds",
+    "The schedule's interval in seconds (schedule_expression is validated to be rate(N unit)): one alarm period per run, so a run that happened is never a missing datapoint.",
   );
   const periods = ctx.named(
     new TerraformLocal(
@@ -113,6 +123,7 @@ export function alarmWindow(ctx: BuildContext): { period: number; evaluationPeri
       "${min(3, max(1, floor(86400 / local.schedule_seconds)))}",
     ),
     "alarm_evaluation_periods",
+    "The alarm window: 3 runs, fewer when 3 periods would pass CloudWatch's one-day limit.",
   );
   return { period: seconds.asNumber, evaluationPeriods: periods.asNumber };
 }

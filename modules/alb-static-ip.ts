@@ -176,11 +176,16 @@ export class AlbStaticIp extends Construct {
     });
     const rule = declareSchedule(ctx, fn);
     this.interfaceEventRuleArn = declareInterfaceEvents(ctx, fn, discovery.events);
-    const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, perTg);
+    const albMetricDimension = ctx.expression(
+      "alb_metric_dimension",
+      albDimension(props.albDnsName),
+      "The LoadBalancerName dimension of the function's metrics: the ALB's DNS name, lower case, no trailing dot.",
+    );
+    const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, perTg, albMetricDimension);
     const dashboard = declareDashboard(
       ctx,
       fn,
-      { loadBalancer: albDimension(props.albDnsName), region: region.id, period: 60 },
+      { loadBalancer: albMetricDimension, region: region.id, period: 60 },
       perTg,
     );
 

@@ -106,12 +106,16 @@ export function declareDashboard(
   inputs: Omit<DashboardInputs, "functionName" | "namespace" | "targetGroup">,
   perTg: PerTargetGroup,
 ): CloudwatchDashboard | undefined {
-  const create = ctx.when(ctx.props.createDashboard ?? DEFAULTS.createDashboard);
+  const create = ctx.when(
+    ctx.props.createDashboard ?? DEFAULTS.createDashboard,
+    "create_dashboard",
+    "The CloudWatch dashboard, one per target group.",
+  );
   if (!declared(create)) return undefined;
-  const { forEach, arn, nameSuffix } = perTg.each(create);
+  const { forEach, arnSuffix, nameSuffix } = perTg.each(create);
   const body = dashboardBody({
     ...inputs,
-    targetGroup: Fn.element(Fn.split(":", arn), 5),
+    targetGroup: arnSuffix,
     namespace: ctx.props.metricNamespace ?? DEFAULTS.metricNamespace,
     functionName: attrOf(fn, "function_name"),
   });
@@ -123,6 +127,7 @@ export function declareDashboard(
       dashboardBody: Fn.jsonencode(escapeQuotes(body)),
     }),
     "this",
+    "One look at the sync of a target group: ALB IPs found against healthy targets, registrations, DNS queries and refused answers, completeness, errors and duration (README, Metrics).",
   );
 }
 

@@ -59,7 +59,11 @@ export interface DiscoveryDecisions {
 /** Decides the toggles from the props. */
 export function discoveryDecisions(ctx: BuildContext): DiscoveryDecisions {
   const { props } = ctx;
-  const eni = equals(props.discoveryMode ?? CONFIG_DEFAULTS.DISCOVERY_MODE, "eni");
+  const eni = ctx.decide(
+    "eni_discovery",
+    equals(props.discoveryMode ?? CONFIG_DEFAULTS.DISCOVERY_MODE, "eni"),
+    'discovery_mode = "eni": the function lists the ALB\'s network interfaces (exact) instead of sampling its DNS name.',
+  );
   const role = given(props.albRoleArn);
   const requested: Toggle =
     props.eventDriven === undefined || props.eventDriven === null

@@ -20,6 +20,7 @@ export function declareSchedule(ctx: BuildContext, fn: LambdaFunction): Cloudwat
       tags: ctx.tagsFor(props.scheduleTags),
     }),
     "schedule",
+    "Runs the function every schedule_expression; the alarms take their period from it.",
   );
   named(
     new CloudwatchEventTarget(scope, "schedule_target", {
@@ -40,6 +41,7 @@ export function declareSchedule(ctx: BuildContext, fn: LambdaFunction): Cloudwat
       sourceArn: attrOf(rule, "arn"),
     }),
     "schedule",
+    "Only this rule may invoke the function through this permission (source_arn).",
   );
 
   return rule;

@@ -23,13 +23,16 @@ import {
 } from "cdktf";
 import { resolve } from "cdktf/lib/_tokens.js";
 import { AlbStaticIp, type AlbStaticIpProps, DEFAULT_LAMBDA_DIR } from "../alb-static-ip.js";
+import { commentOf, preconditionComments } from "../comments.js";
 import { INPUTS } from "../inputs/index.js";
 import { hclString, type InputSpec, LISTENERS_TYPE } from "../inputs/spec.js";
+import { STATEMENT_COMMENTS } from "../policies.js";
 import {
   attribute,
   block,
   bodyFromFragment,
   type Entry,
+  type NestedComments,
   renderFile,
   renderValue,
   type Value,
@@ -200,12 +203,18 @@ export function renderModule(): RenderedModule {
     ),
   };
   const locals: Entry[] = [];
+  const preconditions = preconditionComments(stack);
+  const nested: NestedComments = {
+    precondition: (message) => preconditions.get(message),
+    statement: (sid) => STATEMENT_COMMENTS[sid],
+  };
   for (const element of stack.node.findAll() as TerraformElement[]) {
     if (element instanceof TerraformLocal) {
       const fragment = resolve(stack, element.toHclTerraform()) as {
         locals: Record<string, { value: Value }>;
       };
-      for (const [name, local] of Object.entries(fragment.locals)) locals.push(attribute(name, local.value));
+      for (const [name, local] of Object.entries(fragment.locals))
+        locals.push(attribute(name, local.value, false, commentOf(element)));
     } else if (element instanceof TerraformResource || element instanceof TerraformDataSource) {
       const kind = element instanceof TerraformResource ? "resource" : "data";
       const fragment = resolve(stack, element.toHclTerraform()) as Record<
@@ -215,7 +224,9 @@ export function renderModule(): RenderedModule {
       const byType = fragment[kind] ?? {};
       for (const [type, byName] of Object.entries(byType)) {
         for (const [name, attributes] of Object.entries(byName)) {
-          files[fileOf(kind, type, name)]?.push(block(kind, [type, name], bodyFromFragment(attributes)));
+          files[fileOf(kind, type, name)]?.push(
+            block(kind, [type, name], bodyFromFragment(attributes, nested), commentOf(element)),
+          );
         }
       }
     }

@@ -454,7 +454,7 @@ const PROP_EFFECTS: Record<
   albName: ["my-alb", (s) => one(s, "aws_lb", true).name, "my-alb"],
   allowedTargetCidrs: [
     ["10.0.1.0/24", "10.0.2.0/24"],
-    (s) => String(one(s, "aws_vpc", true).count).includes('length(["10.0.1.0/24", "10.0.2.0/24"])'),
+    (s) => s.text.includes('length([\\"10.0.1.0/24\\", \\"10.0.2.0/24\\"])'),
     true,
   ],
   allowAnyTargetCidr: [true, (s) => envOf(s).ALLOW_ANY_TARGET_CIDR, "true"],

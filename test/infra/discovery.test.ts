@@ -158,11 +158,12 @@ describe("the generated module", () => {
   it("grants ec2:DescribeNetworkInterfaces only in eni mode without a role, sts:AssumeRole only on the role", () => {
     const iam = m.files["iam.tf"] ?? "";
     expect(iam).toContain(
-      'for_each = toset(((var.discovery_mode == "eni") && !(var.alb_role_arn != null)) ? ["*"] : [])',
+      'for_each = toset((local.eni_discovery && !(var.alb_role_arn != null)) ? ["*"] : [])',
     );
     expect(iam).toContain(
-      'for_each = toset(((var.discovery_mode == "eni") && (var.alb_role_arn != null)) ? [var.alb_role_arn] : [])',
+      "for_each = toset((local.eni_discovery && (var.alb_role_arn != null)) ? [var.alb_role_arn] : [])",
     );
+    expect(m.files["main.tf"]).toContain('eni_discovery = (var.discovery_mode == "eni")');
     expect(iam).toContain("data.aws_iam_policy_document.describe_interfaces[0].json");
     expect(iam).toContain("data.aws_iam_policy_document.assume_alb_role[0].json");
   });
@@ -170,10 +171,14 @@ describe("the generated module", () => {
   it("creates the event rule when event_driven (default: eni mode) and alb_arn is set, matching the ALB's description", () => {
     const main = m.files["main.tf"] ?? "";
     expect(main).toContain('resource "aws_cloudwatch_event_rule" "interface_events"');
-    expect(main).toContain(
-      '(var.create && ((((var.event_driven == null) && (var.discovery_mode == "eni")) || (var.event_driven == true)) && (var.alb_arn != null))) ? 1 : 0',
+    expect(main).toContain("count       = local.create_interface_events ? 1 : 0");
+    expect(main.replace(/\s+/g, " ")).toContain(
+      "create_interface_events = ( var.create && ( (((var.event_driven == null) && local.eni_discovery) || (var.event_driven == true)) && (var.alb_arn != null) ) )",
     );
-    expect(main).toContain('jsonencode(format("ELB %s", join("/", slice(split("/", var.alb_arn), 1, 4))))');
+    expect(main).toContain(
+      '    (var.alb_arn == null) ? null :\n    format("ELB %s", join("/", slice(split("/", var.alb_arn), 1, 4)))',
+    );
+    expect(main).toContain('"requestParameters" = { "description" = [local.alb_interface_description] }');
     expect(main).toContain('resource "aws_lambda_permission" "interface_events"');
   });
 
