@@ -114,6 +114,8 @@ export class AlbStaticIp extends Construct {
   readonly ipCountAlarmArn: string | undefined;
   /** Name of the IP-count alarm; undefined (null in Terraform) when not created. */
   readonly ipCountAlarmName: string | undefined;
+  /** Name of the alarm on TargetsOutsideAllowedCidrs per target group (`default` without `listeners`); undefined when not declared. */
+  readonly outsideAllowedCidrsAlarmNames: Record<string, string> | undefined;
   /** Name of the dashboard; undefined (null in Terraform) when not created. */
   readonly dashboardName: string | undefined;
   /** ARN of the interface event rule (events.ts); undefined (null in Terraform) when not created. */
@@ -129,6 +131,7 @@ export class AlbStaticIp extends Construct {
     readonly logGroup?: CloudwatchLogGroup;
     readonly errorsAlarm: CloudwatchMetricAlarm;
     readonly ipCountAlarm?: CloudwatchMetricAlarm;
+    readonly outsideAllowedCidrsAlarm?: CloudwatchMetricAlarm;
     readonly dashboard?: CloudwatchDashboard;
   };
 
@@ -181,7 +184,8 @@ export class AlbStaticIp extends Construct {
       albDimension(props.albDnsName),
       "The LoadBalancerName dimension of the function's metrics: the ALB's DNS name, lower case, no trailing dot.",
     );
-    const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, perTg, albMetricDimension);
+    const { errorsAlarm, ipCountAlarm, outsideAllowedCidrsAlarm, outsideAllowedCidrsAlarmNames } =
+      declareAlarms(ctx, fn, perTg, albMetricDimension);
     const dashboard = declareDashboard(
       ctx,
       fn,
@@ -232,6 +236,7 @@ export class AlbStaticIp extends Construct {
     this.errorsAlarmName = attr(errorsAlarm, "alarm_name");
     this.ipCountAlarmArn = ipCountAlarm === undefined ? undefined : attr(ipCountAlarm, "arn");
     this.ipCountAlarmName = ipCountAlarm === undefined ? undefined : attr(ipCountAlarm, "alarm_name");
+    this.outsideAllowedCidrsAlarmNames = outsideAllowedCidrsAlarmNames;
     this.dashboardName = dashboard === undefined ? undefined : attr(dashboard, "dashboard_name");
     this.resources = {
       targetGroup: many?.targetGroup ?? one?.targetGroup,
@@ -242,6 +247,7 @@ export class AlbStaticIp extends Construct {
       logGroup: logGroup.logGroup,
       errorsAlarm,
       ipCountAlarm,
+      outsideAllowedCidrsAlarm,
       dashboard,
     };
   }

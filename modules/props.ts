@@ -186,6 +186,12 @@ export interface AlbStaticIpProps extends DiscoveryProps {
 
   /** Alarm on LoadBalancerIPCount < 1 for 3 minutes (default true; only with `publishIpCountMetric` and without `dryRun`). */
   readonly createIpCountAlarm?: Toggle;
+  /**
+   * Alarm on TargetsOutsideAllowedCidrs >= 1 per target group (default true): an observed IP refused by
+   * ALLOWED_TARGET_CIDRS, e.g. because the ALB gained a subnet after the list was computed. Only with
+   * `publishIpCountMetric`, without `dryRun` and without `allowAnyTargetCidr`.
+   */
+  readonly createOutsideAllowedCidrsAlarm?: Toggle;
   /** Create the CloudWatch dashboard of the sync (default true). */
   readonly createDashboard?: Toggle;
   /** Alarm and OK actions, e.g. SNS topic ARNs (default none). */

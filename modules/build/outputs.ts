@@ -122,6 +122,12 @@ export function moduleOutputs(construct: AlbStaticIp): OutputSpec[] {
       value: construct.ipCountAlarmName,
     },
     {
+      name: "outside_allowed_cidrs_alarm_names",
+      description:
+        'Name of the alarm on TargetsOutsideAllowedCidrs per listeners entry ("default" for the one-listener shorthand); empty when not created.',
+      value: construct.outsideAllowedCidrsAlarmNames,
+    },
+    {
       name: "dashboard_name",
       description: "Name of the CloudWatch dashboard; null when create_dashboard is false.",
       value: construct.dashboardName,

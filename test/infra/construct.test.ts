@@ -61,7 +61,7 @@ describe("AlbStaticIp with default props", () => {
       aws_cloudwatch_event_rule: 1,
       aws_cloudwatch_event_target: 1,
       aws_lambda_permission: 1,
-      aws_cloudwatch_metric_alarm: 2,
+      aws_cloudwatch_metric_alarm: 3,
       aws_cloudwatch_dashboard: 1,
     });
   });
@@ -493,12 +493,14 @@ const PROP_EFFECTS: Record<
   logLevel: ["DEBUG", (s) => envOf(s).LOG_LEVEL, "DEBUG"],
   awsMaxAttempts: [5, (s) => envOf(s).AWS_MAX_ATTEMPTS, "5"],
   awsRequestTimeoutMs: [2000, (s) => envOf(s).AWS_REQUEST_TIMEOUT_MS, "2000"],
-  createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 1],
+  createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 2],
+  createOutsideAllowedCidrsAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 2],
   createDashboard: [false, (s) => all(s, "aws_cloudwatch_dashboard").length, 0],
   alarmActions: [
     ["arn:aws:sns:us-east-1:123456789012:alerts"],
     (s) => all(s, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_actions, a.ok_actions]),
     [
+      [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
     ],
@@ -596,6 +598,7 @@ const PROP_EFFECTS: Record<
     { tier: "edge" },
     (s) => all(s, "aws_cloudwatch_metric_alarm").map((a) => a.tags),
     [
+      { team: "a", tier: "edge" },
       { team: "a", tier: "edge" },
       { team: "a", tier: "edge" },
     ],

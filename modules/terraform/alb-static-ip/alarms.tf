@@ -44,3 +44,28 @@ resource "aws_cloudwatch_metric_alarm" "ip_count" {
   treat_missing_data = "breaching"
   tags               = merge(var.tags, var.alarm_tags)
 }
+
+# An IP the function observed outside ALLOWED_TARGET_CIDRS, refused (never registered), in any run of the window. The
+# list taken from the ALB's subnets is fixed at apply time: when the ALB gains a subnet, its new IPs are refused until
+# the module is applied again. Otherwise a DNS answer named a host outside the ALB's subnets (SECURITY.md).
+resource "aws_cloudwatch_metric_alarm" "outside_allowed_cidrs" {
+  for_each            = local.create_outside_allowed_cidrs_alarm ? local.target_group_arns : {}
+  alarm_actions       = var.alarm_actions
+  alarm_description   = "The ${var.name} function refused IPs outside ALLOWED_TARGET_CIDRS: re-apply the module so the list follows the ALB's subnets, or fix allowed_target_cidrs (SECURITY.md)."
+  alarm_name          = "${var.name}${local.listener_name_suffixes[each.key]}-outside-allowed-cidrs"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = 1
+  dimensions = {
+    LoadBalancerName = local.alb_metric_dimension
+    TargetGroup      = local.target_group_arn_suffixes[each.key]
+  }
+  evaluation_periods = local.alarm_evaluation_periods
+  metric_name        = "TargetsOutsideAllowedCidrs"
+  namespace          = var.metric_namespace
+  ok_actions         = var.alarm_actions
+  period             = local.schedule_seconds
+  statistic          = "Maximum"
+  threshold          = 1
+  treat_missing_data = "notBreaching"
+  tags               = merge(var.tags, var.alarm_tags)
+}

@@ -196,9 +196,18 @@ locals {
   # The alarm window: 3 runs, fewer when 3 periods would pass CloudWatch's one-day limit.
   alarm_evaluation_periods = min(3, max(1, floor(86400 / local.schedule_seconds)))
 
+  # The function publishes its metrics: not with publish_ip_count_metric = false, nor in a dry run.
+  metrics_published = (var.publish_ip_count_metric && !var.dry_run)
+
   # The alarm on LoadBalancerIPCount, per target group: not with metrics off or in a dry run, which publish no datapoint
   # (it would only ever fire).
-  create_ip_count_alarm = (var.create && ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run))
+  create_ip_count_alarm = (var.create && (var.create_ip_count_alarm && local.metrics_published))
+
+  # The alarm on TargetsOutsideAllowedCidrs, per target group: not with the explicit opt-out (nothing is refused), with
+  # metrics off or in a dry run.
+  create_outside_allowed_cidrs_alarm = (
+    var.create && ((var.create_outside_allowed_cidrs_alarm && local.metrics_published) && !var.allow_any_target_cidr)
+  )
 
   # The CloudWatch dashboard, one per target group.
   create_dashboard = (var.create && var.create_dashboard)

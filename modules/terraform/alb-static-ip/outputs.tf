@@ -123,6 +123,11 @@ output "ip_count_alarm_name" {
   value       = try(aws_cloudwatch_metric_alarm.ip_count["default"].alarm_name, null)
 }
 
+output "outside_allowed_cidrs_alarm_names" {
+  description = "Name of the alarm on TargetsOutsideAllowedCidrs per listeners entry (\"default\" for the one-listener shorthand); empty when not created."
+  value       = { for k, a in aws_cloudwatch_metric_alarm.outside_allowed_cidrs : k => a.alarm_name }
+}
+
 output "dashboard_name" {
   description = "Name of the CloudWatch dashboard; null when create_dashboard is false."
   value       = try(aws_cloudwatch_dashboard.this["default"].dashboard_name, null)

@@ -855,6 +855,13 @@ variable "create_ip_count_alarm" {
   nullable    = false
 }
 
+variable "create_outside_allowed_cidrs_alarm" {
+  description = "Create the alarm on TargetsOutsideAllowedCidrs >= 1, per target group: the function observed an IP outside ALLOWED_TARGET_CIDRS and refused it. The list taken from the ALB's subnets is fixed at apply time, so when the ALB gains a subnet, re-apply the module. Not with allow_any_target_cidr, without publish_ip_count_metric or with dry_run."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "create_dashboard" {
   description = "Create a CloudWatch dashboard named like the function: ALB IPs found against healthy targets, registrations and deregistrations, DNS queries, discovery completeness, run errors and duration."
   type        = bool
