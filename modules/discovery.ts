@@ -103,8 +103,8 @@ export function declareDiscoveryPreconditions(ctx: BuildContext, d: DiscoveryDec
   const { props, preconditions } = ctx;
   // Only what Terraform decides becomes a precondition: a literal condition is folded here (Terraform rejects a
   // precondition that refers to nothing); a literal violation is a synth-time prop problem instead.
-  const push = (condition: Toggle, errorMessage: string) => {
-    if (typeof condition !== "boolean") preconditions.push({ condition, errorMessage });
+  const push = (condition: Toggle, errorMessage: string, why?: string) => {
+    if (typeof condition !== "boolean") preconditions.push({ condition, errorMessage, why });
   };
   push(
     or(not(d.eni), given(props.albArn)),
@@ -137,6 +137,16 @@ export function declareDiscoveryPreconditions(ctx: BuildContext, d: DiscoveryDec
       "event_driven = true needs alb_arn: the event rule matches this ALB's interfaces by the name and id in its ARN.",
     );
   }
+  // Events with DNS discovery: the run an interface event triggers cannot see the new interface in DNS yet, and
+  // the rule fires on every interface ELB deletes in the region (a deletion names no load balancer), each a full
+  // DNS run: cost without use. A literal combination is a prop problem (prop-checks.ts).
+  const eventsNotAsked: Toggle =
+    props.eventDriven === true ? false : isToken(props.eventDriven) ? Op.neq(props.eventDriven, true) : true;
+  push(
+    or(eventsNotAsked, d.eni),
+    'event_driven = true needs discovery_mode = "eni": a DNS run cannot see a new interface yet, and every ELB interface deletion costs a run. Use "eni" or unset event_driven.',
+    "An interface event names nothing DNS can show yet, and every deletion by ELB in the region would trigger a full DNS run.",
+  );
 }
 
 /** The discovery statements of the function's policy, each present only in its mode (iam.ts renders them). */

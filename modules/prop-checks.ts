@@ -236,5 +236,10 @@ function discoveryPropProblems(
   if (props.eventDriven === true && props.albArn === undefined) {
     problems.push("eventDriven is true: pass albArn, so the event rule can match this ALB's interfaces");
   }
+  if (props.eventDriven === true && literal(mode) && !eni) {
+    problems.push(
+      `eventDriven is true with discoveryMode ${JSON.stringify(mode)}: a DNS run cannot see a new interface yet, and every ELB interface deletion in the region would cost a run; use discoveryMode "eni", or leave eventDriven unset`,
+    );
+  }
   return problems;
 }

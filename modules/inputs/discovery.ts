@@ -55,7 +55,7 @@ export const DISCOVERY_INPUTS: { readonly [K in keyof DiscoveryProps]-?: InputSp
     variable: "event_driven",
     kind: "bool",
     description:
-      'Run the function at once when ELB creates or deletes one of the ALB\'s network interfaces (an EventBridge rule on the CloudTrail events, with its own lambda permission); the schedule stays as the backstop. Needs alb_arn and a CloudTrail trail recording management events in this region. Null: true when discovery_mode = "eni".',
+      'Run the function at once when ELB creates or deletes one of the ALB\'s network interfaces (an EventBridge rule on the CloudTrail events, with its own lambda permission); the schedule stays as the backstop. Needs discovery_mode = "eni" (rejected with "dns": a DNS run cannot see a new interface yet, and every ELB interface deletion in the region would cost a run), alb_arn, and a CloudTrail trail recording management events in this region. Null: true when discovery_mode = "eni".',
     default: null,
     nullable: true,
   },

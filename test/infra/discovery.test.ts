@@ -29,9 +29,12 @@ describe("discovery_mode = dns (the default)", () => {
     expect(envOf(s)).toMatchObject({ DISCOVERY_MODE: "dns", ALB_ARN });
   });
 
-  it("creates the event rule in dns mode only when asked", () => {
-    const s = synth({ albArn: ALB_ARN, allowedTargetCidrs: ALLOWED, eventDriven: true });
-    expect(all(s, "aws_cloudwatch_event_rule")).toHaveLength(2);
+  it("refuses eventDriven: true in dns mode: a DNS run cannot see a new interface yet, each deletion costs a run", () => {
+    // Act / Assess
+    expect(() => synth({ albArn: ALB_ARN, allowedTargetCidrs: ALLOWED, eventDriven: true })).toThrow(
+      /eventDriven is true with discoveryMode "dns".*cannot see a new interface yet.*use discoveryMode "eni", or leave eventDriven unset/,
+    );
+    expect(() => synth({ albArn: ALB_ARN, allowedTargetCidrs: ALLOWED, eventDriven: false })).not.toThrow();
   });
 });
 
@@ -127,18 +130,19 @@ describe('discovery_mode = "eni"', () => {
 });
 
 describe("plan-time checks with literal props", () => {
-  it.each([{}, { discoveryMode: "eni", albArn: ALB_ARN }, { albArn: ALB_ARN, eventDriven: true }])(
-    "adds no precondition Terraform would reject for %j (a folded literal, never `undefined`)",
-    (props) => {
-      const s = synth({ allowedTargetCidrs: ALLOWED, ...props });
-      const fn = one(s, "aws_lambda_function") as {
-        lifecycle?: { precondition?: Array<{ condition: string }> };
-      };
-      for (const p of fn.lifecycle?.precondition ?? []) {
-        expect(p.condition).not.toMatch(/undefined|\$\{\(?(true|false)\b/);
-      }
-    },
-  );
+  it.each([
+    {},
+    { discoveryMode: "eni", albArn: ALB_ARN },
+    { discoveryMode: "eni", albArn: ALB_ARN, eventDriven: true },
+  ])("adds no precondition Terraform would reject for %j (a folded literal, never `undefined`)", (props) => {
+    const s = synth({ allowedTargetCidrs: ALLOWED, ...props });
+    const fn = one(s, "aws_lambda_function") as {
+      lifecycle?: { precondition?: Array<{ condition: string }> };
+    };
+    for (const p of fn.lifecycle?.precondition ?? []) {
+      expect(p.condition).not.toMatch(/undefined|\$\{\(?(true|false)\b/);
+    }
+  });
 });
 
 describe("the generated module", () => {
@@ -184,5 +188,16 @@ describe("the generated module", () => {
 
   it("checks at plan time that eni mode has alb_arn", () => {
     expect(m.files["main.tf"]).toContain('discovery_mode = \\"eni\\" needs alb_arn');
+  });
+
+  it("checks at plan time that event_driven = true comes with eni mode, and says why", () => {
+    // Act
+    const main = m.files["main.tf"] ?? "";
+
+    // Assess
+    expect(main).toContain("condition     = ((var.event_driven != true) || local.eni_discovery)");
+    expect(main).toContain(
+      'error_message = "event_driven = true needs discovery_mode = \\"eni\\": a DNS run cannot see a new interface yet',
+    );
   });
 });

@@ -430,6 +430,13 @@ resource "aws_lambda_function" "this" {
       error_message = "event_driven = true needs alb_arn: the event rule matches this ALB's interfaces by the name and id in its ARN."
     }
 
+    # An interface event names nothing DNS can show yet, and every deletion by ELB in the region would trigger a full
+    # DNS run.
+    precondition {
+      condition     = ((var.event_driven != true) || local.eni_discovery)
+      error_message = "event_driven = true needs discovery_mode = \"eni\": a DNS run cannot see a new interface yet, and every ELB interface deletion costs a run. Use \"eni\" or unset event_driven."
+    }
+
     precondition {
       condition     = (local.create_role || (var.role_arn != null))
       error_message = "role_arn is required when create_role is false."

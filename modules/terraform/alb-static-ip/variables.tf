@@ -928,7 +928,7 @@ variable "alb_role_external_id" {
 }
 
 variable "event_driven" {
-  description = "Run the function at once when ELB creates or deletes one of the ALB's network interfaces (an EventBridge rule on the CloudTrail events, with its own lambda permission); the schedule stays as the backstop. Needs alb_arn and a CloudTrail trail recording management events in this region. Null: true when discovery_mode = \"eni\"."
+  description = "Run the function at once when ELB creates or deletes one of the ALB's network interfaces (an EventBridge rule on the CloudTrail events, with its own lambda permission); the schedule stays as the backstop. Needs discovery_mode = \"eni\" (rejected with \"dns\": a DNS run cannot see a new interface yet, and every ELB interface deletion in the region would cost a run), alb_arn, and a CloudTrail trail recording management events in this region. Null: true when discovery_mode = \"eni\"."
   type        = bool
   default     = null
 }
