@@ -1,22 +1,35 @@
 /**
- * Alarms on the sync: function errors, and no ALB IP (or no datapoint) in the function's own metric.
+ * Alarms on the sync: function errors, no ALB IP (or no datapoint) in the function's own metric, and observed IPs
+ * refused by ALLOWED_TARGET_CIDRS (a list gone stale when the ALB gained a subnet, or a forged DNS answer).
  */
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
-import { Fn, Op, TerraformLocal } from "cdktf";
-import { andToggle, type BuildContext } from "./context.js";
-import { attrOf, countFor, declared, isToken } from "./expr.js";
-import { DEFAULTS, INPUTS, scheduleSeconds, scheduleSecondsHcl } from "./inputs.js";
-import type { PerTargetGroup } from "./listeners.js";
+import { Fn, Op, TerraformLocal, Token } from "cdktf";
+import { andToggle, type BuildContext, type PerTargetGroup } from "./context.js";
+import { attrOf, countFor, declared, isToken, type Toggle } from "./expr.js";
+import { DEFAULTS } from "./inputs/defaults.js";
+import { INPUTS } from "./inputs/index.js";
+import { scheduleSeconds, scheduleSecondsHcl } from "./inputs/patterns.js";
 
 /** What the alarms part gives the rest of the construct. */
 export interface AlarmParts {
   readonly errorsAlarm: CloudwatchMetricAlarm;
   readonly ipCountAlarm: CloudwatchMetricAlarm | undefined;
+  readonly outsideAllowedCidrsAlarm: CloudwatchMetricAlarm | undefined;
+  /** Name of that alarm per target group (the entry `default` without `listeners`). */
+  readonly outsideAllowedCidrsAlarmNames: Record<string, string> | undefined;
 }
 
-/** Declares the alarms on `fn` and on the IP count it publishes for each target group. */
-export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, perTg: PerTargetGroup): AlarmParts {
+/**
+ * Declares the alarms on `fn` and on the IP count it publishes for each target group (`albMetricDimension`: the
+ * LoadBalancerName dimension, {@link albDimension}).
+ */
+export function declareAlarms(
+  ctx: BuildContext,
+  fn: LambdaFunction,
+  perTg: PerTargetGroup,
+  albMetricDimension: string,
+): AlarmParts {
   const { scope, props, name, named } = ctx;
   const tags = ctx.tagsFor(props.alarmTags);
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
@@ -43,19 +56,24 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, perTg: PerT
       tags,
     }),
     "errors",
+    "A failed run (no DNS answer, an AWS call failing after its retries) in every run of the window: the target group is no longer kept in sync. No invocation is no error (missing data is not breaching).",
   );
 
   // No datapoints without metrics or in a dry run (which publishes none): the alarm would only ever fire.
   const dryRun = props.dryRun ?? DEFAULTS.dryRun;
+  const datapoints = ctx.decide(
+    "metrics_published",
+    andToggle(publishMetric, not(dryRun)),
+    "The function publishes its metrics: not with publish_ip_count_metric = false, nor in a dry run.",
+  );
   const createIpCountAlarm = ctx.when(
-    andToggle(
-      andToggle(props.createIpCountAlarm ?? DEFAULTS.createIpCountAlarm, publishMetric),
-      isToken(dryRun) ? Op.not(dryRun) : !dryRun,
-    ),
+    andToggle(props.createIpCountAlarm ?? DEFAULTS.createIpCountAlarm, datapoints),
+    "create_ip_count_alarm",
+    "The alarm on LoadBalancerIPCount, per target group: not with metrics off or in a dry run, which publish no datapoint (it would only ever fire).",
   );
   let ipCountAlarm: CloudwatchMetricAlarm | undefined;
   if (declared(createIpCountAlarm)) {
-    const { forEach, arn, nameSuffix } = perTg.each(createIpCountAlarm);
+    const { forEach, arnSuffix, nameSuffix } = perTg.each(createIpCountAlarm);
     ipCountAlarm = named(
       new CloudwatchMetricAlarm(scope, "ip_count_alarm", {
         count: forEach === undefined ? countFor(createIpCountAlarm) : undefined,
@@ -64,10 +82,7 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, perTg: PerT
         alarmDescription: `The ${name} function reported no ALB IP (or no datapoint) in every run of the alarm window (up to 3 consecutive runs): DNS discovery fails or the function does not run.`,
         namespace: metricNamespace,
         metricName: "LoadBalancerIPCount",
-        dimensions: {
-          LoadBalancerName: albDimension(props.albDnsName),
-          TargetGroup: Fn.element(Fn.split(":", arn), 5),
-        },
+        dimensions: { LoadBalancerName: albMetricDimension, TargetGroup: arnSuffix },
         statistic: "Minimum",
         period,
         evaluationPeriods,
@@ -80,9 +95,59 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, perTg: PerT
         tags,
       }),
       "ip_count",
+      "No ALB IP, or no datapoint at all, in every run of the window: discovery fails or the function does not run. Missing data is breaching: a silent function must page someone too.",
     );
   }
-  return { errorsAlarm, ipCountAlarm };
+
+  // With the explicit opt-out nothing is ever refused; without datapoints the alarm would see nothing.
+  const createOutsideAlarm = ctx.when(
+    andToggle(
+      andToggle(props.createOutsideAllowedCidrsAlarm ?? DEFAULTS.createOutsideAllowedCidrsAlarm, datapoints),
+      not(props.allowAnyTargetCidr ?? false),
+    ),
+    "create_outside_allowed_cidrs_alarm",
+    "The alarm on TargetsOutsideAllowedCidrs, per target group: not with the explicit opt-out (nothing is refused), with metrics off or in a dry run.",
+  );
+  let outsideAllowedCidrsAlarm: CloudwatchMetricAlarm | undefined;
+  let outsideAllowedCidrsAlarmNames: Record<string, string> | undefined;
+  if (declared(createOutsideAlarm)) {
+    const { forEach, arnSuffix, nameSuffix } = perTg.each(createOutsideAlarm);
+    const alarm = named(
+      new CloudwatchMetricAlarm(scope, "outside_allowed_cidrs_alarm", {
+        count: forEach === undefined ? countFor(createOutsideAlarm) : undefined,
+        forEach,
+        alarmName: `${name}${nameSuffix}-outside-allowed-cidrs`,
+        alarmDescription: `The ${name} function refused IPs outside ALLOWED_TARGET_CIDRS: re-apply the module so the list follows the ALB's subnets, or fix allowed_target_cidrs (SECURITY.md).`,
+        namespace: metricNamespace,
+        metricName: "TargetsOutsideAllowedCidrs",
+        dimensions: { LoadBalancerName: albMetricDimension, TargetGroup: arnSuffix },
+        statistic: "Maximum",
+        period,
+        evaluationPeriods,
+        datapointsToAlarm: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions,
+        okActions: alarmActions,
+        tags,
+      }),
+      "outside_allowed_cidrs",
+      "An IP the function observed outside ALLOWED_TARGET_CIDRS, refused (never registered), in any run of the window. The list taken from the ALB's subnets is fixed at apply time: when the ALB gains a subnet, its new IPs are refused until the module is applied again. Otherwise a DNS answer named a host outside the ALB's subnets (SECURITY.md).",
+    );
+    const address = `${alarm.terraformResourceType}.${alarm.friendlyUniqueId}`;
+    outsideAllowedCidrsAlarm = alarm;
+    outsideAllowedCidrsAlarmNames =
+      forEach === undefined
+        ? { default: attrOf(alarm, "alarm_name") }
+        : Token.asStringMap(`\${{ for k, a in ${address} : k => a.alarm_name }}`);
+  }
+  return { errorsAlarm, ipCountAlarm, outsideAllowedCidrsAlarm, outsideAllowedCidrsAlarmNames };
+}
+
+/** `!toggle`, folded when literal. */
+function not(toggle: Toggle): Toggle {
+  return isToken(toggle) ? Op.not(toggle) : !toggle;
 }
 
 /**
@@ -103,6 +168,7 @@ export function alarmWindow(ctx: BuildContext): { period: number; evaluationPeri
       `\${${scheduleSecondsHcl(INPUTS.scheduleExpression.variable)}}`,
     ),
     "schedule_seconds",
+    "The schedule's interval in seconds (schedule_expression is validated to be rate(N unit)): one alarm period per run, so a run that happened is never a missing datapoint.",
   );
   const periods = ctx.named(
     new TerraformLocal(
@@ -112,6 +178,7 @@ export function alarmWindow(ctx: BuildContext): { period: number; evaluationPeri
       "${min(3, max(1, floor(86400 / local.schedule_seconds)))}",
     ),
     "alarm_evaluation_periods",
+    "The alarm window: 3 runs, fewer when 3 periods would pass CloudWatch's one-day limit.",
   );
   return { period: seconds.asNumber, evaluationPeriods: periods.asNumber };
 }

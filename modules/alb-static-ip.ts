@@ -3,18 +3,21 @@
  * an ALB's private IPs — the target group (and optionally the NLB listener), a hardened state bucket, a
  * least-privilege role, the log group, the function, its schedule and its alarms.
  *
- * This file only wires the parts together; each resource role has its own file:
- * - props.ts — the props, FIXED settings and the synth-time prop check;
- * - target-group.ts — the target group and the NLB listener;
+ * This file only wires the parts together (the top of modules/; modules/README.md has the layers). Below it,
+ * one file per resource role:
+ * - target-group.ts — the target group and the NLB listener (a CDKTF app without `listeners`);
+ * - listeners.ts — one target group and NLB listener per `listeners` entry (the module, or an app using the map);
  * - allowed-cidrs.ts — ALLOWED_TARGET_CIDRS from the ALB's subnets (or the variable, or the VPC);
  * - state-bucket.ts — the state bucket;
- * - iam.ts — the role and its policy (statements in policies.ts);
+ * - iam.ts — the role and its policy (the statements, as data, in policies.ts);
  * - function.ts — the log group, the deployment package and the function;
  * - schedule.ts — the EventBridge schedule;
- * - discovery.ts — DISCOVERY_MODE's inputs, environment, checks and IAM statements (ENI mode, cross-account);
+ * - discovery.ts — what DISCOVERY_MODE decides: environment, checks and IAM statements (ENI mode, cross-account);
  * - events.ts — the rule that runs the function on the ALB's interface events;
  * - alarms.ts — the alarms;
  * - dashboard.ts — the CloudWatch dashboard.
+ * At the bottom: props.ts (the props), prop-checks.ts (their synth-time check), inputs/ (the module variable of
+ * every prop), expr.ts and context.ts (the expression helpers and the build context every role file gets).
  *
  * Every value may also be a Terraform expression (a token): that is how `npm run build:module` turns this
  * construct into the plain Terraform module, with `count` toggles and plan-time preconditions instead of
@@ -48,7 +51,7 @@ import { declareInterfaceEvents } from "./events.js";
 import { type Countable, isToken, optionalAttrOf } from "./expr.js";
 import { declareFunction, declareLogGroup } from "./function.js";
 import { declareRole } from "./iam.js";
-import { DEFAULTS } from "./inputs.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 import {
   DEFAULT_LISTENER_KEY,
   declareListeners,
@@ -56,19 +59,21 @@ import {
   singleTargetGroup,
   usesListeners,
 } from "./listeners.js";
-import { type AlbStaticIpProps, propProblems } from "./props.js";
+import { propProblems } from "./prop-checks.js";
+import type { AlbStaticIpProps } from "./props.js";
 import { declareSchedule } from "./schedule.js";
 import { declareStateBucket } from "./state-bucket.js";
 import { declareTargetGroup } from "./target-group.js";
 
 export { lambdaCodeFromDirectory } from "./function.js";
+export { propProblems } from "./prop-checks.js";
 export {
   type AlbStaticIpProps,
   DEFAULT_LAMBDA_DIR,
   FIXED,
   type HealthCheckProtocol,
   type LambdaCode,
-  propProblems,
+  type ListenerProps,
 } from "./props.js";
 
 export class AlbStaticIp extends Construct {
@@ -109,6 +114,8 @@ export class AlbStaticIp extends Construct {
   readonly ipCountAlarmArn: string | undefined;
   /** Name of the IP-count alarm; undefined (null in Terraform) when not created. */
   readonly ipCountAlarmName: string | undefined;
+  /** Name of the alarm on TargetsOutsideAllowedCidrs per target group (`default` without `listeners`); undefined when not declared. */
+  readonly outsideAllowedCidrsAlarmNames: Record<string, string> | undefined;
   /** Name of the dashboard; undefined (null in Terraform) when not created. */
   readonly dashboardName: string | undefined;
   /** ARN of the interface event rule (events.ts); undefined (null in Terraform) when not created. */
@@ -124,6 +131,7 @@ export class AlbStaticIp extends Construct {
     readonly logGroup?: CloudwatchLogGroup;
     readonly errorsAlarm: CloudwatchMetricAlarm;
     readonly ipCountAlarm?: CloudwatchMetricAlarm;
+    readonly outsideAllowedCidrsAlarm?: CloudwatchMetricAlarm;
     readonly dashboard?: CloudwatchDashboard;
   };
 
@@ -170,12 +178,18 @@ export class AlbStaticIp extends Construct {
       discoveryEnvironment: discoveryEnvironment(ctx),
     });
     const rule = declareSchedule(ctx, fn);
-    this.interfaceEventRuleArn = declareInterfaceEvents(ctx, fn, discovery);
-    const { errorsAlarm, ipCountAlarm } = declareAlarms(ctx, fn, perTg);
+    this.interfaceEventRuleArn = declareInterfaceEvents(ctx, fn, discovery.events);
+    const albMetricDimension = ctx.expression(
+      "alb_metric_dimension",
+      albDimension(props.albDnsName),
+      "The LoadBalancerName dimension of the function's metrics: the ALB's DNS name, lower case, no trailing dot.",
+    );
+    const { errorsAlarm, ipCountAlarm, outsideAllowedCidrsAlarm, outsideAllowedCidrsAlarmNames } =
+      declareAlarms(ctx, fn, perTg, albMetricDimension);
     const dashboard = declareDashboard(
       ctx,
       fn,
-      { loadBalancer: albDimension(props.albDnsName), region: region.id, period: 60 },
+      { loadBalancer: albMetricDimension, region: region.id, period: 60 },
       perTg,
     );
 
@@ -222,6 +236,7 @@ export class AlbStaticIp extends Construct {
     this.errorsAlarmName = attr(errorsAlarm, "alarm_name");
     this.ipCountAlarmArn = ipCountAlarm === undefined ? undefined : attr(ipCountAlarm, "arn");
     this.ipCountAlarmName = ipCountAlarm === undefined ? undefined : attr(ipCountAlarm, "alarm_name");
+    this.outsideAllowedCidrsAlarmNames = outsideAllowedCidrsAlarmNames;
     this.dashboardName = dashboard === undefined ? undefined : attr(dashboard, "dashboard_name");
     this.resources = {
       targetGroup: many?.targetGroup ?? one?.targetGroup,
@@ -232,6 +247,7 @@ export class AlbStaticIp extends Construct {
       logGroup: logGroup.logGroup,
       errorsAlarm,
       ipCountAlarm,
+      outsideAllowedCidrsAlarm,
       dashboard,
     };
   }

@@ -55,40 +55,62 @@ export function declareAllowedCidrs(
   const list = props.allowedTargetCidrs ?? [];
   const allowAny = bool(props.allowAnyTargetCidr ?? false);
   // (cdktf's operators drop a literal 0, hence >= 1.)
-  const hasList = Op.gte(Fn.lengthOf(list), 1);
-  const albGiven =
+  const hasList = bool(
+    ctx.decide(
+      "allowed_target_cidrs_given",
+      Op.gte(Fn.lengthOf(list), 1),
+      "allowed_target_cidrs is set: the function may register exactly those blocks.",
+    ),
+  );
+  const albGiven = bool(
     props.albArn === undefined && props.albName === undefined
-      ? Token.asAny(false)
-      : Op.or(
-          props.albArn === undefined ? false : isSet(props.albArn),
-          props.albName === undefined ? false : isSet(props.albName),
-        );
+      ? false
+      : ctx.decide(
+          "alb_given",
+          Op.or(
+            props.albArn === undefined ? false : isSet(props.albArn),
+            props.albName === undefined ? false : isSet(props.albName),
+          ),
+          "alb_arn or alb_name names the ALB whose subnets bound ALLOWED_TARGET_CIDRS.",
+        ),
+  );
   // Under the master switch: with create = false nothing is looked up (and the local is empty).
   const create = bool(ctx.create);
-  const lookUp = Op.and(create, Op.and(Op.not(allowAny), Op.not(hasList)));
+  const lookUp = bool(
+    ctx.decide(
+      "derive_allowed_target_cidrs",
+      Op.and(create, Op.and(Op.not(allowAny), Op.not(hasList))),
+      "Neither a list nor the explicit opt-out: ALLOWED_TARGET_CIDRS comes from AWS, the ALB's subnets or else the target group's VPC.",
+    ),
+  );
   const count = (toggle: IResolvable): number => Token.asNumber(Fn.conditional(toggle, 1, 0));
 
+  const lookUpAlb = bool(
+    ctx.decide(
+      "look_up_alb",
+      Op.and(lookUp, albGiven),
+      "ALLOWED_TARGET_CIDRS from the ALB's subnets: the ALB and each of its subnets are looked up.",
+    ),
+  );
   const alb = named(
     new DataAwsLb(scope, "alb", {
-      count: count(Op.and(lookUp, albGiven)),
+      count: count(lookUpAlb),
       arn: props.albArn,
       name: props.albName,
     }),
     "alb",
+    "The ALB, only to read its subnets: their CIDR blocks are what a DNS answer may get registered.",
   );
   const albAddress = `data.${alb.terraformResourceType}.${alb.friendlyUniqueId}`;
   const subnetIds = TerraformIterator.fromList(
     Token.asList(
-      Fn.conditional(
-        Op.gte(Fn.lengthOf(ref(albAddress, stack)), 1),
-        Fn.toset(ref(`${albAddress}[0].subnets`, stack)),
-        Fn.toset(Token.asList([])),
-      ),
+      Fn.conditional(lookUpAlb, Fn.toset(ref(`${albAddress}[0].subnets`, stack)), Fn.toset(Token.asList([]))),
     ),
   );
   const subnets = named(
     new DataAwsSubnet(scope, "alb_subnet", { forEach: subnetIds, id: Token.asString(subnetIds.value) }),
     "alb",
+    "Each subnet of the ALB, for its IPv4 and IPv6 blocks.",
   );
   const subnetCidrs = Fn.flatten([
     TerraformIterator.fromDataSources(subnets).forExpressionForList(
@@ -96,7 +118,13 @@ export function declareAllowedCidrs(
     ),
   ]);
 
-  const vpcFallback = Op.and(lookUp, Op.not(albGiven));
+  const vpcFallback = bool(
+    ctx.decide(
+      "allowed_target_cidrs_from_vpc",
+      Op.and(lookUp, Op.not(albGiven)),
+      'No ALB to look up: the weaker bound of the target group VPC\'s blocks (allowed_target_cidrs_source = "vpc").',
+    ),
+  );
   // The count must be known at plan time: a vpc_id taken from a resource is unknown then, so whether to look up
   // an existing target group's VPC follows create_target_group (a created group is always in vpc_id).
   const createsTargetGroup =
@@ -109,6 +137,7 @@ export function declareAllowedCidrs(
       arn: targetGroupArn,
     }),
     "given",
+    "A given target group's VPC, for the weaker bound (a created group is in vpc_id).",
   );
   const tgAddress = `data.${targetGroup.terraformResourceType}.${targetGroup.friendlyUniqueId}`;
   const vpc = named(
@@ -123,6 +152,7 @@ export function declareAllowedCidrs(
       ),
     }),
     "target",
+    "The target group's VPC: every associated IPv4 block and the IPv6 block, for the weaker bound.",
   );
   const vpcAddress = `data.${vpc.terraformResourceType}.${vpc.friendlyUniqueId}`;
   const vpcCidrs = Fn.concat([
@@ -143,19 +173,25 @@ export function declareAllowedCidrs(
           Fn.conditional(
             allowAny,
             ANY,
-            Fn.conditional(Op.gte(Fn.lengthOf(ref(albAddress, stack)), 1), subnetCidrs, vpcCidrs),
+            // (In this branch the ALB is looked up exactly when it is given.)
+            Fn.conditional(albGiven, subnetCidrs, vpcCidrs),
           ),
         ),
       ),
     ),
     "allowed_target_cidrs",
+    "ALLOWED_TARGET_CIDRS, what a DNS answer may get registered (SECURITY.md, \"DNS answers\"): the list given, the opt-out's /0 blocks, the ALB's subnets, or the VPC's blocks.",
   );
-  const source = Token.asString(
-    Fn.conditional(
-      allowAny,
-      "any",
-      Fn.conditional(hasList, "variable", Fn.conditional(albGiven, "alb_subnets", "vpc")),
+  const source = ctx.expression(
+    "allowed_target_cidrs_source",
+    Token.asString(
+      Fn.conditional(
+        allowAny,
+        "any",
+        Fn.conditional(hasList, "variable", Fn.conditional(albGiven, "alb_subnets", "vpc")),
+      ),
     ),
+    "Where ALLOWED_TARGET_CIDRS comes from, for the output of that name.",
   );
   // Plan time, what the function refuses at cold start: a /0 block only with the explicit opt-out. A literal list
   // (the CDKTF app) is checked here at synth; Terraform rejects a condition that refers to nothing.
@@ -179,6 +215,7 @@ export function declareAllowedCidrs(
       ),
       errorMessage:
         "allowed_target_cidrs holds 0.0.0.0/0 or ::/0, which lets a forged DNS answer register any host (SECURITY.md); list the ALB's subnets, or set allow_any_target_cidr = true.",
+      why: "The function refuses a /0 block at cold start unless allow_any_target_cidr: refused here at plan time already.",
     });
   return {
     allowedTargetCidrs: Token.asString(Fn.join(",", cidrs.asList)),

@@ -7,10 +7,9 @@ import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboar
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { Fn } from "cdktf";
 import { METRIC_DIMENSIONS, METRIC_NAMES } from "../lambda/aws/metrics.js";
-import type { BuildContext } from "./context.js";
+import type { BuildContext, PerTargetGroup } from "./context.js";
 import { attrOf, countFor, declared } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
-import type { PerTargetGroup } from "./listeners.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 
 /** What the widgets refer to (literals or Terraform expressions). */
 export interface DashboardInputs {
@@ -114,12 +113,16 @@ export function declareDashboard(
   inputs: Omit<DashboardInputs, "functionName" | "namespace" | "targetGroup">,
   perTg: PerTargetGroup,
 ): CloudwatchDashboard | undefined {
-  const create = ctx.when(ctx.props.createDashboard ?? DEFAULTS.createDashboard);
+  const create = ctx.when(
+    ctx.props.createDashboard ?? DEFAULTS.createDashboard,
+    "create_dashboard",
+    "The CloudWatch dashboard, one per target group.",
+  );
   if (!declared(create)) return undefined;
-  const { forEach, arn, nameSuffix } = perTg.each(create);
+  const { forEach, arnSuffix, nameSuffix } = perTg.each(create);
   const body = dashboardBody({
     ...inputs,
-    targetGroup: Fn.element(Fn.split(":", arn), 5),
+    targetGroup: arnSuffix,
     namespace: ctx.props.metricNamespace ?? DEFAULTS.metricNamespace,
     functionName: attrOf(fn, "function_name"),
   });
@@ -131,6 +134,7 @@ export function declareDashboard(
       dashboardBody: Fn.jsonencode(escapeQuotes(body)),
     }),
     "this",
+    "One look at the sync of a target group: ALB IPs found against healthy targets, registrations, DNS queries and refused answers, completeness, errors and duration (README, Metrics).",
   );
 }
 

@@ -8,10 +8,9 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config/index.js";
 import { AssetType, Fn, type IResolvable, Op, TerraformAsset, TerraformLocal, Token } from "cdktf";
 import type { Construct } from "constructs";
-import { type BuildContext, envBool, lifecycleOf } from "./context.js";
+import { type BuildContext, envBool } from "./context.js";
 import { attrOf, choose, countFor, declared, envValue, isToken } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
-import type { ListenerParts } from "./listeners.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 import { DEFAULT_LAMBDA_DIR, FIXED, type LambdaCode } from "./props.js";
 
 /**
@@ -53,7 +52,11 @@ export interface LogGroupArnParts {
 /** Declares the function's log group (before the role, whose policy names it), unless an existing one is given. */
 export function declareLogGroup(ctx: BuildContext, arnParts: () => LogGroupArnParts): LogGroupParts {
   const { scope, props, name, named } = ctx;
-  const createLogGroup = ctx.when(props.createLogGroup ?? DEFAULTS.createLogGroup);
+  const createLogGroup = ctx.when(
+    props.createLogGroup ?? DEFAULTS.createLogGroup,
+    "create_log_group",
+    "The module creates the function's log group (else log_group_name is an existing one).",
+  );
   let logGroup: CloudwatchLogGroup | undefined;
   let createdName: string | undefined;
   let createdArn: string | undefined;
@@ -67,6 +70,7 @@ export function declareLogGroup(ctx: BuildContext, arnParts: () => LogGroupArnPa
         tags: ctx.tagsFor(props.logGroupTags),
       }),
       "this",
+      "Created before the function (depends_on there), so the role needs no logs:CreateLogGroup.",
     );
     createdName = attrOf(logGroup, "name");
     createdArn = attrOf(logGroup, "arn");
@@ -76,7 +80,13 @@ export function declareLogGroup(ctx: BuildContext, arnParts: () => LogGroupArnPa
     props.logGroupName,
     "log_group_name is required when create_log_group is false.",
   );
-  const logGroupName = ctx.decided(createLogGroup, "log_group_name", createdName ?? "", props.logGroupName);
+  const logGroupName = ctx.decided(
+    createLogGroup,
+    "log_group_name",
+    createdName ?? "",
+    props.logGroupName,
+    "The function's log group, created or given.",
+  );
   if (createLogGroup === true) return { logGroupName, logGroupArn: createdArn ?? "", logGroup };
   const { partition, region, accountId } = arnParts();
   const givenArn = `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`;
@@ -86,14 +96,25 @@ export function declareLogGroup(ctx: BuildContext, arnParts: () => LogGroupArnPa
   const logGroupArn = named(
     new TerraformLocal(scope, "local_log_group_arn", choose(createLogGroup, createdArn, givenArn)),
     "log_group_arn",
+    "The log group's ARN; a given group's is built from its name (no look-up, no extra permission).",
   ).asString;
   return { logGroupName, logGroupArn, logGroup };
 }
 
+/** The function's targets with `listeners` (listeners.ts decides them). */
+export interface ListenerTargets {
+  /** Whether the one-listener shorthand is in use: the function then keeps ALB_LISTENER / NLB_TG_ARN. */
+  readonly shorthand: string;
+  /** The ARN of the entry `default`, else of the first entry (NLB_TG_ARN with the shorthand). */
+  readonly primaryTargetGroupArn: string;
+  /** TARGET_GROUPS: `PORT=ARN` per entry. */
+  readonly targetGroupsEnv: string;
+}
+
 /** What the function refers to. */
 export interface FunctionInputs {
-  /** The one target group (ALB_LISTENER + NLB_TG_ARN), or the entries of `listeners` (listeners.ts). */
-  readonly targets: { readonly targetGroupArn: string } | { readonly listeners: ListenerParts };
+  /** The one target group (ALB_LISTENER + NLB_TG_ARN), or the entries of `listeners`. */
+  readonly targets: { readonly targetGroupArn: string } | { readonly listeners: ListenerTargets };
   readonly stateBucketName: string;
   readonly logGroup: LogGroupParts;
   readonly roleArn: string;
@@ -175,6 +196,7 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
     const base = named(
       new TerraformLocal(scope, "local_function_environment", environment),
       "function_environment",
+      "The function's settings (README, Configuration), one environment variable each; the targets, DNS_SERVERS and the discovery settings are merged in on the function when set.",
     );
     variables = Token.asStringMap(
       Fn.merge([
@@ -216,9 +238,10 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
       loggingConfig: { logFormat: "Text", logGroup: logGroup.logGroupName },
       tags: ctx.tagsFor(props.functionTags),
       dependsOn: [logGroup.logGroup, rolePolicy].filter((d) => d !== undefined),
-      lifecycle: lifecycleOf(preconditions),
+      lifecycle: ctx.lifecycle(preconditions),
     }),
     "this",
+    "The sync: reserved concurrency 1 by default, so runs never overlap (null: unreserved, still safe because every state write is conditional). The preconditions check at plan time what the function would reject at cold start.",
   );
   named(
     new LambdaFunctionEventInvokeConfig(scope, "event_invoke_config", {
@@ -228,6 +251,7 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
       maximumEventAgeInSeconds: FIXED.maximumEventAgeInSeconds,
     }),
     "this",
+    "No retries and no stale events: a failed run is superseded by the next scheduled one; a retry would only overlap with it.",
   );
   return fn;
 }

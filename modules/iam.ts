@@ -11,10 +11,16 @@ import {
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { Fn, type IResolvable, Op, TerraformIterator, Token } from "cdktf";
-import { type BuildContext, lifecycleOf } from "./context.js";
+import type { BuildContext } from "./context.js";
 import { attrOf, countFor, declared, isNull, isSet, isToken, optionalAttrOf } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
-import { assumeRoleStatements, functionPolicyStatements, kmsStatement, xrayStatement } from "./policies.js";
+import { DEFAULTS } from "./inputs/defaults.js";
+import {
+  assumeRoleStatements,
+  functionPolicyStatements,
+  kmsStatement,
+  type OptionalStatement,
+  xrayStatement,
+} from "./policies.js";
 
 /** What the role's policy refers to. */
 export interface RoleInputs {
@@ -23,15 +29,6 @@ export interface RoleInputs {
   readonly logGroupArn: string;
   /** More statements that depend on a decision (discovery.ts: ec2 or sts per discovery mode). */
   readonly optionalStatements?: readonly OptionalStatement[];
-}
-
-/** A statement that is in the policy only when `present` holds (literal, or a dynamic block of zero or one). */
-export interface OptionalStatement {
-  readonly present: boolean | IResolvable;
-  /** Name of its policy document in the module (`data.aws_iam_policy_document.<hclName>`). */
-  readonly hclName: string;
-  readonly statement: (value: string) => DataAwsIamPolicyDocumentStatement;
-  readonly value: string;
 }
 
 /** What the IAM part gives the rest of the construct. */
@@ -50,7 +47,11 @@ export interface RoleParts {
 export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
   const { scope, props, name, named } = ctx;
   const { bucketArn } = inputs;
-  const createRole = ctx.when(props.createRole ?? DEFAULTS.createRole);
+  const createRole = ctx.when(
+    props.createRole ?? DEFAULTS.createRole,
+    "create_role",
+    "The module creates the function's role (else role_arn is one managed elsewhere, granted role_policy_json).",
+  );
 
   const stateKeyPrefix = props.stateKeyPrefix ?? DEFAULTS.stateKeyPrefix;
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
@@ -81,6 +82,7 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
         statement: values.dynamic({ ...statement(Token.asString(values.value)) }),
       }),
       hclName,
+      "A statement of the function's policy that only some settings need: zero or one, merged into it below.",
     );
     sourcePolicyDocuments.push(attrOf(document, "json"));
   };
@@ -103,6 +105,7 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
       statement: statements,
     }),
     "this",
+    "The function's least-privilege policy (SECURITY.md explains every statement): attached to the created role, and the role_policy_json output for a role managed elsewhere.",
   );
   const policyJson = optionalAttrOf(policyDocument, "json");
 
@@ -127,7 +130,7 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
         description: "Lets the alb-static-ip function keep one NLB target group in sync with an ALB's IPs.",
         assumeRolePolicy: attrOf(assumeRole, "json"),
         tags: ctx.tagsFor(props.roleTags),
-        lifecycle: lifecycleOf(
+        lifecycle: ctx.lifecycle(
           isToken(props.roleArn)
             ? [
                 {
@@ -140,6 +143,7 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
         ),
       }),
       "this",
+      "A name prefix, not a name: IAM names are account-wide, so the same name works in every region.",
     );
     rolePolicy = named(
       new IamRolePolicy(scope, "role_policy", {
@@ -153,7 +157,13 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
     createdRoleArn = attrOf(role, "arn");
   }
   ctx.requireUnless(createRole, props.roleArn, "role_arn is required when create_role is false.");
-  const roleArn = ctx.decided(createRole, "role_arn", createdRoleArn ?? "", props.roleArn);
+  const roleArn = ctx.decided(
+    createRole,
+    "role_arn",
+    createdRoleArn ?? "",
+    props.roleArn,
+    "The function's role, created or given.",
+  );
   const roleName = role === undefined ? undefined : optionalAttrOf(role, "name");
   return { roleArn, roleName, policyJson, role, rolePolicy };
 }

@@ -1,3 +1,4 @@
 export * from "./alb-static-ip.js";
 export type { Toggle } from "./expr.js";
-export { DEFAULTS, INPUTS } from "./inputs.js";
+export { DEFAULTS } from "./inputs/defaults.js";
+export { INPUTS } from "./inputs/index.js";

@@ -11,27 +11,12 @@
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener/index.js";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group/index.js";
 import { Fn, type IResolvable, TerraformIterator, TerraformLocal, Token } from "cdktf";
-import { type BuildContext, lifecycleOf, nullString } from "./context.js";
-import { choose, isSet, isToken, type Toggle } from "./expr.js";
-import { DEFAULTS, hclString, INPUTS } from "./inputs.js";
-import type { HealthCheckProtocol } from "./props.js";
-import { targetGroupSettings } from "./target-group.js";
-
-/** One NLB listener / target group pair. */
-export interface ListenerProps {
-  /** ALB listener port: the port of the targets and of the NLB listener. */
-  readonly port: number;
-  /** An existing IP-type target group for this port; unset: one is created. */
-  readonly targetGroupArn?: string;
-  /** Create the NLB listener on this port (default: `createListener`, else when `nlbArn` is given). */
-  readonly createListener?: boolean;
-  /** IP address type of the created target group (default ipv4; ipv6 needs a dualstack ALB and NLB). */
-  readonly ipAddressType?: "ipv4" | "ipv6";
-  /** Health check protocol of the created target group (default: `healthCheckProtocol`). */
-  readonly healthCheckProtocol?: HealthCheckProtocol;
-  /** Health check path (default: `healthCheckPath`). */
-  readonly healthCheckPath?: string;
-}
+import { type BuildContext, nullString, type PerTargetGroup } from "./context.js";
+import { choose, isSet, isToken } from "./expr.js";
+import { DEFAULTS } from "./inputs/defaults.js";
+import { INPUTS } from "./inputs/index.js";
+import { hclString } from "./inputs/spec.js";
+import { LISTENER_COMMENT, TARGET_GROUP_COMMENT, targetGroupSettings } from "./target-group.js";
 
 /** The key of the one-listener shorthand, and of the entry the `moved` blocks move the old resources to. */
 export const DEFAULT_LISTENER_KEY = "default";
@@ -54,26 +39,14 @@ export interface ListenerParts {
   readonly listenerArns: Record<string, string>;
   /** "" for `default`, `-<key>` otherwise: appended to the names of the per-entry alarm and dashboard. */
   readonly nameSuffixes: Record<string, string>;
-}
-
-/** One resource per target group: its `for_each` (undefined: a single resource with `count`), ARN and name suffix. */
-export interface EachTargetGroup {
-  readonly forEach: TerraformIterator | undefined;
-  /** The target group's ARN (`each.value` under for_each). */
-  readonly arn: string;
-  /** "" or `-<key>`, appended to the names (none for `default`, so the shorthand keeps its names). */
-  readonly nameSuffix: string;
-}
-
-/** The resources that exist once per target group (the IP-count alarm, the dashboard). */
-export interface PerTargetGroup {
-  /** The resource's iteration over the target groups for which `toggle` holds. */
-  each(toggle: Toggle): EachTargetGroup;
+  /** The TargetGroup dimension (`targetgroup/<name>/<id>`) per entry. */
+  readonly arnSuffixes: Record<string, string>;
 }
 
 /** PerTargetGroup for one target group (the count-based path of target-group.ts). */
 export function singleTargetGroup(arn: string): PerTargetGroup {
-  return { each: () => ({ forEach: undefined, arn, nameSuffix: "" }) };
+  const arnSuffix = Fn.element(Fn.split(":", arn), 5);
+  return { each: () => ({ forEach: undefined, arn, arnSuffix, nameSuffix: "" }) };
 }
 
 /** PerTargetGroup over the entries' target groups. */
@@ -86,6 +59,7 @@ export function everyTargetGroup(parts: ListenerParts): PerTargetGroup {
       return {
         forEach: it,
         arn: Token.asString(it.value),
+        arnSuffix: Token.asString(Fn.lookup(parts.arnSuffixes, Token.asString(it.key), "")),
         nameSuffix: Token.asString(Fn.lookup(parts.nameSuffixes, Token.asString(it.key), "")),
       };
     },
@@ -103,10 +77,18 @@ const TG_NAME_MAX = 32;
 /** The module variable of `prop`, as HCL (`var.<name>`). */
 const v = (prop: keyof typeof INPUTS): string => `var.${INPUTS[prop].variable}`;
 
+/** What the normalised entries are built from in the module: two named decisions (module mode only). */
+interface ModuleRefs {
+  /** `local.listeners_shorthand`: no listeners map, the shorthand is the entry "default". */
+  readonly shorthand: string;
+  /** `local.create_listener`: the default of an entry's create_listener. */
+  readonly createListener: string;
+}
+
 /** The normalised entries: a literal map (CDKTF app) or the HCL that builds it from the variables (module). */
-function listenersValue(ctx: BuildContext): unknown {
+function listenersValue(ctx: BuildContext, refs: ModuleRefs | undefined): unknown {
   const { props, name } = ctx;
-  if (!isToken(props.listeners)) {
+  if (refs === undefined) {
     const global = {
       protocol: props.healthCheckProtocol ?? DEFAULTS.healthCheckProtocol,
       path: props.healthCheckPath ?? DEFAULTS.healthCheckPath,
@@ -130,49 +112,72 @@ function listenersValue(ctx: BuildContext): unknown {
       ]),
     );
   }
-  const createListener = `coalesce(l.create_listener, ${v("createListener")}, ${v("nlbArn")} != null)`;
-  const entries = `{ for k, l in ${v("listeners")} : k => { port = l.port, create_target_group = l.target_group_arn == null, target_group_arn = l.target_group_arn, create_listener = ${createListener}, ip_address_type = l.ip_address_type, health_check_protocol = coalesce(l.health_check_protocol, ${v("healthCheckProtocol")}), health_check_path = coalesce(l.health_check_path, ${v("healthCheckPath")}), name = k == ${hclString(DEFAULT_LISTENER_KEY)} ? ${v("name")} : substr("\${${v("name")}}-\${k}", 0, ${TG_NAME_MAX}) } }`;
-  const shorthand = `{ ${DEFAULT_LISTENER_KEY} = { port = ${v("albListenerPort")}, create_target_group = ${v("createTargetGroup")}, target_group_arn = ${v("targetGroupArn")}, create_listener = coalesce(${v("createListener")}, ${v("nlbArn")} != null), ip_address_type = "ipv4", health_check_protocol = ${v("healthCheckProtocol")}, health_check_path = ${v("healthCheckPath")}, name = ${v("name")} } }`;
+  const shorthand = `{ ${DEFAULT_LISTENER_KEY} = { port = ${v("albListenerPort")}, create_target_group = ${v("createTargetGroup")}, target_group_arn = ${v("targetGroupArn")}, create_listener = ${refs.createListener}, ip_address_type = "ipv4", health_check_protocol = ${v("healthCheckProtocol")}, health_check_path = ${v("healthCheckPath")}, name = ${v("name")} } }`;
+  const entries = `{ for k, l in ${v("listeners")} : k => { port = l.port, create_target_group = l.target_group_arn == null, target_group_arn = l.target_group_arn, create_listener = coalesce(l.create_listener, ${refs.createListener}), ip_address_type = l.ip_address_type, health_check_protocol = coalesce(l.health_check_protocol, ${v("healthCheckProtocol")}), health_check_path = coalesce(l.health_check_path, ${v("healthCheckPath")}), name = k == ${hclString(DEFAULT_LISTENER_KEY)} ? ${v("name")} : substr("\${${v("name")}}-\${k}", 0, ${TG_NAME_MAX}) } }`;
   // tomap(): both branches are maps of the same object type (objects with different keys would not unify).
-  return `\${length(${v("listeners")}) >= 1 ? tomap(${entries}) : tomap(${shorthand})}`;
+  return `\${${refs.shorthand} ? tomap(${shorthand}) : tomap(${entries})}`;
 }
 
 /** Declares the target groups and listeners of every entry. */
 export function declareListeners(ctx: BuildContext): ListenerParts {
   const { scope, props, named } = ctx;
-  if (isToken(props.listeners)) {
+  const moduleMode = isToken(props.listeners);
+  const local = (hclName: string, expression: string, why: string): TerraformLocal =>
+    named(new TerraformLocal(scope, `local_${hclName}`, `\${${expression}}`), hclName, why);
+  const refOf = (l: TerraformLocal): string => `local.${l.friendlyUniqueId}`;
+  const shorthand = local(
+    "listeners_shorthand",
+    moduleMode ? `length(${v("listeners")}) == 0` : "false",
+    'No listeners map: the one-listener shorthand (alb_listener_port, create_target_group, target_group_arn) is the entry "default", and the function keeps its original ALB_LISTENER / NLB_TG_ARN pair.',
+  );
+  const refs: ModuleRefs | undefined = moduleMode
+    ? {
+        shorthand: refOf(shorthand),
+        createListener: refOf(
+          local(
+            "create_listener",
+            `coalesce(${v("createListener")}, ${v("nlbArn")} != null)`,
+            "create_listener unset (in the shorthand or an entry): an NLB listener exactly when nlb_arn is set.",
+          ),
+        ),
+      }
+    : undefined;
+  if (refs !== undefined) {
     // Plan-time checks of the shorthand against the map (on the function, as the other "required unless" ones).
-    const given = `length(${v("listeners")}) >= 1`;
     const check = (condition: string, errorMessage: string): void => {
       ctx.preconditions.push({ condition: Token.asAny(`\${${condition}}`) as IResolvable, errorMessage });
     };
     check(
-      `${given} || ${v("albListenerPort")} != null`,
+      `!${refs.shorthand} || ${v("albListenerPort")} != null`,
       "alb_listener_port is required unless listeners is set.",
     );
     check(
-      `!(${given}) || (${v("albListenerPort")} == null && ${v("targetGroupArn")} == null)`,
+      `${refs.shorthand} || (${v("albListenerPort")} == null && ${v("targetGroupArn")} == null)`,
       'listeners replaces alb_listener_port and target_group_arn: set one or the other (the shorthand is the listeners entry "default").',
     );
     check(
-      `${given} || ${v("createTargetGroup")} || ${v("targetGroupArn")} != null`,
+      `!${refs.shorthand} || ${v("createTargetGroup")} || ${v("targetGroupArn")} != null`,
       "target_group_arn is required when create_target_group is false.",
     );
     check(
-      `${given} || !${v("createTargetGroup")} || ${v("targetGroupArn")} == null`,
-      "target_group_arn is set but create_target_group is true, so it would be ignored: set create_target_group = false to keep that target group in sync, or remove target_group_arn.",
+      `!${refs.shorthand} || !${v("createTargetGroup")} || ${v("targetGroupArn")} == null`,
+      "target_group_arn is set but create_target_group is true, so it would be ignored: set create_target_group = false, or remove target_group_arn.",
     );
   }
   const createHcl = isToken(ctx.create) ? `var.${INPUTS.create.variable}` : String(ctx.create);
-  const listeners = named(new TerraformLocal(scope, "local_listeners", listenersValue(ctx)), "listeners");
-  const moduleMode = isToken(props.listeners);
-  const local = (hclName: string, expression: string): TerraformLocal =>
-    named(new TerraformLocal(scope, `local_${hclName}`, `\${${expression}}`), hclName);
-  const ref = `local.${listeners.friendlyUniqueId}`;
+  const listeners = named(
+    new TerraformLocal(scope, "local_listeners", listenersValue(ctx, refs)),
+    "listeners",
+    'Every NLB listener / target group pair, keyed by a short name: the listeners map, or the shorthand as the entry "default" (its names kept, so a deployment moves into the map without replacing anything).',
+  );
+  const ref = refOf(listeners);
 
   const created = TerraformIterator.fromMap(
-    local("target_groups_created", `{ for k, l in ${ref} : k => l if ${createHcl} && l.create_target_group }`)
-      .asAnyMap,
+    local(
+      "target_groups_created",
+      `{ for k, l in ${ref} : k => l if ${createHcl} && l.create_target_group }`,
+      "The entries whose target group the module creates (the others name an existing one).",
+    ).asAnyMap,
   );
   const targetGroup = named(
     new LbTargetGroup(scope, "target_group", {
@@ -186,7 +191,7 @@ export function declareListeners(ctx: BuildContext): ListenerParts {
         created.getString("health_check_path"),
       ),
       tags: ctx.tagsFor(props.targetGroupTags),
-      lifecycle: lifecycleOf(
+      lifecycle: ctx.lifecycle(
         isToken(props.vpcId)
           ? [
               {
@@ -199,28 +204,35 @@ export function declareListeners(ctx: BuildContext): ListenerParts {
       ),
     }),
     "this",
+    TARGET_GROUP_COMMENT,
   );
   const tgAddress = `${targetGroup.terraformResourceType}.${targetGroup.friendlyUniqueId}`;
   const arns = local(
     "target_group_arns",
-    `{ for k, l in ${ref} : k => (${createHcl} && l.create_target_group) ? ${tgAddress}[k].arn : (l.target_group_arn == null ? "" : l.target_group_arn) }`,
+    `merge({ for k, l in ${ref} : k => l.target_group_arn == null ? "" : l.target_group_arn }, { for k, tg in ${tgAddress} : k => tg.arn })`,
+    'Target group ARN per entry: the created group\'s, else the given one ("" with neither, e.g. create = false).',
   );
-  const arnsRef = `local.${arns.friendlyUniqueId}`;
+  const arnsRef = refOf(arns);
 
-  // An NLB listener forwards to one target group: two entries may share a port only if one creates no listener.
-  const ports = `local.${
-    local("listener_ports_created", `[for k, l in ${ref} : l.port if ${createHcl} && l.create_listener]`)
-      .friendlyUniqueId
-  }`;
+  const listenersCreated = local(
+    "listeners_created",
+    `{ for k, l in ${ref} : k => l if ${createHcl} && l.create_listener }`,
+    "The entries that get an NLB listener on nlb_arn, forwarding to their target group.",
+  );
+  const withListener = TerraformIterator.fromMap(listenersCreated.asAnyMap);
+  const ports = refOf(
+    local(
+      "listener_ports_created",
+      `[for l in values(${refOf(listenersCreated)}) : l.port]`,
+      "An NLB listener forwards to one target group: two entries may share a port only if one creates no listener.",
+    ),
+  );
   ctx.preconditions.push({
     condition: Token.asAny(`\${length(distinct(${ports})) == length(${ports})}`) as IResolvable,
     errorMessage:
-      "Two listeners entries create an NLB listener on the same port; a listener forwards to one target group: set create_listener = false on one of them (e.g. the ipv6 one) and attach its group to a listener of its own.",
+      "Two listeners entries create an NLB listener on the same port: set create_listener = false on one of them (e.g. the ipv6 one) and put its group behind a listener of its own.",
+    why: "An NLB listener forwards to one target group: an IPv4 and an IPv6 group on one port cannot share it.",
   });
-  const withListener = TerraformIterator.fromMap(
-    local("listeners_created", `{ for k, l in ${ref} : k => l if ${createHcl} && l.create_listener }`)
-      .asAnyMap,
-  );
   const listener = named(
     new LbListener(scope, "listener", {
       forEach: withListener,
@@ -229,7 +241,7 @@ export function declareListeners(ctx: BuildContext): ListenerParts {
       protocol: "TCP",
       defaultAction: [{ type: "forward", targetGroupArn: `\${${arnsRef}[each.key]}` }],
       tags: ctx.tagsFor(props.listenerTags),
-      lifecycle: lifecycleOf(
+      lifecycle: ctx.lifecycle(
         isToken(props.nlbArn)
           ? [
               {
@@ -242,6 +254,7 @@ export function declareListeners(ctx: BuildContext): ListenerParts {
       ),
     }),
     "this",
+    LISTENER_COMMENT,
   );
   const listenerAddress = `${listener.terraformResourceType}.${listener.friendlyUniqueId}`;
   const defaultKey = hclString(DEFAULT_LISTENER_KEY);
@@ -250,25 +263,35 @@ export function declareListeners(ctx: BuildContext): ListenerParts {
     primaryTargetGroupArn: local(
       "primary_target_group_arn",
       `try(${arnsRef}[${defaultKey}], values(${arnsRef})[0], "")`,
+      'The entry "default", else the first: the single-valued outputs and the VPC of the weaker allow-list.',
     ).asString,
-    shorthand: local(
-      "listeners_shorthand",
-      moduleMode ? `length(var.${INPUTS.listeners.variable}) == 0` : "false",
-    ).asString,
+    shorthand: shorthand.asString,
     targetGroupsEnv: local(
       "target_groups_env",
       `join(",", [for k, l in ${ref} : "\${l.port}=\${${arnsRef}[k]}"])`,
+      "TARGET_GROUPS for the function: PORT=ARN per entry.",
     ).asString,
     anyCreated: local(
       "any_target_group_created",
       `anytrue([for l in values(${ref}) : l.create_target_group])`,
+      "Whether a target group is created: then the weaker allow-list reads vpc_id rather than a given group's VPC.",
     ).asString,
     targetGroup,
     listener,
     nameSuffixes: local(
       "listener_name_suffixes",
       `{ for k, l in ${ref} : k => k == ${defaultKey} ? "" : "-\${k}" }`,
+      'Appended to the names of an entry\'s alarm and dashboard: none for "default", so the shorthand keeps its names.',
     ).asStringMap,
-    listenerArns: local("listener_arns", `{ for k, l in ${listenerAddress} : k => l.arn }`).asStringMap,
+    arnSuffixes: local(
+      "target_group_arn_suffixes",
+      `{ for k, arn in ${arnsRef} : k => element(split(":", arn), 5) }`,
+      "The TargetGroup dimension of each target group's metrics: targetgroup/<name>/<id>.",
+    ).asStringMap,
+    listenerArns: local(
+      "listener_arns",
+      `{ for k, l in ${listenerAddress} : k => l.arn }`,
+      "NLB listener ARN per entry that has one.",
+    ).asStringMap,
   };
 }

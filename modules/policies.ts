@@ -16,6 +16,44 @@
  * - optional: kms:Decrypt/GenerateDataKey on the state bucket's key; X-Ray writes with active tracing.
  */
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
+import type { IResolvable } from "cdktf";
+
+/** A statement that is in the policy only when `present` holds (literal, or a dynamic block of zero or one). */
+export interface OptionalStatement {
+  readonly present: boolean | IResolvable;
+  /** Name of its policy document in the module (`data.aws_iam_policy_document.<hclName>`). */
+  readonly hclName: string;
+  readonly statement: (value: string) => DataAwsIamPolicyDocumentStatement;
+  readonly value: string;
+}
+
+/**
+ * Why each statement is there, by sid: written above the statement in the generated module (iam.tf, s3.tf), so a
+ * security review reads the reason next to the grant. SECURITY.md says the same for users.
+ */
+export const STATEMENT_COMMENTS: Readonly<Record<string, string>> = Object.freeze({
+  SyncTargetsOfThisTargetGroup:
+    "The only write to the load balancers: register and deregister on exactly the target groups kept in sync.",
+  ReadTargetHealth:
+    'ELBv2 Describe actions support no resource-level permissions (Service Authorization Reference), so "*" is the narrowest resource. DescribeTargetGroups reads each group\'s IP address type once per container.',
+  ReadWriteStateObject:
+    "Only the state objects below state_key_prefix: their keys embed the target group's name and id, which a created group has only after apply, hence the prefix. A conditional write (If-Match) needs s3:GetObject as well as s3:PutObject.",
+  MissingStateIsNotFound:
+    "s3:ListBucket on the bucket, so that a missing state object (the first run) reads as 404 NoSuchKey, not 403 AccessDenied. No s3:prefix condition: the implicit check of a GetObject carries none.",
+  PublishOwnMetrics:
+    "PutMetricData has no resource types: the condition limits it to the function's own namespace.",
+  WriteOwnLogGroup: "Its own log group only, which exists before the function (so no logs:CreateLogGroup).",
+  UseStateBucketKey: "The state bucket's KMS key (SSE-KMS), only when state_bucket_kms_key_arn is set.",
+  WriteTraces:
+    'X-Ray writes (as in AWSXRayDaemonWriteAccess), only with tracing_mode = "Active"; X-Ray defines no resource types for them.',
+  DescribeAlbInterfaces:
+    'ENI discovery in this account, only with discovery_mode = "eni" and no alb_role_arn. ec2:DescribeNetworkInterfaces supports no resource-level permissions.',
+  AssumeAlbAccountRole:
+    "ENI discovery of an ALB in another account: exactly the role that account grants the lookup to, and no ec2 permission here.",
+  LambdaAssumesRole: "Only the Lambda service may assume the role.",
+  DenyInsecureTransport: "Every request to the state bucket must use TLS.",
+  DenyOutdatedTls: "Every request to the state bucket must use TLS 1.2 or later.",
+});
 
 /** What the function's role may touch. */
 export interface FunctionPolicyInputs {
@@ -129,4 +167,20 @@ export function bucketPolicyStatements(bucketArn: string): DataAwsIamPolicyDocum
       condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
     },
   ];
+}
+
+/** ENI discovery without a role of the ALB's account: list the ALB's interfaces. */
+export function describeInterfacesStatement(resource = "*"): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: "DescribeAlbInterfaces",
+    effect: "Allow",
+    actions: ["ec2:DescribeNetworkInterfaces"],
+    // ec2:DescribeNetworkInterfaces supports no resource-level permissions (Service Authorization Reference).
+    resources: [resource],
+  };
+}
+
+/** ENI discovery of an ALB in another account: assume exactly the role that account grants the lookup to. */
+export function assumeAlbRoleStatement(roleArn: string): DataAwsIamPolicyDocumentStatement {
+  return { sid: "AssumeAlbAccountRole", effect: "Allow", actions: ["sts:AssumeRole"], resources: [roleArn] };
 }

@@ -1,29 +1,11 @@
 /**
- * The props of AlbStaticIp, the settings that are not props (FIXED), and the synth-time check of the
- * literal props (`propProblems`). Token props are checked by Terraform instead (variable validations and
- * preconditions, see inputs.ts).
+ * What AlbStaticIp takes: its props (the construct's interface, mirrored one to one by the module's variables in
+ * inputs/), the settings that are not props (FIXED) and where the bundle is. Types and constants only: the
+ * bottom of modules/, importing no resource file and not the construct (modules/README.md).
  */
 import { fileURLToPath } from "node:url";
 import type { IResolvable } from "cdktf";
-import { MAX_TARGET_GROUPS, TARGET_GROUP_ARN_PATTERN } from "../lambda/config.js";
-import { type DiscoveryProps, discoveryPropProblems } from "./discovery.js";
-import { isToken, type Toggle } from "./expr.js";
-import {
-  ALB_DNS_NAME_PATTERN,
-  BUCKET_NAME_PATTERN,
-  DEFAULTS,
-  LISTENER_KEY_PATTERN,
-  LOG_GROUP_NAME_PATTERN,
-  LOG_RETENTION_DAYS,
-  NAME_PATTERN,
-  NLB_ARN_PATTERN,
-  POLICY_ARN_PATTERN,
-  ROLE_ARN_PATTERN,
-  ROLE_PATH_PATTERN,
-  RUNTIME_PATTERN,
-  SCHEDULE_PATTERN,
-} from "./inputs.js";
-import type { ListenerProps } from "./listeners.js";
+import type { Toggle } from "./expr.js";
 
 /** The deployment package: a zip path Terraform can read at plan time and its base64 SHA-256. */
 export interface LambdaCode {
@@ -34,6 +16,38 @@ export interface LambdaCode {
 /** The health check protocol of the created target group. */
 export type HealthCheckProtocol = "TCP" | "HTTP" | "HTTPS";
 
+/** One NLB listener / target group pair. */
+export interface ListenerProps {
+  /** ALB listener port: the port of the targets and of the NLB listener. */
+  readonly port: number;
+  /** An existing IP-type target group for this port; unset: one is created. */
+  readonly targetGroupArn?: string;
+  /** Create the NLB listener on this port (default: `createListener`, else when `nlbArn` is given). */
+  readonly createListener?: boolean;
+  /** IP address type of the created target group (default ipv4; ipv6 needs a dualstack ALB and NLB). */
+  readonly ipAddressType?: "ipv4" | "ipv6";
+  /** Health check protocol of the created target group (default: `healthCheckProtocol`). */
+  readonly healthCheckProtocol?: HealthCheckProtocol;
+  /** Health check path (default: `healthCheckPath`). */
+  readonly healthCheckPath?: string;
+}
+
+/** The props of ENI discovery and events (AlbStaticIpProps extends this). */
+export interface DiscoveryProps {
+  /** ALB_VPC_ID (eni mode): narrows the lookup; default: derived by the function from its first lookup. */
+  readonly albVpcId?: string;
+  /** ALB_ROLE_ARN (eni mode): a role in the ALB's account that the function assumes for the lookup. */
+  readonly albRoleArn?: string;
+  /** ALB_ROLE_EXTERNAL_ID: the external id that role's trust policy requires. */
+  readonly albRoleExternalId?: string;
+  /**
+   * Deliver ELB's CloudTrail interface events to the function (an EventBridge rule for this ALB's interfaces):
+   * a run within seconds of a scale-out. Default: true when `discoveryMode` is `eni`. Needs `albArn`.
+   */
+  readonly eventDriven?: Toggle | null;
+}
+
+/** The props of AlbStaticIp; every one but `lambdaCode` and `moduleNames` is a variable of the module (inputs/). */
 export interface AlbStaticIpProps extends DiscoveryProps {
   /** DNS name of the internal ALB (ALB_DNS_NAME), e.g. `internal-my-alb-123.us-east-1.elb.amazonaws.com`. */
   readonly albDnsName: string;
@@ -172,6 +186,12 @@ export interface AlbStaticIpProps extends DiscoveryProps {
 
   /** Alarm on LoadBalancerIPCount < 1 for 3 minutes (default true; only with `publishIpCountMetric` and without `dryRun`). */
   readonly createIpCountAlarm?: Toggle;
+  /**
+   * Alarm on TargetsOutsideAllowedCidrs >= 1 per target group (default true): an observed IP refused by
+   * ALLOWED_TARGET_CIDRS, e.g. because the ALB gained a subnet after the list was computed. Only with
+   * `publishIpCountMetric`, without `dryRun` and without `allowAnyTargetCidr`.
+   */
+  readonly createOutsideAllowedCidrsAlarm?: Toggle;
   /** Create the CloudWatch dashboard of the sync (default true). */
   readonly createDashboard?: Toggle;
   /** Alarm and OK actions, e.g. SNS topic ARNs (default none). */
@@ -214,168 +234,3 @@ export const FIXED = Object.freeze({
   healthCheckIntervalSeconds: 10,
   healthCheckThreshold: 3,
 } as const);
-
-/**
- * Lists what is wrong with the literal (non-token) props: every problem at once, each with the prop, the
- * value and what is expected. Token values are checked by Terraform (variable validations, preconditions).
- */
-export function propProblems(props: AlbStaticIpProps): string[] {
-  const problems: string[] = [];
-  const literal = (v: unknown): boolean => v !== undefined && !isToken(v);
-  const check = (ok: boolean, message: string): void => {
-    if (!ok) problems.push(message);
-  };
-  const p = props;
-  if (literal(p.name))
-    check(
-      NAME_PATTERN.test(p.name ?? ""),
-      `name ${JSON.stringify(p.name)}: use 1-32 lower-case letters, digits or hyphens`,
-    );
-  if (literal(p.albDnsName))
-    check(
-      ALB_DNS_NAME_PATTERN.test(p.albDnsName),
-      `albDnsName ${JSON.stringify(p.albDnsName)}: expected the ALB's DNS name, e.g. internal-my-alb-123.us-east-1.elb.amazonaws.com`,
-    );
-  if (p.albListenerPort === undefined && p.listeners === undefined)
-    check(false, "albListenerPort or listeners is required: the ALB listener port(s) to keep in sync");
-  if (p.albListenerPort !== undefined && p.listeners !== undefined && !isToken(p.listeners))
-    check(
-      false,
-      "pass albListenerPort or listeners, not both (the shorthand is the listeners entry `default`)",
-    );
-  for (const [key, l] of Object.entries(
-    p.listeners !== undefined && !isToken(p.listeners) ? p.listeners : {},
-  )) {
-    check(
-      LISTENER_KEY_PATTERN.test(key),
-      `listeners key ${JSON.stringify(key)}: use 1-16 lower-case letters, digits or hyphens (it names the resources)`,
-    );
-    check(
-      Number.isInteger(l.port) && l.port >= 1 && l.port <= 65535,
-      `listeners.${key}.port ${l.port}: expected a whole number from 1 to 65535`,
-    );
-    if (l.targetGroupArn !== undefined)
-      check(
-        TARGET_GROUP_ARN_PATTERN.test(l.targetGroupArn),
-        `listeners.${key}.targetGroupArn ${JSON.stringify(l.targetGroupArn)}: expected a target group ARN`,
-      );
-  }
-  if (p.listeners !== undefined && !isToken(p.listeners))
-    check(
-      Object.keys(p.listeners).length >= 1 && Object.keys(p.listeners).length <= MAX_TARGET_GROUPS,
-      `listeners: expected 1 to ${MAX_TARGET_GROUPS} entries (TARGET_GROUPS)`,
-    );
-  if (literal(p.albListenerPort))
-    check(
-      Number.isInteger(p.albListenerPort) &&
-        (p.albListenerPort ?? 0) >= 1 &&
-        (p.albListenerPort ?? 0) <= 65535,
-      `albListenerPort ${p.albListenerPort}: expected a whole number from 1 to 65535`,
-    );
-  if (literal(p.targetGroupArn))
-    check(
-      TARGET_GROUP_ARN_PATTERN.test(p.targetGroupArn ?? ""),
-      `targetGroupArn ${JSON.stringify(p.targetGroupArn)}: expected arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>`,
-    );
-  if (literal(p.nlbArn))
-    check(
-      NLB_ARN_PATTERN.test(p.nlbArn ?? ""),
-      `nlbArn ${JSON.stringify(p.nlbArn)}: expected a Network Load Balancer ARN (…:loadbalancer/net/<name>/<id>)`,
-    );
-  if (literal(p.stateBucketName))
-    check(
-      BUCKET_NAME_PATTERN.test(p.stateBucketName ?? ""),
-      `stateBucketName ${JSON.stringify(p.stateBucketName)}: expected a valid S3 bucket name`,
-    );
-  if (literal(p.runtime))
-    check(
-      RUNTIME_PATTERN.test(p.runtime ?? ""),
-      `runtime ${JSON.stringify(p.runtime)}: expected nodejs24.x or later`,
-    );
-  if (literal(p.scheduleExpression))
-    check(
-      SCHEDULE_PATTERN.test(p.scheduleExpression ?? ""),
-      `scheduleExpression ${JSON.stringify(p.scheduleExpression)}: expected rate(N unit) or cron(...)`,
-    );
-  if (literal(p.logRetentionInDays))
-    check(
-      (LOG_RETENTION_DAYS as readonly number[]).includes(p.logRetentionInDays ?? -1),
-      `logRetentionInDays ${p.logRetentionInDays}: expected one of ${LOG_RETENTION_DAYS.join(", ")}`,
-    );
-  if (literal(p.metricNamespace))
-    check(
-      !/^aws\//i.test(p.metricNamespace ?? ""),
-      `metricNamespace ${JSON.stringify(p.metricNamespace)}: namespaces starting with AWS/ are reserved by CloudWatch`,
-    );
-  if (literal(p.timeout) && literal(p.memorySize)) {
-    check((p.timeout ?? 0) >= 3 && (p.timeout ?? 0) <= 900, `timeout ${p.timeout}: expected 3-900 seconds`);
-  }
-  if (p.create === false)
-    check(
-      false,
-      "create is false: to create nothing in a CDKTF app, leave AlbStaticIp out (create is the Terraform module's master switch)",
-    );
-  if (literal(p.roleArn))
-    check(
-      ROLE_ARN_PATTERN.test(p.roleArn ?? ""),
-      `roleArn ${JSON.stringify(p.roleArn)}: expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/my-role`,
-    );
-  if (literal(p.rolePermissionsBoundary))
-    check(
-      POLICY_ARN_PATTERN.test(p.rolePermissionsBoundary ?? ""),
-      `rolePermissionsBoundary ${JSON.stringify(p.rolePermissionsBoundary)}: expected an IAM policy ARN, e.g. arn:aws:iam::123456789012:policy/boundary`,
-    );
-  if (literal(p.rolePath))
-    check(
-      ROLE_PATH_PATTERN.test(p.rolePath ?? ""),
-      `rolePath ${JSON.stringify(p.rolePath)}: expected / or a path such as /service-roles/`,
-    );
-  if (literal(p.tracingMode))
-    check(
-      p.tracingMode === "Active" || p.tracingMode === "PassThrough",
-      `tracingMode ${JSON.stringify(p.tracingMode)}: expected Active or PassThrough`,
-    );
-  if (literal(p.logGroupName))
-    check(
-      LOG_GROUP_NAME_PATTERN.test(p.logGroupName ?? ""),
-      `logGroupName ${JSON.stringify(p.logGroupName)}: expected a log group name of 1-512 characters [A-Za-z0-9_/.#-]`,
-    );
-  const createRole = p.createRole ?? DEFAULTS.createRole;
-  if (createRole === false)
-    check(p.roleArn !== undefined, "createRole is false: pass roleArn, the existing role for the function");
-  if (createRole === true && literal(p.roleArn))
-    check(false, "roleArn is set but createRole is true, so it would be ignored: pass createRole: false");
-  const createLogGroup = p.createLogGroup ?? DEFAULTS.createLogGroup;
-  if (createLogGroup === false)
-    check(
-      p.logGroupName !== undefined,
-      "createLogGroup is false: pass logGroupName, the existing log group for the function",
-    );
-  const createTg = p.createTargetGroup ?? DEFAULTS.createTargetGroup;
-  if (createTg === false)
-    check(
-      p.targetGroupArn !== undefined,
-      "createTargetGroup is false: pass targetGroupArn, the existing target group to keep in sync",
-    );
-  if (createTg === true && p.targetGroupArn !== undefined && !isToken(p.targetGroupArn))
-    check(
-      false,
-      "targetGroupArn is set but createTargetGroup is true, so it would be ignored: pass createTargetGroup: false to keep that target group in sync",
-    );
-  if (createTg === true)
-    check(
-      p.vpcId !== undefined,
-      "vpcId is required to create the target group (or pass createTargetGroup: false and targetGroupArn)",
-    );
-  const createListener = p.createListener ?? p.nlbArn !== undefined;
-  if (createListener === true)
-    check(p.nlbArn !== undefined, "createListener is true: pass nlbArn, the NLB to add the TCP listener to");
-  const createBucket = p.createStateBucket ?? DEFAULTS.createStateBucket;
-  if (createBucket === false)
-    check(
-      p.stateBucketName !== undefined,
-      "createStateBucket is false: pass stateBucketName, the existing bucket for the state",
-    );
-  problems.push(...discoveryPropProblems(p));
-  return problems;
-}

@@ -5,7 +5,7 @@ import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/ind
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
 import type { BuildContext } from "./context.js";
 import { attrOf } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 
 /** Declares the schedule rule, its target (the function) and the invoke permission; returns the rule. */
 export function declareSchedule(ctx: BuildContext, fn: LambdaFunction): CloudwatchEventRule {
@@ -20,6 +20,7 @@ export function declareSchedule(ctx: BuildContext, fn: LambdaFunction): Cloudwat
       tags: ctx.tagsFor(props.scheduleTags),
     }),
     "schedule",
+    "Runs the function every schedule_expression; the alarms take their period from it.",
   );
   named(
     new CloudwatchEventTarget(scope, "schedule_target", {
@@ -40,6 +41,7 @@ export function declareSchedule(ctx: BuildContext, fn: LambdaFunction): Cloudwat
       sourceArn: attrOf(rule, "arn"),
     }),
     "schedule",
+    "Only this rule may invoke the function through this permission (source_arn).",
   );
 
   return rule;

@@ -15,7 +15,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Fn, Token } from "cdktf";
 import type { BuildContext } from "./context.js";
 import { attrOf, countFor, declared, isNull, isSet, isToken } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 import { bucketPolicyStatements } from "./policies.js";
 
 /** What the state bucket part gives the rest of the construct. */
@@ -30,7 +30,11 @@ export interface StateBucketParts {
 /** Declares the hardened state bucket (unless an existing one is given). */
 export function declareStateBucket(ctx: BuildContext, partition: DataAwsPartition): StateBucketParts {
   const { scope, props, name, named } = ctx;
-  const createStateBucket = ctx.when(props.createStateBucket ?? DEFAULTS.createStateBucket);
+  const createStateBucket = ctx.when(
+    props.createStateBucket ?? DEFAULTS.createStateBucket,
+    "create_state_bucket",
+    "The module creates the state bucket (else state_bucket_name is an existing one).",
+  );
   let bucket: S3Bucket | undefined;
   let createdBucketName: string | undefined;
   if (declared(createStateBucket)) {
@@ -50,6 +54,7 @@ export function declareStateBucket(ctx: BuildContext, partition: DataAwsPartitio
         tags: ctx.tagsFor(props.stateBucketTags),
       }),
       "state",
+      "The function's state: one small JSON object per target group, written conditionally (If-Match), so two overlapping runs cannot overwrite each other. Without force_destroy, destroy fails once state exists: the history is not deleted silently (README, Operations notes).",
     );
     const bucketId = attrOf(bucket, "id");
     const publicAccessBlock = named(
@@ -62,6 +67,7 @@ export function declareStateBucket(ctx: BuildContext, partition: DataAwsPartitio
         restrictPublicBuckets: true,
       }),
       "state",
+      "No public ACL or bucket policy can ever open the state bucket.",
     );
     named(
       new S3BucketOwnershipControls(scope, "state_bucket_ownership", {
@@ -100,6 +106,7 @@ export function declareStateBucket(ctx: BuildContext, partition: DataAwsPartitio
         versioningConfiguration: { status: "Enabled" },
       }),
       "state",
+      "Versioned, so an earlier state can be restored by hand; replaced versions expire after state_noncurrent_version_expiration_days.",
     );
     named(
       new S3BucketLifecycleConfiguration(scope, "state_bucket_lifecycle", {
@@ -129,6 +136,7 @@ export function declareStateBucket(ctx: BuildContext, partition: DataAwsPartitio
         statement: bucketPolicyStatements(attrOf(bucket, "arn")),
       }),
       "state_bucket",
+      "The state bucket's policy: deny every request that is not HTTPS with TLS 1.2 or later.",
     );
     named(
       new S3BucketPolicy(scope, "state_bucket_policy", {
@@ -151,6 +159,7 @@ export function declareStateBucket(ctx: BuildContext, partition: DataAwsPartitio
     "state_bucket_name",
     createdBucketName ?? "",
     props.stateBucketName,
+    'The state bucket, created or given ("" while missing: the precondition on the function names it before an ARN is built from it).',
   );
   const bucketArn = `arn:${partition.partition}:s3:::${stateBucketName}`;
   return { stateBucketName, bucketArn, bucket };

@@ -5,7 +5,7 @@
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener/index.js";
 import { LbTargetGroup, type LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-target-group/index.js";
 import { Fn, type IResolvable, Op, Token } from "cdktf";
-import { type BuildContext, lifecycleOf, nullString } from "./context.js";
+import { type BuildContext, nullString } from "./context.js";
 import {
   attrOf,
   countFor,
@@ -17,7 +17,7 @@ import {
   optionalAttrOf,
   type Toggle,
 } from "./expr.js";
-import { DEFAULTS } from "./inputs.js";
+import { DEFAULTS } from "./inputs/defaults.js";
 import { type AlbStaticIpProps, FIXED } from "./props.js";
 
 /** What the target group part gives the rest of the construct. */
@@ -29,6 +29,14 @@ export interface TargetGroupParts {
   readonly targetGroup: LbTargetGroup | undefined;
   readonly listener: LbListener | undefined;
 }
+
+/** Why the created target group is as it is (the module writes it above the resource). */
+export const TARGET_GROUP_COMMENT =
+  "IP targets: the ALB's private IPs, kept in sync by the function. A fixed name and no create_before_destroy: a replacement group would start empty and the listener would switch to it at once, dropping traffic to the static IPs until the next run (README, Operations notes). One per listeners entry, keyed by its name, so adding an entry never replaces another's group.";
+
+/** Why the created NLB listener is as it is. */
+export const LISTENER_COMMENT =
+  "A TCP listener on the NLB (its fixed IPs) forwarding to the entry's target group, whose targets are the ALB's IPs.";
 
 /**
  * What every created target group shares (the count-based one here, the per-entry ones in listeners.ts): IP-type
@@ -69,7 +77,11 @@ export function targetGroupSettings(
 export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
   const { scope, props, name, named } = ctx;
   const port = props.albListenerPort;
-  const createTargetGroup = ctx.when(props.createTargetGroup ?? DEFAULTS.createTargetGroup);
+  const createTargetGroup = ctx.when(
+    props.createTargetGroup ?? DEFAULTS.createTargetGroup,
+    "create_target_group",
+    "The construct creates the target group (else target_group_arn is an existing one).",
+  );
   let targetGroup: LbTargetGroup | undefined;
   let createdTargetGroupArn: string | undefined;
   if (declared(createTargetGroup)) {
@@ -84,7 +96,7 @@ export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
           props.healthCheckPath ?? DEFAULTS.healthCheckPath,
         ),
         tags: ctx.tagsFor(props.targetGroupTags),
-        lifecycle: lifecycleOf([
+        lifecycle: ctx.lifecycle([
           ...(isToken(props.vpcId)
             ? [
                 {
@@ -105,6 +117,7 @@ export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
         ]),
       }),
       "this",
+      TARGET_GROUP_COMMENT,
     );
     createdTargetGroupArn = attrOf(targetGroup, "arn");
   }
@@ -138,7 +151,7 @@ export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
         protocol: "TCP",
         defaultAction: [{ type: "forward", targetGroupArn: targetGroupArn }],
         tags: ctx.tagsFor(props.listenerTags),
-        lifecycle: lifecycleOf(
+        lifecycle: ctx.lifecycle(
           isToken(props.nlbArn)
             ? [
                 {
@@ -150,6 +163,7 @@ export function declareTargetGroup(ctx: BuildContext): TargetGroupParts {
         ),
       }),
       "this",
+      LISTENER_COMMENT,
     );
   }
   const listenerArn = listener === undefined ? undefined : optionalAttrOf(listener, "arn");

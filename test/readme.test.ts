@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS } from "../lambda/config.js";
-import { DISCOVERY_INPUTS } from "../modules/discovery.js";
+import { DISCOVERY_INPUTS } from "../modules/inputs/discovery.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {

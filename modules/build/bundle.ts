@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureLambdaBundle } from "../../scripts/lambda-bundle.js";
-import { DEFAULT_LAMBDA_DIR } from "../alb-static-ip.js";
+import { DEFAULT_LAMBDA_DIR } from "../props.js";
 
 /** Builds the default bundle when it is missing or stale (a custom `dir` must already hold one); returns `dir`. */
 export function ensureBundle(dir: string = DEFAULT_LAMBDA_DIR): string {

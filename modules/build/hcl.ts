@@ -4,7 +4,8 @@
  * Which keys are blocks and which are attributes comes from the provider bindings (`toHclTerraform()`
  * marks each value with `isBlock`); expressions are copied verbatim from CDKTF's `${…}` strings.
  */
-import { hclString } from "../inputs.js";
+import { hclString } from "../inputs/spec.js";
+import { expressionEnd, LINE_WIDTH, layoutExpression, stringEnd } from "./layout.js";
 
 /** A JSON-like value as CDKTF synthesizes it: strings may hold `${…}` expressions. */
 export type Value =
@@ -16,14 +17,21 @@ export type Value =
   | readonly Value[]
   | { readonly [key: string]: Value };
 
-/** One entry of a block body. */
+/** One entry of a block body; `comment` is written above it as `#` lines (why it is there, for a reviewer). */
 export type Entry =
-  | { readonly kind: "attribute"; readonly name: string; readonly value: Value; readonly raw?: boolean }
+  | {
+      readonly kind: "attribute";
+      readonly name: string;
+      readonly value: Value;
+      readonly raw?: boolean;
+      readonly comment?: string;
+    }
   | {
       readonly kind: "block";
       readonly type: string;
       readonly labels: readonly string[];
       readonly body: readonly Entry[];
+      readonly comment?: string;
     }
   | { readonly kind: "blank" };
 
@@ -31,27 +39,62 @@ export type Entry =
 export const BLANK: Entry = { kind: "blank" };
 
 /** An attribute; `raw` values are HCL expressions written as they are (types, references). */
-export function attribute(name: string, value: Value, raw = false): Entry {
-  return { kind: "attribute", name, value, raw };
+export function attribute(name: string, value: Value, raw = false, comment?: string): Entry {
+  return comment === undefined
+    ? { kind: "attribute", name, value, raw }
+    : { kind: "attribute", name, value, raw, comment };
 }
 
 /** A block such as `resource "aws_x" "this" { … }`. */
-export function block(type: string, labels: readonly string[], body: readonly Entry[]): Entry {
-  return { kind: "block", type, labels, body };
+export function block(
+  type: string,
+  labels: readonly string[],
+  body: readonly Entry[],
+  comment?: string,
+): Entry {
+  return comment === undefined
+    ? { kind: "block", type, labels, body }
+    : { kind: "block", type, labels, body, comment };
+}
+
+/** `text` as `#` comment lines indented by `depth` levels, wrapped at the line width. */
+export function commentLines(text: string, depth: number): string[] {
+  const pad = "  ".repeat(depth);
+  const lines: string[] = [];
+  for (const paragraph of text.split("\n")) {
+    let line = "";
+    for (const word of paragraph.split(/\s+/).filter((w) => w !== "")) {
+      if (line !== "" && pad.length + 2 + line.length + 1 + word.length > LINE_WIDTH) {
+        lines.push(`${pad}# ${line}`);
+        line = word;
+      } else {
+        line = line === "" ? word : `${line} ${word}`;
+      }
+    }
+    lines.push(line === "" ? `${pad}#` : `${pad}# ${line}`);
+  }
+  return lines;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** Renders top-level blocks, separated by one blank line, with a final newline. */
+/** Renders top-level blocks (each after its comment), separated by one blank line, with a final newline. */
 export function renderFile(blocks: readonly Entry[]): string {
-  return `${blocks.map((b) => renderEntry(b, 0).join("\n")).join("\n\n")}\n`;
+  return `${blocks.map((b) => [...commentOf(b, 0), ...renderEntry(b, 0)].join("\n")).join("\n\n")}\n`;
+}
+
+function commentOf(entry: Entry, depth: number): string[] {
+  return entry.kind !== "blank" && entry.comment !== undefined ? commentLines(entry.comment, depth) : [];
 }
 
 function renderEntry(entry: Entry, depth: number): string[] {
   const pad = "  ".repeat(depth);
   if (entry.kind === "blank") return [""];
   if (entry.kind === "attribute") {
-    const value = entry.raw ? String(entry.value) : renderValue(entry.value, depth);
+    const column = pad.length + entry.name.length + 3;
+    const value = entry.raw
+      ? layoutExpression(String(entry.value), depth, column)
+      : renderValue(entry.value, depth, column);
     return `${pad}${entry.name} = ${value}`.split("\n");
   }
   const header = [entry.type, ...entry.labels.map((l) => hclString(l))].join(" ");
@@ -82,8 +125,15 @@ function renderBody(entries: readonly Entry[], depth: number): string[] {
       continue;
     }
     const rendered = renderEntry(entry, depth);
+    const comment = commentOf(entry, depth);
     if (entry.kind === "attribute") {
       if (previous === "block") lines.push("");
+      if (comment.length > 0) {
+        // A comment ends the alignment run (as in terraform fmt) and opens a paragraph of its own.
+        flush();
+        if (previous !== undefined && previous !== "block") lines.push("");
+        lines.push(...comment);
+      }
       if (rendered.length > 1) {
         // Like terraform fmt: a multi-line attribute ends the alignment run and is not padded itself.
         flush();
@@ -95,7 +145,7 @@ function renderBody(entries: readonly Entry[], depth: number): string[] {
     } else {
       flush();
       if (previous !== undefined) lines.push("");
-      lines.push(...rendered);
+      lines.push(...comment, ...rendered);
       previous = "block";
     }
   }
@@ -108,10 +158,13 @@ function splitIndent(line: string): [string, string] {
   return [match?.[1] ?? "", match?.[2] ?? line];
 }
 
-/** A value in HCL: expressions unwrapped, strings as templates, lists and maps laid out. */
-export function renderValue(value: Value, depth: number): string {
+/**
+ * A value in HCL: expressions unwrapped (and laid out over lines when long; `column` is where the value starts on
+ * its line), strings as templates, lists and maps laid out.
+ */
+export function renderValue(value: Value, depth: number, column = 0): string {
   if (value === null || value === undefined) return "null";
-  if (typeof value === "string") return renderString(value);
+  if (typeof value === "string") return renderString(value, depth, column);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   const pad = "  ".repeat(depth);
   if (Array.isArray(value)) {
@@ -126,9 +179,29 @@ export function renderValue(value: Value, depth: number): string {
   if (entries.length === 0) return "{}";
   const keys = entries.map(([k]) => (IDENTIFIER.test(k) ? k : hclString(k)));
   const width = Math.max(...keys.map((k) => k.length));
-  const lines = entries.map(
-    ([, v], i) => `${pad}  ${(keys[i] ?? "").padEnd(width)} = ${renderValue(v, depth + 1)}`,
-  );
+  // As terraform fmt: runs of one-line items aligned, a multi-line item unpadded.
+  const items = entries.map(([, v], i) => {
+    const key = keys[i] ?? "";
+    const oneLine = renderValue(v, depth + 1, pad.length + 2 + width + 3);
+    if (!oneLine.includes("\n")) return { key, value: oneLine };
+    return { key, value: renderValue(v, depth + 1, pad.length + 2 + key.length + 3) };
+  });
+  const lines: string[] = [];
+  let run: { key: string; value: string }[] = [];
+  const flush = (): void => {
+    const w = Math.max(0, ...run.map((r) => r.key.length));
+    for (const r of run) lines.push(`${pad}  ${r.key.padEnd(w)} = ${r.value}`);
+    run = [];
+  };
+  for (const item of items) {
+    if (item.value.includes("\n")) {
+      flush();
+      lines.push(`${pad}  ${item.key} = ${item.value}`);
+    } else {
+      run.push(item);
+    }
+  }
+  flush();
   return `{\n${lines.join("\n")}\n${pad}}`;
 }
 
@@ -139,11 +212,11 @@ type Part = { readonly literal: string } | { readonly expression: string };
  * Renders a CDKTF string: a lone `${expr}` becomes `expr`; anything else a quoted template with the
  * expressions kept and the literal text escaped for HCL (`$${` and `%%{` stay, they are template escapes).
  */
-export function renderString(value: string): string {
+export function renderString(value: string, depth = 0, column = 0): string {
   const parts = templateParts(value);
   const only = parts.length === 1 ? parts[0] : undefined;
   if (only !== undefined && "expression" in only)
-    return tidyForExpressions(spaceObjectBraces(only.expression.trim()));
+    return layoutExpression(tidyForExpressions(spaceObjectBraces(only.expression.trim())), depth, column);
   const body = parts
     .map((p) =>
       "expression" in p
@@ -246,39 +319,6 @@ export function templateParts(value: string): Part[] {
   return parts;
 }
 
-/** Index of the `}` that closes an expression starting at `start`. */
-function expressionEnd(value: string, start: number): number {
-  let depth = 0;
-  let i = start;
-  while (i < value.length) {
-    const c = value[i];
-    if (c === '"') {
-      i = stringEnd(value, i + 1);
-      continue;
-    }
-    if (c === "{") depth += 1;
-    if (c === "}") {
-      if (depth === 0) return i;
-      depth -= 1;
-    }
-    i += 1;
-  }
-  throw new Error(`Unterminated \${ in ${JSON.stringify(value)}: the expression has no closing }.`);
-}
-
-/** Index just after the `"` that closes a quoted string whose content starts at `start`. */
-function stringEnd(value: string, start: number): number {
-  let i = start;
-  while (i < value.length) {
-    if (value[i] === "\\") i += 2;
-    else if (value[i] === '"') return i + 1;
-    else if (value.startsWith("$${", i)) i += 3;
-    else if (value.startsWith("${", i)) i = expressionEnd(value, i + 2) + 1;
-    else i += 1;
-  }
-  throw new Error(`Unterminated string in ${JSON.stringify(value)}.`);
-}
-
 // ---------------------------------------------------------------------------------------------------
 // From CDKTF's `toHclTerraform()` fragments to entries
 // ---------------------------------------------------------------------------------------------------
@@ -307,11 +347,22 @@ function dynamicOf(value: Wrapped): Readonly<Record<string, unknown>> | undefine
 const META_FIRST = ["count", "for_each", "provider"];
 const META_LAST = ["depends_on", "lifecycle"];
 
+/** Where the comments of nested blocks come from: a precondition's by its message, a statement's by its sid. */
+export interface NestedComments {
+  precondition(errorMessage: string): string | undefined;
+  statement(sid: string): string | undefined;
+}
+
+const NO_COMMENTS: NestedComments = { precondition: () => undefined, statement: () => undefined };
+
 /**
  * The body of a resource or data block from its resolved `toHclTerraform()` attributes: meta-arguments
  * first (`count`), then attributes (`tags` last), nested blocks, `depends_on` and `lifecycle`.
  */
-export function bodyFromFragment(attributes: Readonly<Record<string, unknown>>): Entry[] {
+export function bodyFromFragment(
+  attributes: Readonly<Record<string, unknown>>,
+  comments: NestedComments = NO_COMMENTS,
+): Entry[] {
   const first: Entry[] = [];
   const plain: Entry[] = [];
   const tags: Entry[] = [];
@@ -325,15 +376,15 @@ export function bodyFromFragment(attributes: Readonly<Record<string, unknown>>):
       const refs = (raw as string[]).map((r) => r.replace(/^\$\{(.*)\}$/, "$1"));
       last.push(attribute(key, `[${refs.join(", ")}]`, true));
     } else if (key === "lifecycle") {
-      last.push(block("lifecycle", [], lifecycleBody(raw as Readonly<Record<string, unknown>>)));
+      last.push(block("lifecycle", [], lifecycleBody(raw as Readonly<Record<string, unknown>>, comments)));
     } else if (isWrapped(raw)) {
       const dynamic = dynamicOf(raw);
       if (dynamic !== undefined) {
-        blocks.push(dynamicBlock(key, dynamic));
+        blocks.push(dynamicBlock(key, dynamic, comments));
         continue;
       }
       if (raw.value === undefined || raw.value === null) continue;
-      if (raw.isBlock) blocks.push(...blocksFromWrapped(key, raw.value));
+      if (raw.isBlock) blocks.push(...blocksFromWrapped(key, raw.value, comments));
       else (key === "tags" ? tags : plain).push(attribute(key, raw.value as Value));
     } else {
       plain.push(attribute(key, raw as Value));
@@ -348,12 +399,22 @@ function order(entry: Entry): number {
   return META_LAST.indexOf(entry.kind === "attribute" ? entry.name : entry.type);
 }
 
-function blocksFromWrapped(type: string, value: unknown): Entry[] {
-  if (Array.isArray(value)) return value.map((v) => block(type, [], bodyFromWrappedObject(v)));
-  return [block(type, [], bodyFromWrappedObject(value))];
+function blocksFromWrapped(type: string, value: unknown, comments: NestedComments): Entry[] {
+  const one = (v: unknown): Entry =>
+    block(type, [], bodyFromWrappedObject(v, comments), statementComment(type, v, comments));
+  return Array.isArray(value) ? value.map(one) : [one(value)];
 }
 
-function bodyFromWrappedObject(value: unknown): Entry[] {
+/** The comment of a policy `statement` block, by its sid (plain or as `toHclTerraform()` wraps it). */
+function statementComment(type: string, value: unknown, comments: NestedComments): string | undefined {
+  if (type !== "statement" || typeof value !== "object" || value === null || !("sid" in value))
+    return undefined;
+  const sid = (value as { sid: unknown }).sid;
+  const text = isWrapped(sid) ? sid.value : sid;
+  return typeof text === "string" ? comments.statement(text) : undefined;
+}
+
+function bodyFromWrappedObject(value: unknown, comments: NestedComments): Entry[] {
   if (typeof value !== "object" || value === null) return [];
   const attrs: Entry[] = [];
   const blocks: Entry[] = [];
@@ -363,7 +424,7 @@ function bodyFromWrappedObject(value: unknown): Entry[] {
       continue;
     }
     if (raw.value === undefined || raw.value === null) continue;
-    if (raw.isBlock) blocks.push(...blocksFromWrapped(key, raw.value));
+    if (raw.isBlock) blocks.push(...blocksFromWrapped(key, raw.value, comments));
     else attrs.push(attribute(key, raw.value as Value));
   }
   return [...attrs, ...blocks];
@@ -373,7 +434,11 @@ function bodyFromWrappedObject(value: unknown): Entry[] {
  * `dynamic "type" { for_each, iterator, content { … } }`. CDKTF passes the content unwrapped, so a list of
  * objects inside it is taken to be nested blocks (true for the policy statements this module renders).
  */
-function dynamicBlock(type: string, dynamic: Readonly<Record<string, unknown>>): Entry {
+function dynamicBlock(
+  type: string,
+  dynamic: Readonly<Record<string, unknown>>,
+  comments: NestedComments,
+): Entry {
   const content = (dynamic.content ?? {}) as Readonly<Record<string, Value>>;
   const body: Entry[] = [];
   const nested: Entry[] = [];
@@ -397,6 +462,7 @@ function dynamicBlock(type: string, dynamic: Readonly<Record<string, unknown>>):
       attribute("iterator", String(dynamic.iterator), true),
       block("content", [], [...body, ...nested]),
     ],
+    statementComment(type, content, comments),
   );
 }
 
@@ -406,14 +472,19 @@ function plainBody(value: Readonly<Record<string, Value>>): Entry[] {
     .map(([k, v]) => attribute(k, v));
 }
 
-function lifecycleBody(lifecycle: Readonly<Record<string, unknown>>): Entry[] {
+function lifecycleBody(lifecycle: Readonly<Record<string, unknown>>, comments: NestedComments): Entry[] {
   const entries: Entry[] = [];
   for (const [key, value] of Object.entries(lifecycle)) {
     if (value === undefined) continue;
     if (key === "precondition" || key === "postcondition") {
       for (const c of value as { condition: string; error_message: string }[]) {
         entries.push(
-          block(key, [], [attribute("condition", c.condition), attribute("error_message", c.error_message)]),
+          block(
+            key,
+            [],
+            [attribute("condition", c.condition), attribute("error_message", c.error_message)],
+            comments.precondition(c.error_message),
+          ),
         );
       }
     } else if (key === "ignore_changes" || key === "replace_triggered_by") {

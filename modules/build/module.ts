@@ -23,16 +23,21 @@ import {
 } from "cdktf";
 import { resolve } from "cdktf/lib/_tokens.js";
 import { AlbStaticIp, type AlbStaticIpProps, DEFAULT_LAMBDA_DIR } from "../alb-static-ip.js";
-import { hclString, INPUTS, type InputSpec, LISTENERS_TYPE } from "../inputs.js";
+import { commentOf, preconditionComments } from "../comments.js";
+import { INPUTS } from "../inputs/index.js";
+import { hclString, type InputSpec, LISTENERS_TYPE } from "../inputs/spec.js";
+import { STATEMENT_COMMENTS } from "../policies.js";
 import {
   attribute,
   block,
   bodyFromFragment,
   type Entry,
+  type NestedComments,
   renderFile,
   renderValue,
   type Value,
 } from "./hcl.js";
+import { moduleOutputs, type OutputSpec } from "./outputs.js";
 import { renderReadme, tfDocs, withTfDocs } from "./readme.js";
 import { zipFiles } from "./zip.js";
 
@@ -85,13 +90,6 @@ export const MOVED: readonly (readonly [from: string, to: string])[] = [
   "aws_cloudwatch_metric_alarm.ip_count",
   "aws_cloudwatch_dashboard.this",
 ].map((address) => [`${address}[0]`, `${address}["default"]`] as const);
-
-/** One output of the module. */
-export interface OutputSpec {
-  readonly name: string;
-  readonly description: string;
-  readonly value: string | Readonly<Record<string, string>> | undefined;
-}
 
 /** A rendered module: its text files by path, and the stack they came from (for tests). */
 export interface RenderedModule {
@@ -174,120 +172,7 @@ export function renderModule(): RenderedModule {
     lambdaCode: { filename: zipPath, sourceCodeHash: Fn.filebase64sha256(zipPath) },
   });
 
-  const outputs: OutputSpec[] = [
-    {
-      name: "target_group_arn",
-      description:
-        'ARN of the NLB target group kept in sync (created or given); with listeners, the entry "default" or else the first.',
-      value: construct.targetGroupArn,
-    },
-    {
-      name: "target_group_arns",
-      description:
-        'Target group ARN per listeners entry (created or given); the one-listener shorthand is the entry "default".',
-      value: construct.targetGroupArns,
-    },
-    {
-      name: "listener_arns",
-      description: "NLB listener ARN per listeners entry that has one.",
-      value: construct.listenerArns,
-    },
-    {
-      name: "target_group_name",
-      description: "Name of the NLB target group kept in sync.",
-      value: construct.targetGroupName,
-    },
-    {
-      name: "target_group_arn_suffix",
-      description:
-        "ARN suffix of the target group (targetgroup/<name>/<id>), the TargetGroup dimension of its CloudWatch metrics.",
-      value: construct.targetGroupArnSuffix,
-    },
-    {
-      name: "listener_arn",
-      description: "ARN of the NLB listener; null when create_listener is false.",
-      value: construct.listenerArn,
-    },
-    {
-      name: "state_bucket_name",
-      description: "Name of the S3 bucket holding the state (created or given).",
-      value: construct.stateBucketName,
-    },
-    {
-      name: "state_bucket_arn",
-      description: "ARN of the S3 bucket holding the state (created or given).",
-      value: construct.stateBucketArn,
-    },
-    { name: "function_name", description: "Name of the Lambda function.", value: construct.functionName },
-    { name: "function_arn", description: "ARN of the Lambda function.", value: construct.functionArn },
-    {
-      name: "role_arn",
-      description: "ARN of the function's IAM role (created or given).",
-      value: construct.roleArn,
-    },
-    {
-      name: "role_name",
-      description: "Name of the created IAM role; null when create_role is false.",
-      value: construct.roleName,
-    },
-    {
-      name: "role_policy_json",
-      description:
-        "The least-privilege policy the function needs, as JSON: attached to the created role, or for whoever manages role_arn when create_role is false.",
-      value: construct.rolePolicyJson,
-    },
-    {
-      name: "log_group_name",
-      description: "Name of the function's CloudWatch log group (created or given).",
-      value: construct.logGroupName,
-    },
-    {
-      name: "log_group_arn",
-      description: "ARN of the function's CloudWatch log group (created or given).",
-      value: construct.logGroupArn,
-    },
-    {
-      name: "schedule_rule_arn",
-      description: "ARN of the EventBridge rule that invokes the function.",
-      value: construct.scheduleRuleArn,
-    },
-    {
-      name: "schedule_rule_name",
-      description: "Name of the EventBridge rule that invokes the function.",
-      value: construct.scheduleRuleName,
-    },
-    {
-      name: "errors_alarm_arn",
-      description: "ARN of the alarm on function errors.",
-      value: construct.errorsAlarmArn,
-    },
-    {
-      name: "errors_alarm_name",
-      description: "Name of the alarm on function errors.",
-      value: construct.errorsAlarmName,
-    },
-    {
-      name: "allowed_target_cidrs_source",
-      description:
-        'Where ALLOWED_TARGET_CIDRS came from: "variable", "alb_subnets", "vpc" (the weaker bound: set alb_arn) or "any" (allow_any_target_cidr).',
-      value: construct.allowedTargetCidrsSource,
-    },
-    {
-      name: "ip_count_alarm_arn",
-      description: "ARN of the alarm on LoadBalancerIPCount; null when not created.",
-      value: construct.ipCountAlarmArn,
-    },
-    {
-      name: "ip_count_alarm_name",
-      description: "Name of the alarm on LoadBalancerIPCount; null when not created.",
-      value: construct.ipCountAlarmName,
-    },
-    {
-      name: "dashboard_name",
-      description: "Name of the CloudWatch dashboard; null when create_dashboard is false.",
-      value: construct.dashboardName,
-    },
-  ];
+  const outputs = moduleOutputs(construct);
   for (const output of outputs) {
     new TerraformOutput(stack, `output_${output.name}`, {
       value: output.value,
@@ -318,12 +203,18 @@ export function renderModule(): RenderedModule {
     ),
   };
   const locals: Entry[] = [];
+  const preconditions = preconditionComments(stack);
+  const nested: NestedComments = {
+    precondition: (message) => preconditions.get(message),
+    statement: (sid) => STATEMENT_COMMENTS[sid],
+  };
   for (const element of stack.node.findAll() as TerraformElement[]) {
     if (element instanceof TerraformLocal) {
       const fragment = resolve(stack, element.toHclTerraform()) as {
         locals: Record<string, { value: Value }>;
       };
-      for (const [name, local] of Object.entries(fragment.locals)) locals.push(attribute(name, local.value));
+      for (const [name, local] of Object.entries(fragment.locals))
+        locals.push(attribute(name, local.value, false, commentOf(element)));
     } else if (element instanceof TerraformResource || element instanceof TerraformDataSource) {
       const kind = element instanceof TerraformResource ? "resource" : "data";
       const fragment = resolve(stack, element.toHclTerraform()) as Record<
@@ -333,7 +224,9 @@ export function renderModule(): RenderedModule {
       const byType = fragment[kind] ?? {};
       for (const [type, byName] of Object.entries(byType)) {
         for (const [name, attributes] of Object.entries(byName)) {
-          files[fileOf(kind, type, name)]?.push(block(kind, [type, name], bodyFromFragment(attributes)));
+          files[fileOf(kind, type, name)]?.push(
+            block(kind, [type, name], bodyFromFragment(attributes, nested), commentOf(element)),
+          );
         }
       }
     }

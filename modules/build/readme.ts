@@ -4,8 +4,8 @@
  * asks about, and the terraform-docs style tables (requirements, providers, resources, inputs, outputs)
  * between BEGIN_TF_DOCS / END_TF_DOCS.
  */
-import type { InputSpec } from "../inputs.js";
-import type { OutputSpec } from "./module.js";
+import type { InputSpec } from "../inputs/spec.js";
+import type { OutputSpec } from "./outputs.js";
 
 export interface ReadmeInputs {
   readonly variables: readonly InputSpec[];
@@ -52,7 +52,7 @@ export function renderReadme(inputs: ReadmeInputs): string {
     "TCP to an IP-type target group, and a scheduled Lambda function keeps that target group in sync with the",
     "ALB's private IPs, found through DNS. This module creates the target group (or uses yours), optionally the",
     "NLB's TCP listener, a hardened state bucket, a least-privilege role, the function with its 1-minute schedule,",
-    "its log group and two alarms.",
+    "its log group and three alarms.",
     "",
     "## Usage",
     "",
@@ -91,6 +91,9 @@ export function renderReadme(inputs: ReadmeInputs): string {
     "  `LoadBalancerIPCount < 1` in 3 of 3 periods with **missing data breaching**: the function publishes no",
     "  count when discovery fails or the run dies, and silence for 3 runs is exactly what must page someone.",
     "  The period is the interval of `schedule_expression` (a `rate()`), with fewer periods when 3 would exceed a day.",
+    "  And `TargetsOutsideAllowedCidrs >= 1` in any period of that window (`create_outside_allowed_cidrs_alarm`): an IP",
+    "  the function observed outside ALLOWED_TARGET_CIDRS, refused. The list taken from the ALB's subnets is fixed at",
+    "  apply time: when the ALB gains a subnet, re-apply the module.",
     "- **Destroy**: `terraform destroy` fails with `BucketNotEmpty` once the function has written its state (the",
     "  history is not deleted silently). Apply with `state_bucket_force_destroy = true` first, or empty the bucket.",
     "- **Concurrency**: `reserved_concurrent_executions = 1` by default; `null` (unreserved) is safe too, because",

@@ -37,6 +37,7 @@ export const DEFAULTS = Object.freeze({
   createLogGroup: true,
   tracingMode: "PassThrough",
   createIpCountAlarm: true,
+  createOutsideAllowedCidrsAlarm: true,
   createDashboard: true,
 } as const);
 

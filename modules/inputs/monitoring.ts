@@ -10,6 +10,13 @@ export const MONITORING_INPUTS = {
       "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints).",
     default: DEFAULTS.createIpCountAlarm,
   },
+  createOutsideAllowedCidrsAlarm: {
+    variable: "create_outside_allowed_cidrs_alarm",
+    kind: "bool",
+    description:
+      "Create the alarm on TargetsOutsideAllowedCidrs >= 1, per target group: the function observed an IP outside ALLOWED_TARGET_CIDRS and refused it. The list taken from the ALB's subnets is fixed at apply time, so when the ALB gains a subnet, re-apply the module. Not with allow_any_target_cidr, without publish_ip_count_metric or with dry_run.",
+    default: DEFAULTS.createOutsideAllowedCidrsAlarm,
+  },
   createDashboard: {
     variable: "create_dashboard",
     kind: "bool",

@@ -59,3 +59,7 @@ export const ROLE_PATH_PATTERN = /^\/$|^\/[\x21-\x7E]{1,510}\/$/;
 export const LOG_GROUP_NAME_PATTERN = /^[A-Za-z0-9_/.#-]{1,512}$/;
 /** A key of `listeners`: it names the entry's target group, listener, alarm and dashboard. */
 export const LISTENER_KEY_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
+/** ALB_ROLE_EXTERNAL_ID, as STS accepts an external id (the construct's literal check). */
+export const ALB_ROLE_EXTERNAL_ID_PATTERN = /^[A-Za-z0-9_+=,.@:/-]{2,1224}$/;
+/** The same for Terraform: RE2 allows no repetition count above 1000, so the length is checked apart. */
+export const ALB_ROLE_EXTERNAL_ID_CHARACTERS = /^[A-Za-z0-9_+=,.@:/-]+$/;

@@ -7,7 +7,7 @@ import {
   BUCKET_SUFFIXES,
   PARTITION_REGION_PREFIXES,
 } from "../../lambda/config.js";
-import type { AlbStaticIpProps } from "../alb-static-ip.js";
+import type { AlbStaticIpProps } from "../props.js";
 
 /** Terraform variable type of a prop, which also says how the module build passes the variable in. */
 export type InputKind = "string" | "number" | "bool" | "list(string)" | "map(string)" | typeof LISTENERS_TYPE;
@@ -58,13 +58,42 @@ export function hclString(value: string): string {
   return `"${escaped}"`;
 }
 
+/**
+ * HCL for a regular expression's source: one string literal, or for a long one (an ARN pattern) the literal cut
+ * after its `:` separators and joined again (`join("", [...])`), so that the module keeps its lines short.
+ */
+export function hclPattern(source: string): string {
+  const literal = hclString(source);
+  if (literal.length <= 100) return literal;
+  const chunks: string[] = [];
+  let depth = 0;
+  let chunk = "";
+  for (let i = 0; i < source.length; i += 1) {
+    const c = source[i] as string;
+    if (c === "\\") {
+      chunk += source.slice(i, i + 2);
+      i += 1;
+      continue;
+    }
+    if (c === "(" || c === "[") depth += 1;
+    if (c === ")" || c === "]") depth -= 1;
+    chunk += c;
+    if (c === ":" && depth === 0 && chunk.length >= 40) {
+      chunks.push(chunk);
+      chunk = "";
+    }
+  }
+  if (chunk !== "") chunks.push(chunk);
+  return `join("", [${chunks.map(hclString).join(", ")}])`;
+}
+
 export function matches(
   variable: string,
   pattern: RegExp,
   what: string,
   nullable = false,
 ): InputSpec["validation"] {
-  const test = `can(regex(${hclString(pattern.source)}, var.${variable}))`;
+  const test = `can(regex(${hclPattern(pattern.source)}, var.${variable}))`;
   return [
     {
       condition: nullable ? `var.${variable} == null || ${test}` : test,

@@ -3,6 +3,7 @@ import { MAX_TARGET_GROUPS, TARGET_GROUP_ARN_PATTERN } from "../../lambda/config
 import { DEFAULTS } from "./defaults.js";
 import { LISTENER_KEY_PATTERN, NLB_ARN_PATTERN, VPC_ID_PATTERN } from "./patterns.js";
 import {
+  hclPattern,
   hclString,
   type InputGroup,
   integerIn,
@@ -32,7 +33,7 @@ export const TARGET_GROUP_INPUTS = {
           "listeners: ip_address_type must be ipv4 or ipv6, health_check_protocol TCP, HTTP or HTTPS.",
       },
       {
-        condition: `alltrue([for l in values(var.listeners) : l.target_group_arn == null ? true : can(regex(${hclString(TARGET_GROUP_ARN_PATTERN.source)}, l.target_group_arn))])`,
+        condition: `alltrue([for l in values(var.listeners) : l.target_group_arn == null ? true : can(regex(${hclPattern(TARGET_GROUP_ARN_PATTERN.source)}, l.target_group_arn))])`,
         errorMessage:
           "listeners: target_group_arn must be a target group ARN (arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>).",
       },

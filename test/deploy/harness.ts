@@ -119,7 +119,7 @@ export function patchModuleCopy(dir: string, awsVersion: string): void {
     .replace('default     = "nodejs24.x"', 'default     = "nodejs22.x"')
     .replace("^nodejs(2[4-9]|", "^nodejs(2[2-9]|");
   if (runtime === vars) throw new Error("PATCH runtime found no nodejs24.x default");
-  const nlb = runtime.replace(":loadbalancer\\\\/net\\\\/", ":loadbalancer\\\\/(net|app)\\\\/");
+  const nlb = runtime.replace("loadbalancer\\\\/net\\\\/", "loadbalancer\\\\/(net|app)\\\\/");
   if (nlb === runtime) throw new Error("PATCH nlb-arn found no loadbalancer/net/ pattern");
   writeFileSync(variables, nlb);
 }

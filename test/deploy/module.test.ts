@@ -21,6 +21,8 @@ import { runScenario } from "./scenario.js";
 import { findDeployTools } from "./tools.js";
 
 const tools = findDeployTools();
+const ALB_ARN =
+  "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/0123456789abcdef";
 if (tools.missing.length > 0)
   console.warn(`SKIPPED test/deploy/module.test.ts: missing ${tools.missing.join("; ")}`);
 
@@ -82,6 +84,10 @@ describe.skipIf(tools.missing.length > 0)("the Terraform module under real Terra
     [["-var=create_role=false"], "role_arn is required when create_role is false."],
     [["-var=role_arn=arn:aws:iam::123456789012:role/given"], "role_arn is set but create_role is true"],
     [["-var=create_log_group=false"], "log_group_name is required when create_log_group is false."],
+    [
+      ["-var=event_driven=true", `-var=alb_arn=${ALB_ARN}`],
+      'event_driven = true needs discovery_mode = "eni": a DNS run cannot see a new interface yet',
+    ],
   ])(
     "plan with %j stops at the precondition that says what is wrong",
     (vars, message) => {
@@ -97,6 +103,20 @@ describe.skipIf(tools.missing.length > 0)("the Terraform module under real Terra
     },
     120_000,
   );
+
+  it("plans the interface event rule with event_driven = true in eni mode", () => {
+    // Act
+    const result = planFixture([
+      "-var=event_driven=true",
+      "-var=discovery_mode=eni",
+      `-var=alb_arn=${ALB_ARN}`,
+    ]);
+
+    // Assess
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("aws_cloudwatch_event_rule.interface_events[0] will be created");
+  }, 120_000);
 
   it("creates nothing and looks nothing up with create = false (the master switch)", () => {
     // Act

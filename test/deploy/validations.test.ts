@@ -1,7 +1,8 @@
 /**
  * The module's variables under real Terraform: a plan of variables.tf alone (no provider, about a second)
  * must reject what the function would reject at cold start, accept what AWS accepts, and take the default
- * for a null (issue 15, defects 6, 7 and 8). Skips, with one line, without terraform.
+ * for a null from a wrapper module (schedules, state key prefixes, DNS servers, bucket names, ARN partitions).
+ * Skips, with one line, without terraform.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

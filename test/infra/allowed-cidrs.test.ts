@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { renderModule } from "../../modules/build/module.js";
-import { INPUTS } from "../../modules/inputs.js";
+import { INPUTS } from "../../modules/inputs/index.js";
 import { envOf, one, synth } from "./synth.js";
 
 const ALB_ARN =
@@ -55,8 +55,19 @@ describe("ALLOWED_TARGET_CIDRS in the generated module", () => {
   it("reports where the list came from in the allowed_target_cidrs_source output", () => {
     const output = module.outputs.find((o) => o.name === "allowed_target_cidrs_source");
     expect(output?.description).toMatch(/"variable", "alb_subnets", "vpc" \(the weaker bound/);
-    expect(module.files["outputs.tf"]).toMatch(
-      /var\.allow_any_target_cidr \? "any" : \(length\(var\.allowed_target_cidrs\) >= 1\) \? "variable" : \(\(var\.alb_arn != null\) \|\| \(var\.alb_name != null\)\) \? "alb_subnets" : "vpc"/,
+    expect(module.files["outputs.tf"]).toContain("var.create ? local.allowed_target_cidrs_source : null");
+    expect(module.files["main.tf"]).toContain(
+      [
+        "  allowed_target_cidrs_source = (",
+        '    var.allow_any_target_cidr ? "any" :',
+        '    local.allowed_target_cidrs_given ? "variable" :',
+        '    local.alb_given ? "alb_subnets" :',
+        '    "vpc"',
+        "  )",
+      ].join("\n"),
+    );
+    expect(module.files["main.tf"]).toContain(
+      "alb_given = ((var.alb_arn != null) || (var.alb_name != null))",
     );
   });
 

@@ -16,7 +16,7 @@ import {
   lambdaCodeFromDirectory,
   propProblems,
 } from "../../modules/alb-static-ip.js";
-import { DEFAULTS, INPUTS } from "../../modules/inputs.js";
+import { DEFAULTS, INPUTS } from "../../modules/inputs/index.js";
 import {
   all,
   BASE,
@@ -61,7 +61,7 @@ describe("AlbStaticIp with default props", () => {
       aws_cloudwatch_event_rule: 1,
       aws_cloudwatch_event_target: 1,
       aws_lambda_permission: 1,
-      aws_cloudwatch_metric_alarm: 2,
+      aws_cloudwatch_metric_alarm: 3,
       aws_cloudwatch_dashboard: 1,
     });
   });
@@ -454,7 +454,7 @@ const PROP_EFFECTS: Record<
   albName: ["my-alb", (s) => one(s, "aws_lb", true).name, "my-alb"],
   allowedTargetCidrs: [
     ["10.0.1.0/24", "10.0.2.0/24"],
-    (s) => String(one(s, "aws_vpc", true).count).includes('length(["10.0.1.0/24", "10.0.2.0/24"])'),
+    (s) => s.text.includes('length([\\"10.0.1.0/24\\", \\"10.0.2.0/24\\"])'),
     true,
   ],
   allowAnyTargetCidr: [true, (s) => envOf(s).ALLOW_ANY_TARGET_CIDR, "true"],
@@ -493,12 +493,14 @@ const PROP_EFFECTS: Record<
   logLevel: ["DEBUG", (s) => envOf(s).LOG_LEVEL, "DEBUG"],
   awsMaxAttempts: [5, (s) => envOf(s).AWS_MAX_ATTEMPTS, "5"],
   awsRequestTimeoutMs: [2000, (s) => envOf(s).AWS_REQUEST_TIMEOUT_MS, "2000"],
-  createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 1],
+  createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 2],
+  createOutsideAllowedCidrsAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 2],
   createDashboard: [false, (s) => all(s, "aws_cloudwatch_dashboard").length, 0],
   alarmActions: [
     ["arn:aws:sns:us-east-1:123456789012:alerts"],
     (s) => all(s, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_actions, a.ok_actions]),
     [
+      [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
     ],
@@ -596,6 +598,7 @@ const PROP_EFFECTS: Record<
     { tier: "edge" },
     (s) => all(s, "aws_cloudwatch_metric_alarm").map((a) => a.tags),
     [
+      { team: "a", tier: "edge" },
       { team: "a", tier: "edge" },
       { team: "a", tier: "edge" },
     ],
@@ -734,5 +737,30 @@ describe("the deployment package", () => {
 
     // Act / Assess
     expect(() => lambdaCodeFromDirectory(stack, "code", "/nonexistent/dist/lambda")).toThrow(/npm run build/);
+  });
+});
+
+describe("AlbStaticIp names and toggles", () => {
+  it("gives the role a name prefix, since IAM names are account-wide", () => {
+    // Act
+    const role = one(synth(), "aws_iam_role");
+
+    // Assess
+    expect(role.name).toBeUndefined();
+    expect(role.name_prefix).toBe("alb-static-ip-");
+  });
+
+  it("creates the listener when an NLB is given, like the module's create_listener = null", () => {
+    // Act / Assess
+    expect(all(synth({ nlbArn: NLB_ARN }), "aws_lb_listener")).toHaveLength(1);
+    expect(all(synth(), "aws_lb_listener")).toHaveLength(0);
+  });
+
+  it("rejects targetGroupArn while the target group is created (it would be ignored)", () => {
+    // Act
+    const problems = propProblems({ ...BASE, targetGroupArn: TG_ARN });
+
+    // Assess
+    expect(problems.join()).toMatch(/would be ignored/);
   });
 });

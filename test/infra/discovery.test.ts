@@ -29,9 +29,12 @@ describe("discovery_mode = dns (the default)", () => {
     expect(envOf(s)).toMatchObject({ DISCOVERY_MODE: "dns", ALB_ARN });
   });
 
-  it("creates the event rule in dns mode only when asked", () => {
-    const s = synth({ albArn: ALB_ARN, allowedTargetCidrs: ALLOWED, eventDriven: true });
-    expect(all(s, "aws_cloudwatch_event_rule")).toHaveLength(2);
+  it("refuses eventDriven: true in dns mode: a DNS run cannot see a new interface yet, each deletion costs a run", () => {
+    // Act / Assess
+    expect(() => synth({ albArn: ALB_ARN, allowedTargetCidrs: ALLOWED, eventDriven: true })).toThrow(
+      /eventDriven is true with discoveryMode "dns".*cannot see a new interface yet.*use discoveryMode "eni", or leave eventDriven unset/,
+    );
+    expect(() => synth({ albArn: ALB_ARN, allowedTargetCidrs: ALLOWED, eventDriven: false })).not.toThrow();
   });
 });
 
@@ -127,18 +130,19 @@ describe('discovery_mode = "eni"', () => {
 });
 
 describe("plan-time checks with literal props", () => {
-  it.each([{}, { discoveryMode: "eni", albArn: ALB_ARN }, { albArn: ALB_ARN, eventDriven: true }])(
-    "adds no precondition Terraform would reject for %j (a folded literal, never `undefined`)",
-    (props) => {
-      const s = synth({ allowedTargetCidrs: ALLOWED, ...props });
-      const fn = one(s, "aws_lambda_function") as {
-        lifecycle?: { precondition?: Array<{ condition: string }> };
-      };
-      for (const p of fn.lifecycle?.precondition ?? []) {
-        expect(p.condition).not.toMatch(/undefined|\$\{\(?(true|false)\b/);
-      }
-    },
-  );
+  it.each([
+    {},
+    { discoveryMode: "eni", albArn: ALB_ARN },
+    { discoveryMode: "eni", albArn: ALB_ARN, eventDriven: true },
+  ])("adds no precondition Terraform would reject for %j (a folded literal, never `undefined`)", (props) => {
+    const s = synth({ allowedTargetCidrs: ALLOWED, ...props });
+    const fn = one(s, "aws_lambda_function") as {
+      lifecycle?: { precondition?: Array<{ condition: string }> };
+    };
+    for (const p of fn.lifecycle?.precondition ?? []) {
+      expect(p.condition).not.toMatch(/undefined|\$\{\(?(true|false)\b/);
+    }
+  });
 });
 
 describe("the generated module", () => {
@@ -158,11 +162,12 @@ describe("the generated module", () => {
   it("grants ec2:DescribeNetworkInterfaces only in eni mode without a role, sts:AssumeRole only on the role", () => {
     const iam = m.files["iam.tf"] ?? "";
     expect(iam).toContain(
-      'for_each = toset(((var.discovery_mode == "eni") && !(var.alb_role_arn != null)) ? ["*"] : [])',
+      'for_each = toset((local.eni_discovery && !(var.alb_role_arn != null)) ? ["*"] : [])',
     );
     expect(iam).toContain(
-      'for_each = toset(((var.discovery_mode == "eni") && (var.alb_role_arn != null)) ? [var.alb_role_arn] : [])',
+      "for_each = toset((local.eni_discovery && (var.alb_role_arn != null)) ? [var.alb_role_arn] : [])",
     );
+    expect(m.files["main.tf"]).toContain('eni_discovery = (var.discovery_mode == "eni")');
     expect(iam).toContain("data.aws_iam_policy_document.describe_interfaces[0].json");
     expect(iam).toContain("data.aws_iam_policy_document.assume_alb_role[0].json");
   });
@@ -170,14 +175,29 @@ describe("the generated module", () => {
   it("creates the event rule when event_driven (default: eni mode) and alb_arn is set, matching the ALB's description", () => {
     const main = m.files["main.tf"] ?? "";
     expect(main).toContain('resource "aws_cloudwatch_event_rule" "interface_events"');
-    expect(main).toContain(
-      '(var.create && ((((var.event_driven == null) && (var.discovery_mode == "eni")) || (var.event_driven == true)) && (var.alb_arn != null))) ? 1 : 0',
+    expect(main).toContain("count       = local.create_interface_events ? 1 : 0");
+    expect(main.replace(/\s+/g, " ")).toContain(
+      "create_interface_events = ( var.create && ( (((var.event_driven == null) && local.eni_discovery) || (var.event_driven == true)) && (var.alb_arn != null) ) )",
     );
-    expect(main).toContain('jsonencode(format("ELB %s", join("/", slice(split("/", var.alb_arn), 1, 4))))');
+    expect(main).toContain(
+      '    (var.alb_arn == null) ? null :\n    format("ELB %s", join("/", slice(split("/", var.alb_arn), 1, 4)))',
+    );
+    expect(main).toContain('"requestParameters" = { "description" = [local.alb_interface_description] }');
     expect(main).toContain('resource "aws_lambda_permission" "interface_events"');
   });
 
   it("checks at plan time that eni mode has alb_arn", () => {
     expect(m.files["main.tf"]).toContain('discovery_mode = \\"eni\\" needs alb_arn');
+  });
+
+  it("checks at plan time that event_driven = true comes with eni mode, and says why", () => {
+    // Act
+    const main = m.files["main.tf"] ?? "";
+
+    // Assess
+    expect(main).toContain("condition     = ((var.event_driven != true) || local.eni_discovery)");
+    expect(main).toContain(
+      'error_message = "event_driven = true needs discovery_mode = \\"eni\\": a DNS run cannot see a new interface yet',
+    );
   });
 });

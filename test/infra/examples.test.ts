@@ -11,7 +11,7 @@ import { Testing } from "cdktf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EdgeStack, settingsFromEnv } from "../../examples/cdktf-app/main.js";
 import { MODULE_DIR, renderModule } from "../../modules/build/module.js";
-import { INPUTS, type InputSpec } from "../../modules/inputs.js";
+import { INPUTS, type InputSpec } from "../../modules/inputs/index.js";
 
 type Json = Record<string, unknown>;
 type Blocks = Record<string, Record<string, Json[]>>;

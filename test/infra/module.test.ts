@@ -7,7 +7,7 @@ import { parse } from "@cdktf/hcl2json";
 import { Testing } from "cdktf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REQUIREMENTS, type RenderedModule, renderModule } from "../../modules/build/module.js";
-import { INPUTS, type InputSpec } from "../../modules/inputs.js";
+import { INPUTS, type InputSpec } from "../../modules/inputs/index.js";
 
 type Json = Record<string, unknown>;
 
@@ -46,8 +46,31 @@ function isObject(v: unknown): v is Json {
 }
 
 /**
+ * An expression without what its layout adds (build/layout.ts): line breaks and indentation, trailing commas and
+ * the parentheses around a broken conditional or && chain; outside string literals, white space, commas and
+ * parentheses are dropped (on both sides, so only a change of content can tell the two apart).
+ */
+function withoutLayout(value: string): string {
+  let out = "";
+  let quoted = false;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value[i] as string;
+    if (quoted && c === "\\") {
+      out += value.slice(i, i + 2);
+      i += 1;
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (!quoted && /[\s,()]/.test(c)) continue;
+    out += c;
+  }
+  return out;
+}
+
+/**
  * One shape for both sides: blocks (arrays of one object) unwrapped, null values and CDKTF metadata dropped,
- * and the two spots where HCL and JSON spell a reference differently (depends_on, dynamic iterator) aligned.
+ * the two spots where HCL and JSON spell a reference differently (depends_on, dynamic iterator) aligned, and
+ * expressions compared without their layout.
  */
 function normalize(value: unknown, key = ""): unknown {
   if (Array.isArray(value)) {
@@ -66,14 +89,8 @@ function normalize(value: unknown, key = ""): unknown {
   }
   if (typeof value === "string" && key === "iterator") return value.replace(/^\$\{(.*)\}$/, "$1");
   // The HCL has terraform fmt's `{ "K" = v }` and `[for k, v in x : e]` where CDKTF writes `{"K" = v}` and
-  // `[ for k, v in x: e]`.
-  if (typeof value === "string") {
-    return value
-      .replace(/\{ "/g, '{"')
-      .replace(/ \}/g, "}")
-      .replace(/\[ for /g, "[for ")
-      .replace(/(\[for [^\]]*?) : /g, "$1: ");
-  }
+  // `[ for k, v in x: e]`, and long expressions laid out over lines.
+  if (typeof value === "string") return withoutLayout(value);
   return value;
 }
 
@@ -148,7 +165,7 @@ describe("the generated module, read back from HCL", () => {
     // Assess
     expect(terraform.required_version).toBe(">= 1.5.0");
     expect(providers.aws).toEqual({ source: "hashicorp/aws", version: REQUIREMENTS.providers.aws.version });
-    // No archive provider: the module ships its zip (issue 15, defect 3).
+    // No archive provider: the module ships its zip, so a saved plan applies in a fresh job.
     expect(Object.keys(providers)).toEqual(["aws"]);
     // The bindings are generated from hashicorp/aws 6.25.0: the lower bound must not be above it.
     expect(REQUIREMENTS.providers.aws.version).toMatch(/^>= 6\.(1[9]|2[0-5])\.0$/);
@@ -169,17 +186,17 @@ describe("the generated module, read back from HCL", () => {
   it.each([
     ["aws_lb_target_group", "this", "for_each", "${local.target_groups_created}"],
     ["aws_lb_listener", "this", "for_each", "${local.listeners_created}"],
-    ["aws_s3_bucket", "state", "count", "${(var.create && var.create_state_bucket) ? 1 : 0}"],
-    ["aws_s3_bucket_policy", "state", "count", "${(var.create && var.create_state_bucket) ? 1 : 0}"],
-    ["aws_iam_role", "this", "count", "${(var.create && var.create_role) ? 1 : 0}"],
-    ["aws_cloudwatch_log_group", "this", "count", "${(var.create && var.create_log_group) ? 1 : 0}"],
+    ["aws_s3_bucket", "state", "count", "${local.create_state_bucket ? 1 : 0}"],
+    ["aws_s3_bucket_policy", "state", "count", "${local.create_state_bucket ? 1 : 0}"],
+    ["aws_iam_role", "this", "count", "${local.create_role ? 1 : 0}"],
+    ["aws_cloudwatch_log_group", "this", "count", "${local.create_log_group ? 1 : 0}"],
     ["aws_lambda_function", "this", "count", "${var.create ? 1 : 0}"],
     ["aws_cloudwatch_event_rule", "schedule", "count", "${var.create ? 1 : 0}"],
     [
       "aws_cloudwatch_metric_alarm",
       "ip_count",
       "for_each",
-      "${(var.create && ((var.create_ip_count_alarm && var.publish_ip_count_metric) && !var.dry_run)) ? local.target_group_arns : {}}",
+      "${local.create_ip_count_alarm ? local.target_group_arns : {}}",
     ],
   ])("creates %s.%s only when its toggle says so (%s)", (type, name, meta, value) => {
     // Act
@@ -189,19 +206,41 @@ describe("the generated module, read back from HCL", () => {
     expect(resource?.[meta]).toBe(value);
   });
 
-  it("creates the target groups and listeners of the entries that ask for them, the shorthand as entry default", () => {
+  it.each([
+    ["create_state_bucket", "(var.create && var.create_state_bucket)"],
+    ["create_role", "(var.create && var.create_role)"],
+    ["create_log_group", "(var.create && var.create_log_group)"],
+    ["create_ip_count_alarm", "(var.create && (var.create_ip_count_alarm && local.metrics_published))"],
+    [
+      "create_outside_allowed_cidrs_alarm",
+      "(var.create && ((var.create_outside_allowed_cidrs_alarm && local.metrics_published) && !var.allow_any_target_cidr))",
+    ],
+    ["create_dashboard", "(var.create && var.create_dashboard)"],
+  ])("decides %s once, under the master switch, in a commented local", (name, definition) => {
     // Act
-    const locals = Object.values(module.files).join("\n");
+    const locals = Object.assign({}, ...(merged.locals as Json[])) as Record<string, string>;
+    const main = module.files["main.tf"] ?? "";
 
     // Assess
-    expect(locals).toContain(
-      "target_groups_created    = { for k, l in local.listeners : k => l if var.create && l.create_target_group }",
+    expect(withoutLayout(locals[name] ?? "")).toBe(withoutLayout(`\${${definition}}`));
+    expect(main).toMatch(new RegExp(`  # [^\\n]*\\n(  # [^\\n]*\\n)*  ${name} = `));
+  });
+
+  it("creates the target groups and listeners of the entries that ask for them, the shorthand as entry default", () => {
+    // Act
+    const locals = Object.assign({}, ...(merged.locals as Json[])) as Record<string, string>;
+
+    // Assess
+    expect(locals.target_groups_created).toBe(
+      "${{ for k, l in local.listeners : k => l if var.create && l.create_target_group }}",
     );
-    expect(locals).toContain(
-      "listeners_created        = { for k, l in local.listeners : k => l if var.create && l.create_listener }",
+    expect(locals.listeners_created).toBe(
+      "${{ for k, l in local.listeners : k => l if var.create && l.create_listener }}",
     );
-    expect(locals).toMatch(
-      /tomap\(\{ default = \{ port = var\.alb_listener_port, create_target_group = var\.create_target_group/,
+    expect(withoutLayout(locals.listeners ?? "")).toContain(
+      withoutLayout(
+        "local.listeners_shorthand ? tomap({ default = { port = var.alb_listener_port, create_target_group = var.create_target_group",
+      ),
     );
   });
 
@@ -252,9 +291,17 @@ describe("the module's variable validations", () => {
   function patternOf(variable: string): RegExp {
     const spec = (Object.values(INPUTS) as InputSpec[]).find((s) => s.variable === variable);
     const condition = spec?.validation?.[0]?.condition ?? "";
-    const match = /regex\(("(?:[^"\\]|\\.)*")/.exec(condition);
-    if (!match?.[1]) throw new Error(`no regex in the validation of ${variable}`);
-    return new RegExp(JSON.parse(match[1]) as string);
+    // The pattern is one string literal, or a long one cut into `join("", ["…", "…"])`.
+    const literal = '"(?:[^"\\\\]|\\\\.)*"';
+    const argument = new RegExp(`regex\\((join\\("", \\[(?:${literal}(?:, )?)+\\]\\)|${literal})`).exec(
+      condition,
+    )?.[1];
+    if (argument === undefined) throw new Error(`no regex in the validation of ${variable}`);
+    const literals = argument.startsWith("join") ? argument.slice(10) : argument;
+    const parts = [...literals.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map(
+      (m) => JSON.parse(`"${m[1]}"`) as string,
+    );
+    return new RegExp(parts.join(""));
   }
 
   it.each([
@@ -269,7 +316,7 @@ describe("the module's variable validations", () => {
       "target_group_arn",
       [
         "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef",
-        // Issue 15, defect 8: partitions the rules used to reject.
+        // Partitions beyond aws, aws-cn and aws-us-gov (ISO and the European sovereign cloud).
         "arn:aws-iso-e:elasticloadbalancing:eu-isoe-west-1:123456789012:targetgroup/tg/0123456789abcdef",
         "arn:aws-iso-f:elasticloadbalancing:us-isof-south-1:123456789012:targetgroup/tg/0123456789abcdef",
         "arn:aws-eusc:elasticloadbalancing:eusc-de-east-1:123456789012:targetgroup/tg/0123456789abcdef",
@@ -289,7 +336,7 @@ describe("the module's variable validations", () => {
     [
       "schedule_expression",
       ["rate(1 minute)", "rate(5 minutes)", "rate(2 hours)", "rate(1 day)"],
-      // Issue 15, defects 4 and 7: wrong grammatical number, and cron (the alarms need the interval).
+      // EventBridge's grammatical number (1 minute, N minutes), and no cron (the alarms need the interval).
       ["every minute", "rate(0 minutes)", "rate(1 minutes)", "rate(5 minute)", "cron(not a cron)"],
     ],
     ["state_key_prefix", ["alb-static-ip/", "", "a/b/"], ["no-slash", "/lead"]],

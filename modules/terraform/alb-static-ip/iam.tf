@@ -1,6 +1,8 @@
+# A statement of the function's policy that only some settings need: zero or one, merged into it below.
 data "aws_iam_policy_document" "kms" {
   count = var.create ? 1 : 0
 
+  # The state bucket's KMS key (SSE-KMS), only when state_bucket_kms_key_arn is set.
   dynamic "statement" {
     for_each = toset((var.state_bucket_kms_key_arn != null) ? [var.state_bucket_kms_key_arn] : [])
     iterator = each
@@ -14,9 +16,12 @@ data "aws_iam_policy_document" "kms" {
   }
 }
 
+# A statement of the function's policy that only some settings need: zero or one, merged into it below.
 data "aws_iam_policy_document" "xray" {
   count = var.create ? 1 : 0
 
+  # X-Ray writes (as in AWSXRayDaemonWriteAccess), only with tracing_mode = "Active"; X-Ray defines no resource types
+  # for them.
   dynamic "statement" {
     for_each = toset((var.tracing_mode == "Active") ? ["Active"] : [])
     iterator = each
@@ -30,11 +35,14 @@ data "aws_iam_policy_document" "xray" {
   }
 }
 
+# A statement of the function's policy that only some settings need: zero or one, merged into it below.
 data "aws_iam_policy_document" "describe_interfaces" {
   count = var.create ? 1 : 0
 
+  # ENI discovery in this account, only with discovery_mode = "eni" and no alb_role_arn. ec2:DescribeNetworkInterfaces
+  # supports no resource-level permissions.
   dynamic "statement" {
-    for_each = toset(((var.discovery_mode == "eni") && !(var.alb_role_arn != null)) ? ["*"] : [])
+    for_each = toset((local.eni_discovery && !(var.alb_role_arn != null)) ? ["*"] : [])
     iterator = each
 
     content {
@@ -46,11 +54,14 @@ data "aws_iam_policy_document" "describe_interfaces" {
   }
 }
 
+# A statement of the function's policy that only some settings need: zero or one, merged into it below.
 data "aws_iam_policy_document" "assume_alb_role" {
   count = var.create ? 1 : 0
 
+  # ENI discovery of an ALB in another account: exactly the role that account grants the lookup to, and no ec2
+  # permission here.
   dynamic "statement" {
-    for_each = toset(((var.discovery_mode == "eni") && (var.alb_role_arn != null)) ? [var.alb_role_arn] : [])
+    for_each = toset((local.eni_discovery && (var.alb_role_arn != null)) ? [var.alb_role_arn] : [])
     iterator = each
 
     content {
@@ -62,6 +73,8 @@ data "aws_iam_policy_document" "assume_alb_role" {
   }
 }
 
+# The function's least-privilege policy (SECURITY.md explains every statement): attached to the created role, and the
+# role_policy_json output for a role managed elsewhere.
 data "aws_iam_policy_document" "this" {
   count = var.create ? 1 : 0
   source_policy_documents = [
@@ -71,6 +84,7 @@ data "aws_iam_policy_document" "this" {
     data.aws_iam_policy_document.assume_alb_role[0].json,
   ]
 
+  # The only write to the load balancers: register and deregister on exactly the target groups kept in sync.
   statement {
     actions   = ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"]
     effect    = "Allow"
@@ -78,6 +92,8 @@ data "aws_iam_policy_document" "this" {
     sid       = "SyncTargetsOfThisTargetGroup"
   }
 
+  # ELBv2 Describe actions support no resource-level permissions (Service Authorization Reference), so "*" is the
+  # narrowest resource. DescribeTargetGroups reads each group's IP address type once per container.
   statement {
     actions   = ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"]
     effect    = "Allow"
@@ -85,6 +101,9 @@ data "aws_iam_policy_document" "this" {
     sid       = "ReadTargetHealth"
   }
 
+  # Only the state objects below state_key_prefix: their keys embed the target group's name and id, which a created
+  # group has only after apply, hence the prefix. A conditional write (If-Match) needs s3:GetObject as well as
+  # s3:PutObject.
   statement {
     actions = ["s3:GetObject", "s3:PutObject"]
     effect  = "Allow"
@@ -94,6 +113,8 @@ data "aws_iam_policy_document" "this" {
     sid = "ReadWriteStateObject"
   }
 
+  # s3:ListBucket on the bucket, so that a missing state object (the first run) reads as 404 NoSuchKey, not 403
+  # AccessDenied. No s3:prefix condition: the implicit check of a GetObject carries none.
   statement {
     actions   = ["s3:ListBucket"]
     effect    = "Allow"
@@ -101,6 +122,7 @@ data "aws_iam_policy_document" "this" {
     sid       = "MissingStateIsNotFound"
   }
 
+  # PutMetricData has no resource types: the condition limits it to the function's own namespace.
   statement {
     actions   = ["cloudwatch:PutMetricData"]
     effect    = "Allow"
@@ -114,6 +136,7 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # Its own log group only, which exists before the function (so no logs:CreateLogGroup).
   statement {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     effect    = "Allow"
@@ -123,8 +146,9 @@ data "aws_iam_policy_document" "this" {
 }
 
 data "aws_iam_policy_document" "assume_role" {
-  count = (var.create && var.create_role) ? 1 : 0
+  count = local.create_role ? 1 : 0
 
+  # Only the Lambda service may assume the role.
   statement {
     actions = ["sts:AssumeRole"]
     effect  = "Allow"
@@ -137,8 +161,9 @@ data "aws_iam_policy_document" "assume_role" {
   }
 }
 
+# A name prefix, not a name: IAM names are account-wide, so the same name works in every region.
 resource "aws_iam_role" "this" {
-  count                = (var.create && var.create_role) ? 1 : 0
+  count                = local.create_role ? 1 : 0
   assume_role_policy   = data.aws_iam_policy_document.assume_role[0].json
   description          = "Lets the alb-static-ip function keep one NLB target group in sync with an ALB's IPs."
   name_prefix          = "${var.name}-"
@@ -155,7 +180,7 @@ resource "aws_iam_role" "this" {
 }
 
 resource "aws_iam_role_policy" "this" {
-  count  = (var.create && var.create_role) ? 1 : 0
+  count  = local.create_role ? 1 : 0
   name   = "alb-static-ip"
   policy = data.aws_iam_policy_document.this[0].json
   role   = aws_iam_role.this[0].id

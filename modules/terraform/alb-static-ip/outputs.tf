@@ -15,12 +15,24 @@ output "listener_arns" {
 
 output "target_group_name" {
   description = "Name of the NLB target group kept in sync."
-  value       = (length(element(split("/", local.primary_target_group_arn), 1)) >= 1) ? element(split("/", local.primary_target_group_arn), 1) : null
+  value = (
+    (length(element(split("/", local.primary_target_group_arn), 1)) >= 1) ? element(split(
+      "/",
+      local.primary_target_group_arn,
+    ), 1) :
+    null
+  )
 }
 
 output "target_group_arn_suffix" {
   description = "ARN suffix of the target group (targetgroup/<name>/<id>), the TargetGroup dimension of its CloudWatch metrics."
-  value       = (length(element(split(":", local.primary_target_group_arn), 5)) >= 1) ? element(split(":", local.primary_target_group_arn), 5) : null
+  value = (
+    (length(element(split(":", local.primary_target_group_arn), 5)) >= 1) ? element(split(
+      ":",
+      local.primary_target_group_arn,
+    ), 5) :
+    null
+  )
 }
 
 output "listener_arn" {
@@ -35,7 +47,10 @@ output "state_bucket_name" {
 
 output "state_bucket_arn" {
   description = "ARN of the S3 bucket holding the state (created or given)."
-  value       = (length(local.state_bucket_name) >= 1) ? "arn:${data.aws_partition.current.partition}:s3:::${local.state_bucket_name}" : null
+  value = (
+    (length(local.state_bucket_name) >= 1) ? "arn:${data.aws_partition.current.partition}:s3:::${local.state_bucket_name}" :
+    null
+  )
 }
 
 output "function_name" {
@@ -95,7 +110,7 @@ output "errors_alarm_name" {
 
 output "allowed_target_cidrs_source" {
   description = "Where ALLOWED_TARGET_CIDRS came from: \"variable\", \"alb_subnets\", \"vpc\" (the weaker bound: set alb_arn) or \"any\" (allow_any_target_cidr)."
-  value       = var.create ? var.allow_any_target_cidr ? "any" : (length(var.allowed_target_cidrs) >= 1) ? "variable" : ((var.alb_arn != null) || (var.alb_name != null)) ? "alb_subnets" : "vpc" : null
+  value       = var.create ? local.allowed_target_cidrs_source : null
 }
 
 output "ip_count_alarm_arn" {
@@ -106,6 +121,11 @@ output "ip_count_alarm_arn" {
 output "ip_count_alarm_name" {
   description = "Name of the alarm on LoadBalancerIPCount; null when not created."
   value       = try(aws_cloudwatch_metric_alarm.ip_count["default"].alarm_name, null)
+}
+
+output "outside_allowed_cidrs_alarm_names" {
+  description = "Name of the alarm on TargetsOutsideAllowedCidrs per listeners entry (\"default\" for the one-listener shorthand); empty when not created."
+  value       = { for k, a in aws_cloudwatch_metric_alarm.outside_allowed_cidrs : k => a.alarm_name }
 }
 
 output "dashboard_name" {

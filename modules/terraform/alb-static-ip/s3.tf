@@ -1,13 +1,17 @@
+# The function's state: one small JSON object per target group, written conditionally (If-Match), so two overlapping
+# runs cannot overwrite each other. Without force_destroy, destroy fails once state exists: the history is not deleted
+# silently (README, Operations notes).
 resource "aws_s3_bucket" "state" {
-  count         = (var.create && var.create_state_bucket) ? 1 : 0
+  count         = local.create_state_bucket ? 1 : 0
   bucket        = var.state_bucket_name
   bucket_prefix = (var.state_bucket_name == null) ? "${var.name}-" : null
   force_destroy = var.state_bucket_force_destroy
   tags          = merge(var.tags, var.state_bucket_tags)
 }
 
+# No public ACL or bucket policy can ever open the state bucket.
 resource "aws_s3_bucket_public_access_block" "state" {
-  count                   = (var.create && var.create_state_bucket) ? 1 : 0
+  count                   = local.create_state_bucket ? 1 : 0
   block_public_acls       = true
   block_public_policy     = true
   bucket                  = aws_s3_bucket.state[0].id
@@ -16,7 +20,7 @@ resource "aws_s3_bucket_public_access_block" "state" {
 }
 
 resource "aws_s3_bucket_ownership_controls" "state" {
-  count  = (var.create && var.create_state_bucket) ? 1 : 0
+  count  = local.create_state_bucket ? 1 : 0
   bucket = aws_s3_bucket.state[0].id
 
   rule {
@@ -25,7 +29,7 @@ resource "aws_s3_bucket_ownership_controls" "state" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
-  count  = (var.create && var.create_state_bucket) ? 1 : 0
+  count  = local.create_state_bucket ? 1 : 0
   bucket = aws_s3_bucket.state[0].id
 
   rule {
@@ -38,8 +42,10 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
   }
 }
 
+# Versioned, so an earlier state can be restored by hand; replaced versions expire after
+# state_noncurrent_version_expiration_days.
 resource "aws_s3_bucket_versioning" "state" {
-  count  = (var.create && var.create_state_bucket) ? 1 : 0
+  count  = local.create_state_bucket ? 1 : 0
   bucket = aws_s3_bucket.state[0].id
 
   versioning_configuration {
@@ -48,7 +54,7 @@ resource "aws_s3_bucket_versioning" "state" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "state" {
-  count  = (var.create && var.create_state_bucket) ? 1 : 0
+  count  = local.create_state_bucket ? 1 : 0
   bucket = aws_s3_bucket.state[0].id
 
   rule {
@@ -69,9 +75,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "state" {
   depends_on = [aws_s3_bucket_versioning.state]
 }
 
+# The state bucket's policy: deny every request that is not HTTPS with TLS 1.2 or later.
 data "aws_iam_policy_document" "state_bucket" {
-  count = (var.create && var.create_state_bucket) ? 1 : 0
+  count = local.create_state_bucket ? 1 : 0
 
+  # Every request to the state bucket must use TLS.
   statement {
     actions   = ["s3:*"]
     effect    = "Deny"
@@ -90,6 +98,7 @@ data "aws_iam_policy_document" "state_bucket" {
     }
   }
 
+  # Every request to the state bucket must use TLS 1.2 or later.
   statement {
     actions   = ["s3:*"]
     effect    = "Deny"
@@ -110,7 +119,7 @@ data "aws_iam_policy_document" "state_bucket" {
 }
 
 resource "aws_s3_bucket_policy" "state" {
-  count  = (var.create && var.create_state_bucket) ? 1 : 0
+  count  = local.create_state_bucket ? 1 : 0
   bucket = aws_s3_bucket.state[0].id
   policy = data.aws_iam_policy_document.state_bucket[0].json
 

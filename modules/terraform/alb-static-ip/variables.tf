@@ -41,7 +41,14 @@ variable "alb_listener_port" {
   default     = null
 
   validation {
-    condition     = var.alb_listener_port == null ? true : (var.alb_listener_port >= 1 && var.alb_listener_port <= 65535 && floor(var.alb_listener_port) == var.alb_listener_port)
+    condition = (
+      var.alb_listener_port == null ? true :
+      (
+        var.alb_listener_port >= 1 &&
+        var.alb_listener_port <= 65535 &&
+        floor(var.alb_listener_port) == var.alb_listener_port
+      )
+    )
     error_message = "alb_listener_port must be a whole number from 1 to 65535 (a TCP port)."
   }
 }
@@ -52,7 +59,11 @@ variable "alb_arn" {
   default     = null
 
   validation {
-    condition     = var.alb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/app\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.alb_arn))
+    condition = var.alb_arn == null || can(regex(join("", [
+      "^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):",
+      "elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:",
+      "loadbalancer\\/app\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$",
+    ]), var.alb_arn))
     error_message = "alb_arn must be an Application Load Balancer ARN (…:loadbalancer/app/<name>/<id>)."
   }
 }
@@ -75,7 +86,11 @@ variable "allowed_target_cidrs" {
   nullable    = false
 
   validation {
-    condition     = length(var.allowed_target_cidrs) <= 64 && alltrue([for c in var.allowed_target_cidrs : can(cidrhost(c, 0)) && (strcontains(c, ":") || cidrhost(c, 0) == split("/", c)[0])])
+    condition = length(var.allowed_target_cidrs) <= 64 && alltrue([
+      for c in var.allowed_target_cidrs : can(cidrhost(c, 0)) && (
+        strcontains(c, ":") || cidrhost(c, 0) == split("/", c)[0]
+      )
+    ])
     error_message = "allowed_target_cidrs must hold at most 64 CIDR blocks with the host bits zero, e.g. 10.0.1.0/24."
   }
 }
@@ -101,17 +116,37 @@ variable "listeners" {
   nullable = false
 
   validation {
-    condition     = length(var.listeners) <= 10 && alltrue([for k, l in var.listeners : can(regex("^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$", k)) && l.port >= 1 && l.port <= 65535 && floor(l.port) == l.port])
+    condition = length(var.listeners) <= 10 && alltrue([
+      for k, l in var.listeners : (
+        can(regex("^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$", k)) &&
+        l.port >= 1 &&
+        l.port <= 65535 &&
+        floor(l.port) == l.port
+      )
+    ])
     error_message = "listeners must have at most 10 entries, keys of 1-16 lower-case letters, digits or hyphens, and ports from 1 to 65535."
   }
 
   validation {
-    condition     = alltrue([for l in values(var.listeners) : contains(["ipv4", "ipv6"], l.ip_address_type) && (l.health_check_protocol == null ? true : contains(["TCP", "HTTP", "HTTPS"], l.health_check_protocol))])
+    condition = alltrue([
+      for l in values(var.listeners) : contains(["ipv4", "ipv6"], l.ip_address_type) && (
+        l.health_check_protocol == null ? true : contains(["TCP", "HTTP", "HTTPS"], l.health_check_protocol)
+      )
+    ])
     error_message = "listeners: ip_address_type must be ipv4 or ipv6, health_check_protocol TCP, HTTP or HTTPS."
   }
 
   validation {
-    condition     = alltrue([for l in values(var.listeners) : l.target_group_arn == null ? true : can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$", l.target_group_arn))])
+    condition = alltrue([
+      for l in values(var.listeners) : (
+        l.target_group_arn == null ? true :
+        can(regex(join("", [
+          "^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):",
+          "elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):",
+          "([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$",
+        ]), l.target_group_arn))
+      )
+    ])
     error_message = "listeners: target_group_arn must be a target group ARN (arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)."
   }
 }
@@ -140,12 +175,25 @@ variable "target_group_arn" {
   default     = null
 
   validation {
-    condition     = var.target_group_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$", var.target_group_arn))
+    condition = var.target_group_arn == null || can(regex(join("", [
+      "^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):",
+      "elasticloadbalancing:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):",
+      "([0-9]{12}):targetgroup\\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?)\\/([0-9a-f]{16})$",
+    ]), var.target_group_arn))
     error_message = "target_group_arn must be a target group ARN, arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex digits>."
   }
 
   validation {
-    condition     = var.target_group_arn == null || try(split(":", var.target_group_arn)[1] == (startswith(split(":", var.target_group_arn)[3], "cn-") ? "aws-cn" : (startswith(split(":", var.target_group_arn)[3], "us-gov-") ? "aws-us-gov" : (startswith(split(":", var.target_group_arn)[3], "us-isob-") ? "aws-iso-b" : (startswith(split(":", var.target_group_arn)[3], "us-isof-") ? "aws-iso-f" : (startswith(split(":", var.target_group_arn)[3], "eu-isoe-") ? "aws-iso-e" : (startswith(split(":", var.target_group_arn)[3], "us-iso-") ? "aws-iso" : (startswith(split(":", var.target_group_arn)[3], "eusc-") ? "aws-eusc" : "aws"))))))), false)
+    condition = var.target_group_arn == null || try(split(":", var.target_group_arn)[1] == (
+      startswith(split(":", var.target_group_arn)[3], "cn-") ? "aws-cn" :
+      startswith(split(":", var.target_group_arn)[3], "us-gov-") ? "aws-us-gov" :
+      startswith(split(":", var.target_group_arn)[3], "us-isob-") ? "aws-iso-b" :
+      startswith(split(":", var.target_group_arn)[3], "us-isof-") ? "aws-iso-f" :
+      startswith(split(":", var.target_group_arn)[3], "eu-isoe-") ? "aws-iso-e" :
+      startswith(split(":", var.target_group_arn)[3], "us-iso-") ? "aws-iso" :
+      startswith(split(":", var.target_group_arn)[3], "eusc-") ? "aws-eusc" :
+      "aws"
+    ), false)
     error_message = "target_group_arn: the partition (2nd field) must be the one of the region (4th field), e.g. aws-cn for cn-north-1."
   }
 }
@@ -181,7 +229,11 @@ variable "deregistration_delay_seconds" {
   nullable    = false
 
   validation {
-    condition     = var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600 && floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds
+    condition = (
+      var.deregistration_delay_seconds >= 0 &&
+      var.deregistration_delay_seconds <= 3600 &&
+      floor(var.deregistration_delay_seconds) == var.deregistration_delay_seconds
+    )
     error_message = "deregistration_delay_seconds must be a whole number from 0 to 3600 (seconds)."
   }
 }
@@ -198,12 +250,25 @@ variable "nlb_arn" {
   default     = null
 
   validation {
-    condition     = var.nlb_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer\\/net\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$", var.nlb_arn))
+    condition = var.nlb_arn == null || can(regex(join("", [
+      "^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):",
+      "elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:",
+      "loadbalancer\\/net\\/[A-Za-z0-9-]{1,32}\\/[0-9a-f]{16}$",
+    ]), var.nlb_arn))
     error_message = "nlb_arn must be a Network Load Balancer ARN (…:loadbalancer/net/<name>/<id>)."
   }
 
   validation {
-    condition     = var.nlb_arn == null || try(split(":", var.nlb_arn)[1] == (startswith(split(":", var.nlb_arn)[3], "cn-") ? "aws-cn" : (startswith(split(":", var.nlb_arn)[3], "us-gov-") ? "aws-us-gov" : (startswith(split(":", var.nlb_arn)[3], "us-isob-") ? "aws-iso-b" : (startswith(split(":", var.nlb_arn)[3], "us-isof-") ? "aws-iso-f" : (startswith(split(":", var.nlb_arn)[3], "eu-isoe-") ? "aws-iso-e" : (startswith(split(":", var.nlb_arn)[3], "us-iso-") ? "aws-iso" : (startswith(split(":", var.nlb_arn)[3], "eusc-") ? "aws-eusc" : "aws"))))))), false)
+    condition = var.nlb_arn == null || try(split(":", var.nlb_arn)[1] == (
+      startswith(split(":", var.nlb_arn)[3], "cn-") ? "aws-cn" :
+      startswith(split(":", var.nlb_arn)[3], "us-gov-") ? "aws-us-gov" :
+      startswith(split(":", var.nlb_arn)[3], "us-isob-") ? "aws-iso-b" :
+      startswith(split(":", var.nlb_arn)[3], "us-isof-") ? "aws-iso-f" :
+      startswith(split(":", var.nlb_arn)[3], "eu-isoe-") ? "aws-iso-e" :
+      startswith(split(":", var.nlb_arn)[3], "us-iso-") ? "aws-iso" :
+      startswith(split(":", var.nlb_arn)[3], "eusc-") ? "aws-eusc" :
+      "aws"
+    ), false)
     error_message = "nlb_arn: the partition (2nd field) must be the one of the region (4th field), e.g. aws-cn for cn-north-1."
   }
 }
@@ -240,12 +305,27 @@ variable "state_bucket_name" {
   }
 
   validation {
-    condition     = var.state_bucket_name == null ? true : (!strcontains(var.state_bucket_name, "..") && !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.state_bucket_name)))
+    condition = (
+      var.state_bucket_name == null ? true :
+      (
+        !strcontains(var.state_bucket_name, "..") && !can(regex(
+          "^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$",
+          var.state_bucket_name,
+        ))
+      )
+    )
     error_message = "state_bucket_name must not contain two adjacent dots or look like an IP address."
   }
 
   validation {
-    condition     = var.state_bucket_name == null ? true : (!anytrue([for p in ["xn--", "sthree-", "amzn-s3-demo-"] : startswith(var.state_bucket_name, p)]) && !anytrue([for s in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] : endswith(var.state_bucket_name, s)]))
+    condition = (
+      var.state_bucket_name == null ? true :
+      (
+        !anytrue([for p in ["xn--", "sthree-", "amzn-s3-demo-"] : startswith(var.state_bucket_name, p)]) && !anytrue([
+          for s in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] : endswith(var.state_bucket_name, s)
+        ])
+      )
+    )
     error_message = "state_bucket_name must not start with xn--, sthree-, amzn-s3-demo- or end with -s3alias, --ol-s3, .mrap, --x-s3, --table-s3 (reserved by S3)."
   }
 }
@@ -256,7 +336,10 @@ variable "state_bucket_kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.state_bucket_kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\\/[A-Za-z0-9-]+$", var.state_bucket_kms_key_arn))
+    condition = var.state_bucket_kms_key_arn == null || can(regex(
+      "^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\\/[A-Za-z0-9-]+$",
+      var.state_bucket_kms_key_arn,
+    ))
     error_message = "state_bucket_kms_key_arn must be a KMS key ARN."
   }
 }
@@ -275,7 +358,11 @@ variable "state_noncurrent_version_expiration_days" {
   nullable    = false
 
   validation {
-    condition     = var.state_noncurrent_version_expiration_days >= 1 && var.state_noncurrent_version_expiration_days <= 36500 && floor(var.state_noncurrent_version_expiration_days) == var.state_noncurrent_version_expiration_days
+    condition = (
+      var.state_noncurrent_version_expiration_days >= 1 &&
+      var.state_noncurrent_version_expiration_days <= 36500 &&
+      floor(var.state_noncurrent_version_expiration_days) == var.state_noncurrent_version_expiration_days
+    )
     error_message = "state_noncurrent_version_expiration_days must be a whole number from 1 to 36500 (days)."
   }
 }
@@ -300,7 +387,10 @@ variable "role_arn" {
   default     = null
 
   validation {
-    condition     = var.role_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::[0-9]{12}:role\\/[A-Za-z0-9+=,.@_\\/-]{1,512}$", var.role_arn))
+    condition = var.role_arn == null || can(regex(join("", [
+      "^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):",
+      "iam::[0-9]{12}:role\\/[A-Za-z0-9+=,.@_\\/-]{1,512}$",
+    ]), var.role_arn))
     error_message = "role_arn must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/my-role."
   }
 }
@@ -322,7 +412,10 @@ variable "role_permissions_boundary" {
   default     = null
 
   validation {
-    condition     = var.role_permissions_boundary == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::([0-9]{12}|aws):policy\\/[A-Za-z0-9+=,.@_\\/-]{1,512}$", var.role_permissions_boundary))
+    condition = var.role_permissions_boundary == null || can(regex(join("", [
+      "^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):",
+      "iam::([0-9]{12}|aws):policy\\/[A-Za-z0-9+=,.@_\\/-]{1,512}$",
+    ]), var.role_permissions_boundary))
     error_message = "role_permissions_boundary must be an IAM policy ARN, e.g. arn:aws:iam::123456789012:policy/boundary."
   }
 }
@@ -364,7 +457,12 @@ variable "reserved_concurrent_executions" {
   default     = 1
 
   validation {
-    condition     = var.reserved_concurrent_executions == null || (try(var.reserved_concurrent_executions >= 1, false) && try(floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false))
+    condition = var.reserved_concurrent_executions == null || (
+      try(var.reserved_concurrent_executions >= 1, false) && try(
+        floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions,
+        false,
+      )
+    )
     error_message = "reserved_concurrent_executions must be null (unreserved) or a whole number of at least 1."
   }
 }
@@ -388,7 +486,10 @@ variable "schedule_expression" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^rate\\((1 (minute|hour|day)|([2-9]|[1-9][0-9]{1,3}) minutes|([2-9]|1[0-9]|2[0-4]) hours)\\)$", var.schedule_expression))
+    condition = can(regex(
+      "^rate\\((1 (minute|hour|day)|([2-9]|[1-9][0-9]{1,3}) minutes|([2-9]|1[0-9]|2[0-4]) hours)\\)$",
+      var.schedule_expression,
+    ))
     error_message = "schedule_expression must be rate(1 minute), rate(N minutes) or rate(N hours) (N >= 2, at most a day; no cron: the alarms need the interval)."
   }
 }
@@ -400,7 +501,31 @@ variable "log_retention_in_days" {
   nullable    = false
 
   validation {
-    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    condition = contains([
+      0,
+      1,
+      3,
+      5,
+      7,
+      14,
+      30,
+      60,
+      90,
+      120,
+      150,
+      180,
+      365,
+      400,
+      545,
+      731,
+      1096,
+      1827,
+      2192,
+      2557,
+      2922,
+      3288,
+      3653,
+    ], var.log_retention_in_days)
     error_message = "log_retention_in_days must be one of 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
 }
@@ -411,7 +536,10 @@ variable "log_group_kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.log_group_kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\\/[A-Za-z0-9-]+$", var.log_group_kms_key_arn))
+    condition = var.log_group_kms_key_arn == null || can(regex(
+      "^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\\/[A-Za-z0-9-]+$",
+      var.log_group_kms_key_arn,
+    ))
     error_message = "log_group_kms_key_arn must be a KMS key ARN."
   }
 }
@@ -440,7 +568,10 @@ variable "kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\\/[A-Za-z0-9-]+$", var.kms_key_arn))
+    condition = var.kms_key_arn == null || can(regex(
+      "^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\\/[A-Za-z0-9-]+$",
+      var.kms_key_arn,
+    ))
     error_message = "kms_key_arn must be a KMS key ARN."
   }
 }
@@ -485,7 +616,11 @@ variable "max_lookup_per_invocation" {
   nullable    = false
 
   validation {
-    condition     = var.max_lookup_per_invocation >= 1 && var.max_lookup_per_invocation <= 5000 && floor(var.max_lookup_per_invocation) == var.max_lookup_per_invocation
+    condition = (
+      var.max_lookup_per_invocation >= 1 &&
+      var.max_lookup_per_invocation <= 5000 &&
+      floor(var.max_lookup_per_invocation) == var.max_lookup_per_invocation
+    )
     error_message = "max_lookup_per_invocation must be a whole number from 1 to 5000 (queries)."
   }
 }
@@ -497,7 +632,11 @@ variable "invocations_before_deregistration" {
   nullable    = false
 
   validation {
-    condition     = var.invocations_before_deregistration >= 1 && var.invocations_before_deregistration <= 1000 && floor(var.invocations_before_deregistration) == var.invocations_before_deregistration
+    condition = (
+      var.invocations_before_deregistration >= 1 &&
+      var.invocations_before_deregistration <= 1000 &&
+      floor(var.invocations_before_deregistration) == var.invocations_before_deregistration
+    )
     error_message = "invocations_before_deregistration must be a whole number from 1 to 1000 (runs)."
   }
 }
@@ -509,7 +648,11 @@ variable "healthy_invocations_before_deregistration" {
   nullable    = false
 
   validation {
-    condition     = var.healthy_invocations_before_deregistration >= 1 && var.healthy_invocations_before_deregistration <= 10000 && floor(var.healthy_invocations_before_deregistration) == var.healthy_invocations_before_deregistration
+    condition = (
+      var.healthy_invocations_before_deregistration >= 1 &&
+      var.healthy_invocations_before_deregistration <= 10000 &&
+      floor(var.healthy_invocations_before_deregistration) == var.healthy_invocations_before_deregistration
+    )
     error_message = "healthy_invocations_before_deregistration must be a whole number from 1 to 10000 (runs)."
   }
 }
@@ -557,7 +700,12 @@ variable "dns_servers" {
   }
 
   validation {
-    condition     = alltrue([for s in var.dns_servers : can(regex("^(\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\\.?(:[0-9]{1,5})?)$", s))])
+    condition = alltrue([
+      for s in var.dns_servers : can(regex(
+        "^(\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\\.?(:[0-9]{1,5})?)$",
+        s,
+      ))
+    ])
     error_message = "dns_servers entries must be host[:port] (IPv4 address or host name), [IPv6]:port or an IPv6 address."
   }
 }
@@ -569,7 +717,11 @@ variable "dns_timeout_ms" {
   nullable    = false
 
   validation {
-    condition     = var.dns_timeout_ms >= 50 && var.dns_timeout_ms <= 30000 && floor(var.dns_timeout_ms) == var.dns_timeout_ms
+    condition = (
+      var.dns_timeout_ms >= 50 &&
+      var.dns_timeout_ms <= 30000 &&
+      floor(var.dns_timeout_ms) == var.dns_timeout_ms
+    )
     error_message = "dns_timeout_ms must be a whole number from 50 to 30000 (milliseconds)."
   }
 }
@@ -581,7 +733,11 @@ variable "dns_concurrency" {
   nullable    = false
 
   validation {
-    condition     = var.dns_concurrency >= 1 && var.dns_concurrency <= 32 && floor(var.dns_concurrency) == var.dns_concurrency
+    condition = (
+      var.dns_concurrency >= 1 &&
+      var.dns_concurrency <= 32 &&
+      floor(var.dns_concurrency) == var.dns_concurrency
+    )
     error_message = "dns_concurrency must be a whole number from 1 to 32 (queries)."
   }
 }
@@ -605,7 +761,11 @@ variable "max_deregistrations_per_run" {
   nullable    = false
 
   validation {
-    condition     = var.max_deregistrations_per_run >= 1 && var.max_deregistrations_per_run <= 1000 && floor(var.max_deregistrations_per_run) == var.max_deregistrations_per_run
+    condition = (
+      var.max_deregistrations_per_run >= 1 &&
+      var.max_deregistrations_per_run <= 1000 &&
+      floor(var.max_deregistrations_per_run) == var.max_deregistrations_per_run
+    )
     error_message = "max_deregistrations_per_run must be a whole number from 1 to 1000 (targets)."
   }
 }
@@ -624,7 +784,10 @@ variable "metric_namespace" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.metric_namespace)) && !startswith(lower(var.metric_namespace), "aws/")
+    condition = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.metric_namespace)) && !startswith(
+      lower(var.metric_namespace),
+      "aws/",
+    )
     error_message = "metric_namespace must be 1-255 letters, digits or . - _ / # : and must not start with AWS/ (reserved by CloudWatch)."
   }
 }
@@ -660,7 +823,11 @@ variable "aws_max_attempts" {
   nullable    = false
 
   validation {
-    condition     = var.aws_max_attempts >= 1 && var.aws_max_attempts <= 10 && floor(var.aws_max_attempts) == var.aws_max_attempts
+    condition = (
+      var.aws_max_attempts >= 1 &&
+      var.aws_max_attempts <= 10 &&
+      floor(var.aws_max_attempts) == var.aws_max_attempts
+    )
     error_message = "aws_max_attempts must be a whole number from 1 to 10 (attempts)."
   }
 }
@@ -672,13 +839,24 @@ variable "aws_request_timeout_ms" {
   nullable    = false
 
   validation {
-    condition     = var.aws_request_timeout_ms >= 100 && var.aws_request_timeout_ms <= 60000 && floor(var.aws_request_timeout_ms) == var.aws_request_timeout_ms
+    condition = (
+      var.aws_request_timeout_ms >= 100 &&
+      var.aws_request_timeout_ms <= 60000 &&
+      floor(var.aws_request_timeout_ms) == var.aws_request_timeout_ms
+    )
     error_message = "aws_request_timeout_ms must be a whole number from 100 to 60000 (milliseconds)."
   }
 }
 
 variable "create_ip_count_alarm" {
   description = "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "create_outside_allowed_cidrs_alarm" {
+  description = "Create the alarm on TargetsOutsideAllowedCidrs >= 1, per target group: the function observed an IP outside ALLOWED_TARGET_CIDRS and refused it. The list taken from the ALB's subnets is fixed at apply time, so when the ALB gains a subnet, re-apply the module. Not with allow_any_target_cidr, without publish_ip_count_metric or with dry_run."
   type        = bool
   default     = true
   nullable    = false
@@ -727,7 +905,10 @@ variable "alb_role_arn" {
   default     = null
 
   validation {
-    condition     = var.alb_role_arn == null || can(regex("^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::([0-9]{12}):role\\/(?:[\\x21-\\x7e]{1,510}\\/)?[A-Za-z0-9+=,.@_-]{1,64}$", var.alb_role_arn))
+    condition = var.alb_role_arn == null || can(regex(
+      "^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::([0-9]{12}):role\\/(?:[\\x21-\\x7e]{1,510}\\/)?[A-Za-z0-9+=,.@_-]{1,64}$",
+      var.alb_role_arn,
+    ))
     error_message = "alb_role_arn must be an IAM role ARN, arn:aws:iam::<account>:role/<name>."
   }
 }
@@ -738,13 +919,20 @@ variable "alb_role_external_id" {
   default     = null
 
   validation {
-    condition     = var.alb_role_external_id == null ? true : (can(regex("^[A-Za-z0-9_+=,.@:/-]+$", var.alb_role_external_id)) && length(var.alb_role_external_id) >= 2 && length(var.alb_role_external_id) <= 1224)
+    condition = (
+      var.alb_role_external_id == null ? true :
+      (
+        can(regex("^[A-Za-z0-9_+=,.@:/-]+$", var.alb_role_external_id)) &&
+        length(var.alb_role_external_id) >= 2 &&
+        length(var.alb_role_external_id) <= 1224
+      )
+    )
     error_message = "alb_role_external_id must be 2-1224 characters of letters, digits and _+=,.@:/-."
   }
 }
 
 variable "event_driven" {
-  description = "Run the function at once when ELB creates or deletes one of the ALB's network interfaces (an EventBridge rule on the CloudTrail events, with its own lambda permission); the schedule stays as the backstop. Needs alb_arn and a CloudTrail trail recording management events in this region. Null: true when discovery_mode = \"eni\"."
+  description = "Run the function at once when ELB creates or deletes one of the ALB's network interfaces (an EventBridge rule on the CloudTrail events, with its own lambda permission); the schedule stays as the backstop. Needs discovery_mode = \"eni\" (rejected with \"dns\": a DNS run cannot see a new interface yet, and every ELB interface deletion in the region would cost a run), alb_arn, and a CloudTrail trail recording management events in this region. Null: true when discovery_mode = \"eni\"."
   type        = bool
   default     = null
 }
