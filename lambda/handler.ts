@@ -16,7 +16,7 @@ import { decideEvent } from "./core/events.js";
 import type { IpFamily } from "./core/ip.js";
 import { toPlanSettings } from "./core/plan.js";
 import { createEniDiscovery, type EniDiscovery } from "./discovery/eni.js";
-import { discoverAlbIps, MAX_QUERIES_PER_SECOND, resolveDiscoveryTarget } from "./discovery/index.js";
+import { createTokenBucket, discoverAlbIps, resolveDiscoveryTarget } from "./discovery/index.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
 import { type RunLogger, type RunSummary, reconcile } from "./reconcile.js";
@@ -95,6 +95,9 @@ const runLogger: RunLogger = {
   error: (message, extra) => logger.error(message, { ...extra }),
 };
 
+/** IPs the container's last DNS discovery of each family saw: sizes its next first wave (never a verdict). */
+const lastDnsIpCount: Partial<Record<IpFamily, number>> = {};
+
 /** The target groups' IP address types, read once per container (README, "Several listeners and IPv6"). */
 const targetGroupTypes = createTargetGroupTypes(clients.elbv2);
 
@@ -153,10 +156,12 @@ async function run(
   const deadlines = runDeadlines(runStartedAt, context.getRemainingTimeInMillis());
 
   let eniLookup: Promise<Record<IpFamily, Observation>> | undefined;
+  // The run's DNS query budget (discovery/rate.ts): a burst, then a polite long-run rate, for both families.
+  const dnsQueryBucket = createTokenBucket(Date.now());
   const summary = await reconcile(
     {
       // Two families at once share the DNS budget: together never more than DNS_CONCURRENCY in flight
-      // (rounded up) and MAX_QUERIES_PER_SECOND. ENI mode: one lookup per run answers both families.
+      // (rounded up), and one token bucket of queries. ENI mode: one lookup per run answers both families.
       discover: async (family, deadline, concurrent) => {
         if (eni !== undefined) {
           eniLookup ??= eni.discoverFamilies();
@@ -165,17 +170,20 @@ async function run(
         const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {
           timeoutMs: config.dnsTimeoutMs,
         });
-        return discoverAlbIps({
+        const observation = await discoverAlbIps({
           name: target.name,
           family,
           servers: target.servers,
           timeoutMs: config.dnsTimeoutMs,
           concurrency: Math.max(1, Math.ceil(config.dnsConcurrency / concurrent)),
-          maxQueriesPerSecond: Math.floor(MAX_QUERIES_PER_SECOND / concurrent),
+          queryBucket: dnsQueryBucket,
+          expectedIps: lastDnsIpCount[family],
           maxQueries: config.maxLookupPerInvocation,
           missProbability: config.missProbability,
           deadline,
         });
+        if (!observation.failed) lastDnsIpCount[family] = observation.ips.length;
+        return observation;
       },
       targetGroupTypes,
       pairs: config.targetGroups.map((pair) => ({

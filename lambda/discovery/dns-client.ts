@@ -46,6 +46,8 @@ export interface DnsClient {
   queryA(name: string): Promise<QueryResult>;
   /** Resolve the A or AAAA records of `name` (addresses in canonical text); never rejects. */
   query(name: string, type: AddressRecordType): Promise<QueryResult>;
+  /** Open the socket now (queries open it when needed otherwise); a failure surfaces at the next query. */
+  open(): void;
   /** Cancel queries in flight (they resolve as `other`/`ECANCELLED`) and close the socket. */
   close(): void;
 }
@@ -312,6 +314,9 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
     server: { host: server.host, port: server.port },
     queryA: (name) => query(name, "A"),
     query,
+    open() {
+      if (!closed) openSocket().catch(() => {});
+    },
     close() {
       if (closed) return;
       closed = true;
