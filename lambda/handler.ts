@@ -20,7 +20,7 @@ import { createTokenBucket, discoverAlbIps, resolveDiscoveryTarget } from "./dis
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
 import { type RunLogger, type RunSummary, reconcile } from "./reconcile.js";
-import { runDeadlines } from "./timing.js";
+import { minimumFunctionTimeoutSeconds, runDeadlines, worstCaseCallMs } from "./timing.js";
 import type { Observation } from "./types.js";
 
 const config = loadConfig(process.env);
@@ -31,6 +31,12 @@ const clients = createClients({
   maxAttempts: config.awsMaxAttempts,
   requestTimeoutMs: config.awsRequestTimeoutMs,
 });
+
+/** How long one AWS call may take (lambda/timing.ts); the state and target group adapters abort a call there. */
+const callLimits = { maxAttempts: config.awsMaxAttempts, requestTimeoutMs: config.awsRequestTimeoutMs };
+const callBudgetMs = worstCaseCallMs(callLimits);
+/** The run note when the invocation is too short to make a change safely (the run changes nothing). */
+const TIMEOUT_TOO_SHORT = "function_timeout_too_short";
 
 if (config.allowedTargetCidrs === undefined && !config.allowAnyTargetCidr) {
   logger.warn(
@@ -153,7 +159,14 @@ async function run(
   }
   const dryRun = config.dryRun || request.dryRun;
   const runStartedAt = Date.now();
-  const deadlines = runDeadlines(runStartedAt, context.getRemainingTimeInMillis());
+  const remainingMs = context.getRemainingTimeInMillis();
+  const deadlines = runDeadlines(runStartedAt, remainingMs, callLimits);
+  if (!deadlines.canAct && !dryRun) {
+    logger.warn(
+      `This run has ${Math.floor(remainingMs / 1000)} s left and a change needs ${Math.ceil(deadlines.requiredMs / 1000)} s (the change and the record of it, each up to AWS_MAX_ATTEMPTS × AWS_REQUEST_TIMEOUT_MS plus backoff, and time to discover): it changes nothing. Set the function timeout to at least ${minimumFunctionTimeoutSeconds(callLimits)} s (module input timeout; an event-triggered run waits a few seconds first), or lower AWS_REQUEST_TIMEOUT_MS / AWS_MAX_ATTEMPTS.`,
+      { code: TIMEOUT_TOO_SHORT, remainingMs, requiredMs: deadlines.requiredMs },
+    );
+  }
 
   let eniLookup: Promise<Record<IpFamily, Observation>> | undefined;
   // The run's DNS query budget (discovery/rate.ts): a burst, then a polite long-run rate, for both families.
@@ -189,8 +202,9 @@ async function run(
       pairs: config.targetGroups.map((pair) => ({
         ...pair,
         label: pairLabel(pair),
-        targets: createTargetGroupAdapter(clients.elbv2, pair.targetGroupArn),
+        targets: createTargetGroupAdapter(clients.elbv2, pair.targetGroupArn, { callBudgetMs }),
         store: createStateStore(clients.s3, {
+          callBudgetMs,
           bucket: config.s3Bucket,
           key: stateKey(config, pair),
           expect: { targetGroupArn: pair.targetGroupArn, port: pair.port, albDnsName: config.albDnsName },
@@ -209,9 +223,11 @@ async function run(
       planConfig: toPlanSettings(config),
       allowedTargetCidrs: config.allowedTargetCidrs,
       dryRun,
-      ...deadlines,
+      discoveryDeadline: deadlines.discoveryDeadline,
+      actDeadline: deadlines.actDeadline,
     },
   );
+  if (!deadlines.canAct && !dryRun) summary.notes.push(TIMEOUT_TOO_SHORT);
 
   // A run covers an event when it succeeded and every family it observed was complete.
   const observed = Object.values(summary.discovery);

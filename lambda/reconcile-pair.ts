@@ -382,7 +382,7 @@ async function applyAndSave(
 function outOfTime(what: string): AlbStaticIpError {
   return new AlbStaticIpError(
     "out_of_time",
-    `Too little Lambda time left to apply changes safely; ${what}. Raise the function timeout or lower MAX_LOOKUP_PER_INVOCATION / DNS_TIMEOUT_MS.`,
+    `Too little Lambda time left to apply changes safely (the last change and the record of it need up to AWS_MAX_ATTEMPTS × AWS_REQUEST_TIMEOUT_MS plus backoff each); ${what}. Raise the function timeout (the log's function_timeout_too_short line says to what), or lower AWS_REQUEST_TIMEOUT_MS / AWS_MAX_ATTEMPTS, or MAX_LOOKUP_PER_INVOCATION / DNS_TIMEOUT_MS when discovery ran long.`,
   );
 }
 
