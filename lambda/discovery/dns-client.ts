@@ -148,8 +148,9 @@ function interpret(
   if (records.length === 0) return failure("ENODATA");
   return {
     ok: true,
-    // Canonical text, so one IPv6 address written two ways is one IP for the evidence and the plan.
-    ips: [...new Set(records.map((a) => canonicalIp(a.data) ?? a.data))],
+    // Canonical text, so one IPv6 address written two ways is one IP for the evidence and the plan (dns-packet
+    // writes an A record's four bytes as a dotted quad, canonical already: no parsing for the common case).
+    ips: [...new Set(records.map((a) => (type === "A" ? a.data : (canonicalIp(a.data) ?? a.data))))],
     ttl: Math.min(...records.map((a) => a.ttl ?? 0)),
     authoritative: response.flag_aa === true,
   };
