@@ -15,12 +15,12 @@ import { loadConfig, pairLabel, stateKey } from "./config.js";
 import { decideEvent } from "./core/events.js";
 import type { IpFamily } from "./core/ip.js";
 import { toPlanSettings } from "./core/plan.js";
-import { createEniDiscovery, type EniDiscovery } from "./discovery/eni.js";
+import { createEniDiscovery, type EniDiscovery, NOT_ELB_MANAGED } from "./discovery/eni.js";
 import { createTokenBucket, discoverAlbIps, resolveDiscoveryTarget } from "./discovery/index.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
 import { type RunLogger, type RunSummary, reconcile } from "./reconcile.js";
-import { minimumFunctionTimeoutSeconds, runDeadlines, worstCaseCallMs } from "./timing.js";
+import { callLimitsOf, minimumFunctionTimeoutSeconds, runDeadlines, worstCaseCallMs } from "./timing.js";
 import type { Observation } from "./types.js";
 
 const config = loadConfig(process.env);
@@ -33,7 +33,7 @@ const clients = createClients({
 });
 
 /** How long one AWS call may take (lambda/timing.ts); the state and target group adapters abort a call there. */
-const callLimits = { maxAttempts: config.awsMaxAttempts, requestTimeoutMs: config.awsRequestTimeoutMs };
+const callLimits = callLimitsOf(config);
 const callBudgetMs = worstCaseCallMs(callLimits);
 /** The run note when the invocation is too short to make a change safely (the run changes nothing). */
 const TIMEOUT_TOO_SHORT = "function_timeout_too_short";
@@ -107,6 +107,18 @@ const lastDnsIpCount: Partial<Record<IpFamily, number>> = {};
 /** The target groups' IP address types, read once per container (README, "Several listeners and IPv6"). */
 const targetGroupTypes = createTargetGroupTypes(clients.elbv2);
 
+/** ENI mode: a warning per run naming every interface that copies the ALB's description (a security event). */
+function warnOfLookalikes(observed: Record<IpFamily, Observation>): Record<IpFamily, Observation> {
+  const lookalikes = observed.ipv4.lookalikes ?? [];
+  if (lookalikes.length > 0) {
+    logger.warn(
+      "Interfaces copy the ALB's description but were not created by ELB: never registered. Find their CreateNetworkInterface calls in CloudTrail and delete them (SECURITY.md)",
+      { code: NOT_ELB_MANAGED, interfaces: lookalikes },
+    );
+  }
+  return observed;
+}
+
 /** The run failed; the message is the run's error, so the Lambda Errors metric and alarm see it. */
 export class RunFailedError extends AlbStaticIpError {}
 
@@ -128,6 +140,7 @@ async function run(
       request.interfaceEvent === undefined
         ? { kind: "ignore" as const, reason: request.rejected ?? "not an interface event" }
         : decideEvent(request.interfaceEvent, {
+            discoveryMode: config.discoveryMode,
             interfaceDescription: config.discovery.alb?.interfaceDescription,
             knownInterfaceIds: eni?.knownInterfaceIds ?? new Set(),
             knowsInterfaces: eni?.lastSuccessStartedAt !== undefined,
@@ -177,7 +190,7 @@ async function run(
       // (rounded up), and one token bucket of queries. ENI mode: one lookup per run answers both families.
       discover: async (family, deadline, concurrent) => {
         if (eni !== undefined) {
-          eniLookup ??= eni.discoverFamilies();
+          eniLookup ??= eni.discoverFamilies({ deadline }).then(warnOfLookalikes);
           return (await eniLookup)[family];
         }
         const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {

@@ -59,7 +59,9 @@ export interface PairSummary {
   discovery: Omit<Observation, "ips">;
   /** Registered targets on the port before the run: ip → health state. */
   targetsBefore: Record<string, string>;
+  /** IPs registered by this run; in a dry run the IPs it would register. */
   registered: string[];
+  /** IPs deregistered by this run; in a dry run the IPs it would deregister. */
   deregistered: string[];
   stateWritten: boolean;
   stateProblem?: { code: string; reason: string } | undefined;
@@ -194,7 +196,11 @@ export async function reconcilePair(
     summary.notes = noteCodes(p, loaded);
     summary.noteIps = noteIps(p);
 
-    if (!options.dryRun) {
+    if (options.dryRun) {
+      // A dry run names what it would change (nothing is written, no metric is published).
+      summary.registered = ips(p.register);
+      summary.deregistered = ips(p.deregister);
+    } else {
       for (let attempt = 1; ; attempt += 1) {
         const outcome = await applyAndSave(deps, options, p, current);
         summary.deregistered.push(...outcome.deregistered);

@@ -237,6 +237,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
             deregistered: p.deregistered.length,
             queries: p.discovery.queries,
             outsideAllowedCidrs: p.targetsOutsideAllowedCidrs.length,
+            interfacesNotElbManaged: p.discovery.lookalikes?.length,
             discoveryComplete: p.discovery.complete,
             errorCode: p.error?.code,
           },

@@ -34,6 +34,16 @@ export interface CallLimits {
 }
 
 /**
+ * The call limits of a config (AWS_MAX_ATTEMPTS, AWS_REQUEST_TIMEOUT_MS).
+ *
+ * @example
+ * runDeadlines(Date.now(), context.getRemainingTimeInMillis(), callLimitsOf(config));
+ */
+export function callLimitsOf(config: { awsMaxAttempts: number; awsRequestTimeoutMs: number }): CallLimits {
+  return { maxAttempts: config.awsMaxAttempts, requestTimeoutMs: config.awsRequestTimeoutMs };
+}
+
+/**
  * The longest one AWS call may take: every attempt runs into its timeout, and every retry waits the longest
  * backoff first. The adapters abort a call at this budget.
  *

@@ -34,6 +34,11 @@ export interface Observation {
   exact?: boolean | undefined;
   /** Why a failed observation failed, with a stable code and what to do (ENI mode). */
   failure?: { code: string; message: string } | undefined;
+  /**
+   * ENI mode: interfaces with the ALB's description that ELB did not create (look-alikes). Never observed, no
+   * evidence of anything; reported (note `interface_not_elb_managed`, a warning, a metric). Undefined in DNS mode.
+   */
+  lookalikes?: ReadonlyArray<{ id: string; ips: string[]; requesterId?: string | undefined }> | undefined;
 }
 
 /** ELBv2 target health states (TargetHealthStateEnum). */

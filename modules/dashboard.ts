@@ -75,10 +75,16 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: Widget[] } {
         [ns, METRIC_NAMES.registered, ...both],
         [ns, METRIC_NAMES.deregistered, ...both],
       ]),
-      widget(2, "DNS queries per run, and answers outside ALLOWED_TARGET_CIDRS", "Sum", [
-        [ns, METRIC_NAMES.queries, ...both],
-        [ns, METRIC_NAMES.outsideAllowedCidrs, ...both],
-      ]),
+      widget(
+        2,
+        "DNS queries per run, answers outside ALLOWED_TARGET_CIDRS, look-alike interfaces (ENI mode)",
+        "Sum",
+        [
+          [ns, METRIC_NAMES.queries, ...both],
+          [ns, METRIC_NAMES.outsideAllowedCidrs, ...both],
+          [ns, METRIC_NAMES.interfacesNotElbManaged, ...both],
+        ],
+      ),
       widget(3, "Discovery complete (1 = every IP found with the configured confidence)", "Minimum", [
         [ns, METRIC_NAMES.discoveryComplete, ...both],
       ]),

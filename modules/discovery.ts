@@ -34,12 +34,27 @@ export interface DiscoveryProps {
 
 /** Shape of ALB_ROLE_EXTERNAL_ID (as STS accepts it). */
 const EXTERNAL_ID_SHAPE = /^[A-Za-z0-9_+=,.@:/-]{2,1224}$/;
+/** The same for Terraform: RE2 allows no repetition count above 1000, so the length is checked apart. */
+const EXTERNAL_ID_CHARACTERS = /^[A-Za-z0-9_+=,.@:/-]+$/;
 
-function nullableMatch(variable: string, pattern: RegExp, what: string): InputSpec["validation"] {
+function nullableMatch(
+  variable: string,
+  pattern: RegExp,
+  what: string,
+  length?: { min: number; max: number },
+): InputSpec["validation"] {
   const source = pattern.source.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  const bounds =
+    length === undefined
+      ? ""
+      : ` && length(var.${variable}) >= ${length.min} && length(var.${variable}) <= ${length.max}`;
   return [
     {
-      condition: `var.${variable} == null || can(regex("${source}", var.${variable}))`,
+      condition:
+        bounds === ""
+          ? `var.${variable} == null || can(regex("${source}", var.${variable}))`
+          : // A conditional, not ||: Terraform evaluates both sides of ||, and length(null) is an error.
+            `var.${variable} == null ? true : (can(regex("${source}", var.${variable}))${bounds})`,
       errorMessage: `${variable} must be ${what}.`,
     },
   ];
@@ -75,8 +90,9 @@ export const DISCOVERY_INPUTS: { readonly [K in keyof DiscoveryProps]-?: InputSp
     default: null,
     validation: nullableMatch(
       "alb_role_external_id",
-      EXTERNAL_ID_SHAPE,
+      EXTERNAL_ID_CHARACTERS,
       "2-1224 characters of letters, digits and _+=,.@:/-",
+      { min: 2, max: 1224 },
     ),
   },
   eventDriven: {

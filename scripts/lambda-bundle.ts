@@ -13,6 +13,9 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 /** dist/lambda/index.mjs */
 export const LAMBDA_BUNDLE = join(root, "dist", "lambda", "index.mjs");
 
+/** dist/cli/alb-static-ip.mjs: the operator CLI (package.json `bin`), built by scripts/build.ts. */
+export const CLI_BUNDLE = join(root, "dist", "cli", "alb-static-ip.mjs");
+
 /**
  * esbuild settings for the deployed runtime (nodejs24.x): ESM, minified, names kept (error classes set `name`
  * from their constructor), and a `require` for the CommonJS dependencies that call it at run time.

@@ -31,7 +31,13 @@ export interface MetricSink {
  * @example
  * const server = await listenLoopback(cloudwatchHandler(ctx, { record: (d) => all.push(...d) }, Date.now));
  */
-export function cloudwatchHandler(ctx: ServiceContext, sink: MetricSink, clock: () => number): Handler {
+export function cloudwatchHandler(
+  ctx: ServiceContext,
+  sink: MetricSink,
+  clock: () => number,
+  /** More JSON operations by name (`sim/function-apis.ts`: GetMetricStatistics); each maps the input to the answer. */
+  reads: Readonly<Record<string, (input: unknown) => unknown>> = {},
+): Handler {
   return async (req, res) => {
     const requestId = newRequestId();
     const target = headerValue(req, "x-amz-target");
@@ -53,6 +59,11 @@ export function cloudwatchHandler(ctx: ServiceContext, sink: MetricSink, clock: 
       if (verdict.kind === "error") throw verdict.error;
       if (json && !target.startsWith(TARGET_PREFIX)) {
         throw new SimApiError("UnknownOperationException", `Unknown X-Amz-Target ${JSON.stringify(target)}`);
+      }
+      const read = json ? reads[operation] : undefined;
+      if (read !== undefined) {
+        send(res, 200, JSON.stringify(read(parseJson(body))), "application/x-amz-json-1.0", requestId);
+        return;
       }
       if (operation !== "PutMetricData") {
         throw new SimApiError(

@@ -6,7 +6,9 @@
  * account), so a lookup without the cross-account role sees none of the ALB's interfaces.
  *
  * Faults: `ec2:DescribeNetworkInterfaces` affects every call; `ec2:DescribeNetworkInterfaces:nextPage` only
- * calls that carry a NextToken (a page failing in the middle of a pagination).
+ * calls that carry a NextToken (a page failing in the middle of a pagination). `ignoredFilters` makes it accept
+ * and then disregard some filters, as an emulator or a proxy may (moto's or a mock's gaps): what a client
+ * re-checks of the answer is then tested.
  */
 import type http from "node:http";
 import { SimApiError } from "./api-error.js";
@@ -24,6 +26,10 @@ const FILTERS: Readonly<Record<string, (eni: NetworkInterface) => string[]>> = {
   "subnet-id": (eni) => [eni.subnetId],
   "network-interface-id": (eni) => [eni.id],
   "requester-id": (eni) => (eni.requesterId === undefined ? [] : [eni.requesterId]),
+  "requester-managed": (eni) => [String(eni.requesterManaged)],
+  "attachment.instance-owner-id": (eni) =>
+    eni.attachmentOwnerId === undefined ? [] : [eni.attachmentOwnerId],
+  "ipv6-addresses.ipv6-address": (eni) => eni.ipv6,
   "interface-type": (eni) => [eni.interfaceType],
   "availability-zone": (eni) => [eni.availabilityZone],
   "private-ip-address": (eni) => eni.privateIps,
@@ -40,6 +46,10 @@ export interface Ec2Options {
   paging?: "filter-first" | "scan";
   /** Access key id → account id. Unknown keys are the function's own account. */
   accountOf(accessKeyId: string): string;
+  /** More read actions by name (`sim/ec2-network.ts`); each returns the inner XML of the response. */
+  actions?: Readonly<Record<string, (params: URLSearchParams) => string>> | undefined;
+  /** Filter names accepted but not applied (an API that ignores them); default none. */
+  ignoredFilters?: () => ReadonlySet<string>;
 }
 
 interface Filter {
@@ -69,8 +79,9 @@ function filtersOf(params: URLSearchParams): Filter[] {
   return [...filters.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f);
 }
 
-function matches(eni: NetworkInterface, filters: readonly Filter[]): boolean {
+function matches(eni: NetworkInterface, filters: readonly Filter[], ignored: ReadonlySet<string>): boolean {
   return filters.every((f) => {
+    if (ignored.has(f.name)) return true;
     const field = FILTERS[f.name];
     if (field === undefined) return false;
     const have = field(eni);
@@ -91,19 +102,34 @@ function renderInterface(eni: NetworkInterface): string {
     leaf("description", eni.description),
     leaf("ownerId", eni.ownerId),
     leaf("requesterId", eni.requesterId),
-    leaf("requesterManaged", eni.requesterId !== undefined),
-    leaf("status", "in-use"),
+    leaf("requesterManaged", eni.requesterManaged),
+    leaf("status", eni.attachmentOwnerId === undefined ? "available" : "in-use"),
+    eni.attachmentOwnerId === undefined
+      ? ""
+      : node(
+          "attachment",
+          leaf("attachmentId", eni.id.replace(/^eni-/, "eni-attach-")),
+          leaf("instanceOwnerId", eni.attachmentOwnerId),
+          leaf("deviceIndex", 1),
+          leaf("status", "attached"),
+        ),
     leaf("privateIpAddress", eni.privateIps[0]),
     node(
       "privateIpAddressesSet",
       ...eni.privateIps.map((ip, i) => node("item", leaf("privateIpAddress", ip), leaf("primary", i === 0))),
     ),
+    node("ipv6AddressesSet", ...eni.ipv6.map((ip) => node("item", leaf("ipv6Address", ip)))),
     leaf("sourceDestCheck", true),
     leaf("interfaceType", eni.interfaceType),
   );
 }
 
-function describe(params: URLSearchParams, enis: readonly NetworkInterface[], paging: Ec2Options["paging"]) {
+function describe(
+  params: URLSearchParams,
+  enis: readonly NetworkInterface[],
+  paging: Ec2Options["paging"],
+  ignored: ReadonlySet<string>,
+) {
   const filters = filtersOf(params);
   for (const f of filters) {
     if (FILTERS[f.name] === undefined) {
@@ -151,13 +177,13 @@ function describe(params: URLSearchParams, enis: readonly NetworkInterface[], pa
   let items: NetworkInterface[];
   let next: number | undefined;
   if (max === undefined) {
-    items = byId.filter((e) => matches(e, filters));
+    items = byId.filter((e) => matches(e, filters, ignored));
   } else if (paging === "scan") {
     const scanned = byId.slice(offset, offset + max);
-    items = scanned.filter((e) => matches(e, filters));
+    items = scanned.filter((e) => matches(e, filters, ignored));
     next = offset + max < byId.length ? offset + max : undefined;
   } else {
-    const all = byId.filter((e) => matches(e, filters));
+    const all = byId.filter((e) => matches(e, filters, ignored));
     items = all.slice(offset, offset + max);
     next = offset + max < all.length ? offset + max : undefined;
   }
@@ -205,6 +231,11 @@ export function ec2Handler(
       if (page.kind === "error") return sendError(res, page.error, requestId);
     }
     try {
+      const extra = options.actions?.[action];
+      if (extra !== undefined) {
+        send(res, 200, document(`${action}Response`, EC2_XMLNS, leaf("requestId", requestId), extra(params)));
+        return;
+      }
       if (action !== "DescribeNetworkInterfaces") {
         throw new SimApiError(
           "InvalidAction",
@@ -223,7 +254,7 @@ export function ec2Handler(
         `${action}Response`,
         EC2_XMLNS,
         leaf("requestId", requestId),
-        describe(params, enis, options.paging),
+        describe(params, enis, options.paging, options.ignoredFilters?.() ?? new Set()),
       );
       send(res, 200, body);
     } catch (error) {

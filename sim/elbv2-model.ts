@@ -72,6 +72,15 @@ export interface Elbv2ModelOptions {
   /** True when `ip` currently belongs to the ALB, i.e. would pass health checks. */
   isLive: (ip: string) => boolean;
   maxTargets?: number;
+  /**
+   * The network's verdict on a registered, non-draining target (`sim/network.ts`: an availability zone the NLB
+   * does not serve, security groups that drop the health checks), or undefined to let the state machine decide.
+   */
+  probe?: (
+    targetGroupArn: string,
+    ip: string,
+    port: number,
+  ) => Pick<TargetView, "state" | "reason" | "description"> | undefined;
 }
 
 type Settled = "healthy" | "unhealthy";
@@ -213,12 +222,12 @@ export class Elbv2Model {
     const now = this.options.clock();
     for (const k of [...group.targets.keys()]) this.purgeIfGone(group, k, now);
     const all = [...group.targets.values()];
-    if (filter.length === 0) return all.map((t) => this.view(t, now));
+    if (filter.length === 0) return all.map((t) => this.view(t, now, arn));
     return filter.flatMap((input) => {
       const matches = all.filter(
         (t) => t.ip === idOf(input.id) && (input.port === undefined || t.port === input.port),
       );
-      if (matches.length > 0) return matches.map((t) => this.view(t, now));
+      if (matches.length > 0) return matches.map((t) => this.view(t, now, arn));
       const port = input.port ?? group.spec.port;
       return [
         {
@@ -315,14 +324,16 @@ export class Elbv2Model {
     return target.settled ?? "initial";
   }
 
-  private view(target: TargetRecord, now: number): TargetView {
+  private view(target: TargetRecord, now: number, arn: string): TargetView {
     const state = this.healthOf(target, now);
+    const verdict = state === "draining" ? undefined : this.options.probe?.(arn, target.ip, target.port);
+    // Failing checks show once the first checks ran; a zone or group that takes no traffic shows at once.
+    const probed = verdict?.state === "unhealthy" && state === "initial" ? undefined : verdict;
     return {
       ip: target.ip,
       port: target.port,
       availabilityZone: target.availabilityZone,
-      state,
-      ...describe(state),
+      ...(probed ?? { state, ...describe(state) }),
     };
   }
 }

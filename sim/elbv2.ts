@@ -6,6 +6,7 @@
 import type http from "node:http";
 import { SimApiError } from "./api-error.js";
 import type { Elbv2Model, TargetGroupSpec, TargetInput, TargetView } from "./elbv2-model.js";
+import type { Elbv2Network } from "./elbv2-network.js";
 import { type Handler, newRequestId, readBody } from "./http.js";
 import { memberStructs, memberValues, parseIntParam, queryParams, requireParam } from "./query.js";
 import { admit, type ServiceContext } from "./service.js";
@@ -47,7 +48,7 @@ const ACTIONS: Readonly<Record<string, ActionHandler>> = {
  * @example
  * const server = await listenLoopback(elbv2Handler(ctx, model));
  */
-export function elbv2Handler(ctx: ServiceContext, model: Elbv2Model): Handler {
+export function elbv2Handler(ctx: ServiceContext, model: Elbv2Model, network?: Elbv2Network): Handler {
   return async (req, res) => {
     const requestId = newRequestId();
     let params: URLSearchParams;
@@ -67,7 +68,7 @@ export function elbv2Handler(ctx: ServiceContext, model: Elbv2Model): Handler {
     if (verdict.kind === "hang") return;
     if (verdict.kind === "error") return sendError(res, verdict.error, requestId);
     try {
-      const result = dispatch(action, params, model);
+      const result = dispatch(action, params, model, network);
       const body = document(
         `${action}Response`,
         ELBV2_XMLNS,
@@ -82,7 +83,12 @@ export function elbv2Handler(ctx: ServiceContext, model: Elbv2Model): Handler {
   };
 }
 
-function dispatch(action: string, params: URLSearchParams, model: Elbv2Model): string {
+function dispatch(
+  action: string,
+  params: URLSearchParams,
+  model: Elbv2Model,
+  network: Elbv2Network | undefined,
+): string {
   if (action === "") {
     throw new SimApiError("MissingAction", "The request must contain the parameter Action");
   }
@@ -93,11 +99,21 @@ function dispatch(action: string, params: URLSearchParams, model: Elbv2Model): s
       `Could not find operation ${action} for version ${version}; use ${VERSION}`,
     );
   }
+  // The network (sim/elbv2-network.ts) adds the load balancer reads and its view of the target groups.
+  if (action === "DescribeTargetGroups" && network !== undefined) {
+    const groups = model.describeGroups(
+      memberValues(params, "TargetGroupArns"),
+      memberValues(params, "Names"),
+    );
+    return memberList("TargetGroups", groups.map(network.renderGroup));
+  }
+  const extra = network?.actions[action];
+  if (extra !== undefined) return extra(params);
   const handler = ACTIONS[action];
   if (!handler) {
     throw new SimApiError(
       "InvalidAction",
-      `The action ${action} is not valid for this web service (the simulator supports ${Object.keys(ACTIONS).join(", ")})`,
+      `The action ${action} is not valid for this web service (the simulator supports ${[...Object.keys(ACTIONS), ...Object.keys(network?.actions ?? {})].join(", ")})`,
     );
   }
   return handler(params, model);

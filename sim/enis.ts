@@ -1,9 +1,12 @@
 /**
  * The network interfaces of the simulated account(s): the ALB's (description `ELB app/<name>/<id>`, one per
- * group of ALB IPs, created and deleted as the ALB scales), another ALB's in the same VPC (a name that starts
- * with ours, so a prefix or wildcard filter shows), an NLB's, other services' (Lambda, RDS, instances) and,
- * optionally, thousands of background interfaces. Every create/delete of an interface made by ELB emits a
- * CloudTrail-shaped event ("AWS API Call via CloudTrail", as EventBridge delivers it).
+ * group of ALB IPs, created and deleted as the ALB scales; requester-managed by `amazon-elb`, attached with
+ * instance owner `amazon-elb`, and with the nodes' IPv6 addresses when the ALB is dualstack), another ALB's in
+ * the same VPC (a name that starts with ours, so a prefix or wildcard filter shows), an NLB's, other services'
+ * (Lambda, RDS, instances), optionally thousands of background interfaces, and look-alikes: interfaces a user
+ * created with the ALB's description and an IP of its subnets (`addLookalike`), not requester-managed. Every
+ * create/delete of an interface made by ELB emits a CloudTrail-shaped event ("AWS API Call via CloudTrail", as
+ * EventBridge delivers it).
  */
 import { type Cidr, intToIp } from "./ip.js";
 import { type Random, seededRandom } from "./random.js";
@@ -16,11 +19,21 @@ export interface NetworkInterface {
   subnetId: string;
   availabilityZone: string;
   description: string;
+  /** Who created it: `amazon-elb` for ELB's, a service or an IAM principal id; undefined when EC2 shows none. */
   requesterId: string | undefined;
+  /** Created and managed by an AWS service (only such a service can make it true). */
+  requesterManaged: boolean;
+  /** `Attachment.InstanceOwnerId`: `amazon-elb` for ELB's nodes, the account for a user's instance; undefined when detached. */
+  attachmentOwnerId: string | undefined;
   interfaceType: string;
   /** Private IPv4 addresses, primary first. */
   privateIps: string[];
+  /** IPv6 addresses (a dualstack ALB's nodes have one per IPv4 address). */
+  ipv6: string[];
 }
+
+/** The IAM principal id that creates look-alike interfaces (a user of the ALB's account). */
+export const LOOKALIKE_REQUESTER_ID = "AIDAEXAMPLELOOKALIKE1";
 
 /** An EventBridge event of a CloudTrail management event (what the function's rule receives). */
 export type CloudTrailEvent = Record<string, unknown> & { detail: Record<string, unknown> };
@@ -37,6 +50,8 @@ export interface EniModelOptions {
   ipsPerInterface?: number;
   /** Interfaces of other services in the same VPC, beyond the fixed few. Default 0. */
   backgroundInterfaces?: number;
+  /** The IPv6 address of an ALB node's IPv4 address (dualstack ALB); undefined: IPv4 only. */
+  ipv6Of?: ((ipv4: string) => string | undefined) | undefined;
   clock: () => number;
   seed: number;
 }
@@ -54,6 +69,7 @@ function pageKey(id: string): number {
 export class EniModel {
   private readonly albInterfaces = new Map<string, NetworkInterface>();
   private readonly others: NetworkInterface[] = [];
+  private readonly lookalikes: NetworkInterface[] = [];
   private readonly listeners = new Set<(event: CloudTrailEvent) => void>();
   private readonly random: Random;
   private sequence = 0;
@@ -75,7 +91,15 @@ export class EniModel {
       }
     };
     const other = (description: string, requesterId: string | undefined, interfaceType = "interface") => {
-      this.others.push(this.make(description, [freeIp()], requesterId, interfaceType));
+      this.others.push(
+        this.make(description, [freeIp()], {
+          requesterId,
+          // Only a service's interfaces are requester-managed; a user's carries the user's id, unmanaged.
+          requesterManaged: requesterId !== undefined,
+          attachmentOwnerId: requesterId === "amazon-elb" ? "amazon-elb" : undefined,
+          interfaceType,
+        }),
+      );
     };
     // Another ALB whose name starts with ours, in the same VPC: a prefix filter would take its nodes.
     for (let i = 0; i < 2; i++) other(`ELB app/${albName}-2/fedcba9876543210`, "amazon-elb");
@@ -95,7 +119,27 @@ export class EniModel {
    */
   list(accountId: string): NetworkInterface[] {
     if (accountId !== this.options.accountId) return [];
-    return [...this.albInterfaces.values(), ...this.others].sort((a, b) => pageKey(a.id) - pageKey(b.id));
+    return [...this.albInterfaces.values(), ...this.others, ...this.lookalikes].sort(
+      (a, b) => pageKey(a.id) - pageKey(b.id),
+    );
+  }
+
+  /**
+   * A look-alike: what anyone allowed ec2:CreateNetworkInterface in the VPC can make — the ALB's description,
+   * `ip` in one of its subnets, attached to an instance of the account; created by a user, so not
+   * requester-managed. Throws when an ALB interface holds `ip`. Returns the interface.
+   */
+  addLookalike(ip: string): NetworkInterface {
+    if ([...this.albInterfaces.values()].some((eni) => eni.privateIps.includes(ip))) {
+      throw new Error(`${ip} is an ALB node's address; a look-alike needs a free one`);
+    }
+    const eni = this.make(this.albDescription, [ip], {
+      requesterId: LOOKALIKE_REQUESTER_ID,
+      requesterManaged: false,
+      attachmentOwnerId: this.options.accountId,
+    });
+    this.lookalikes.push(eni);
+    return eni;
   }
 
   /** The ALB's interfaces. */
@@ -120,6 +164,7 @@ export class EniModel {
     const wanted = new Set(ips);
     for (const eni of [...this.albInterfaces.values()]) {
       eni.privateIps = eni.privateIps.filter((ip) => wanted.has(ip));
+      eni.ipv6 = this.ipv6Of(eni.privateIps);
       if (eni.privateIps.length === 0) {
         this.albInterfaces.delete(eni.id);
         emit("DeleteNetworkInterface", eni);
@@ -129,7 +174,11 @@ export class EniModel {
     const fresh = ips.filter((ip) => !have.has(ip));
     const per = Math.max(1, this.options.ipsPerInterface ?? 1);
     for (let i = 0; i < fresh.length; i += per) {
-      const eni = this.make(this.albDescription, fresh.slice(i, i + per), "amazon-elb");
+      const eni = this.make(this.albDescription, fresh.slice(i, i + per), {
+        requesterId: "amazon-elb",
+        requesterManaged: true,
+        attachmentOwnerId: "amazon-elb",
+      });
       this.albInterfaces.set(eni.id, eni);
       emit("CreateNetworkInterface", eni);
     }
@@ -141,16 +190,26 @@ export class EniModel {
     if (eni !== undefined) this.emit(name, eni);
   }
 
-  /** Drop every ALB interface (reset); no events. */
+  /** Drop every ALB interface and look-alike (reset); no events. */
   clear(): void {
     this.albInterfaces.clear();
+    this.lookalikes.length = 0;
+  }
+
+  private ipv6Of(privateIps: readonly string[]): string[] {
+    const of = this.options.ipv6Of;
+    return of === undefined ? [] : privateIps.map(of).filter((ip): ip is string => ip !== undefined);
   }
 
   private make(
     description: string,
     privateIps: string[],
-    requesterId: string | undefined,
-    interfaceType = "interface",
+    who: {
+      requesterId: string | undefined;
+      requesterManaged: boolean;
+      attachmentOwnerId: string | undefined;
+      interfaceType?: string;
+    },
   ): NetworkInterface {
     this.sequence += 1;
     const az = AZS[this.sequence % AZS.length] ?? "a";
@@ -161,9 +220,15 @@ export class EniModel {
       subnetId: `subnet-0000000000000000${az === "a" ? 1 : az === "b" ? 2 : 3}`,
       availabilityZone: `${this.options.region}${az}`,
       description,
-      requesterId,
-      interfaceType,
+      requesterId: who.requesterId,
+      requesterManaged: who.requesterManaged,
+      attachmentOwnerId: who.attachmentOwnerId,
+      interfaceType: who.interfaceType ?? "interface",
       privateIps,
+      ipv6:
+        who.requesterId === "amazon-elb" && description === this.albDescription
+          ? this.ipv6Of(privateIps)
+          : [],
     };
   }
 
@@ -195,7 +260,7 @@ export function cloudTrailEvent(
           description: eni.description,
           groupSet: { items: [{ groupId: "sg-0a1b2c3d4e5f60718" }] },
           privateIpAddressesSet: {},
-          ipv6AddressCount: 0,
+          ipv6AddressCount: eni.ipv6.length,
         }
       : { networkInterfaceId: eni.id };
   const responseElements =
@@ -210,12 +275,13 @@ export function cloudTrailEvent(
             description: eni.description,
             ownerId: eni.ownerId,
             requesterId: eni.requesterId,
-            requesterManaged: true,
+            requesterManaged: eni.requesterManaged,
             status: "pending",
             privateIpAddress: eni.privateIps[0],
             privateIpAddressesSet: {
               item: eni.privateIps.map((ip, i) => ({ privateIpAddress: ip, primary: i === 0 })),
             },
+            ipv6AddressesSet: { item: eni.ipv6.map((ip) => ({ ipv6Address: ip })) },
             interfaceType: eni.interfaceType,
           },
         }

@@ -24,6 +24,19 @@ export const AWS_API_NAMES = [
   /** Only DescribeNetworkInterfaces calls with a NextToken: a page failing in the middle of a pagination. */
   "ec2:DescribeNetworkInterfaces:nextPage",
   "sts:AssumeRole",
+  // The network and the deployed function, as the operator CLI reads them (sim/network.ts).
+  "elbv2:DescribeLoadBalancers",
+  "elbv2:DescribeListeners",
+  "elbv2:DescribeLoadBalancerAttributes",
+  "elbv2:DescribeTargetGroupAttributes",
+  "ec2:DescribeSecurityGroups",
+  "ec2:DescribeSubnets",
+  "ec2:DescribeRouteTables",
+  "lambda:GetFunctionConfiguration",
+  "events:ListRuleNamesByTarget",
+  "events:DescribeRule",
+  "iam:SimulatePrincipalPolicy",
+  "cloudwatch:GetMetricStatistics",
 ] as const;
 
 /** `service:Operation`, e.g. `elbv2:RegisterTargets`. */

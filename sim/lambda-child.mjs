@@ -26,7 +26,12 @@ try {
   const mod = await import(pathToFileURL(process.argv[2]).href);
   handler = mod.handler;
   if (typeof handler !== "function") throw new Error(`${process.argv[2]} does not export a handler function`);
-  process.send({ type: "ready", initMs: performance.now() - started, logs: drainLogs() });
+  process.send({
+    type: "ready",
+    initMs: performance.now() - started,
+    nodeVersion: process.version,
+    logs: drainLogs(),
+  });
 } catch (error) {
   process.send({
     type: "init-error",

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { RUNTIME_NODE_ENV } from "./runtime-node.js";
 
 export interface InvokeResult<T = unknown> {
   ok: boolean;
@@ -18,6 +19,8 @@ export interface InvokeResult<T = unknown> {
 export interface FunctionContainer {
   /** Time the module import took. */
   readonly initMs: number;
+  /** The Node.js version the container runs (`process.version` of its process). */
+  readonly nodeVersion: string;
   readonly initLogs: string[];
   invoke<T = unknown>(event?: unknown, options?: { timeoutMs?: number }): Promise<InvokeResult<T>>;
   stop(): Promise<void>;
@@ -39,6 +42,7 @@ interface ChildMessage {
   type: "ready" | "init-error" | "result";
   id?: number;
   initMs?: number;
+  nodeVersion?: string;
   name?: string;
   message?: string;
   logs: string[];
@@ -48,22 +52,28 @@ interface ChildMessage {
   durationMs?: number;
 }
 
-/** Starts a container for `bundle` with exactly `env` (plus PATH) as its environment. Rejects with InitError on a failed init. */
+/**
+ * Starts a container for `bundle` with exactly `env` (plus PATH) as its environment. Rejects with InitError on a
+ * failed init. It runs on `execPath`, else on the runtime's Node that the test runner found
+ * (`sim/runtime-node.ts`, handed over in ALB_STATIC_IP_RUNTIME_NODE), else on this process's Node.
+ */
 export async function startFunction(options: {
   env: Record<string, string>;
   bundle?: string;
   timeoutMs?: number;
+  execPath?: string;
 }): Promise<FunctionContainer> {
   const child: ChildProcess = fork(CHILD, [options.bundle ?? DEFAULT_BUNDLE], {
     env: {
       PATH: process.env.PATH ?? "",
       NODE_OPTIONS: "--enable-source-maps",
-      // Node 20 here; the deployed runtime is nodejs24.x, where the SDK does not warn.
+      // Where the bundle falls back to the toolchain's Node 20, the SDK would warn at every start.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       ...options.env,
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv: [],
+    execPath: options.execPath ?? (process.env[RUNTIME_NODE_ENV] || process.execPath),
   });
   const defaultTimeout = options.timeoutMs ?? 50_000;
   const pending = new Map<number, (m: ChildMessage) => void>();
@@ -103,6 +113,7 @@ export async function startFunction(options: {
 
   return {
     initMs: first.initMs ?? 0,
+    nodeVersion: first.nodeVersion ?? "unknown",
     initLogs: first.logs,
     invoke<T>(event: unknown = {}, invokeOptions: { timeoutMs?: number } = {}) {
       const id = nextId++;

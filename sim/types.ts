@@ -74,7 +74,17 @@ export interface WorldInfo {
   dns: string;
   /** Every DNS server as `127.0.0.1:PORT` (the first is `dns`); the function's DNS_SERVERS lists them all. */
   dnsServers: string[];
-  endpoints: { elbv2: string; s3: string; cloudwatch: string; ec2: string; sts: string };
+  endpoints: {
+    elbv2: string;
+    s3: string;
+    cloudwatch: string;
+    ec2: string;
+    sts: string;
+    /** Lambda, EventBridge and IAM: the deployed function as the operator CLI reads it (`sim/function-apis.ts`). */
+    lambda?: string;
+    events?: string;
+    iam?: string;
+  };
   /** Base URL of the control API. */
   control: string;
   albDnsName: string;

@@ -13,12 +13,16 @@ import { type DnsServer, startDnsServer } from "./dns.js";
 import { checkDnsBehaviour, type DnsBehaviour } from "./dns-answers.js";
 import type { ForeignInjection } from "./dns-foreign.js";
 import { ec2Handler } from "./ec2.js";
+import { ec2NetworkActions } from "./ec2-network.js";
 import { elbv2Handler } from "./elbv2.js";
 import { Elbv2Model, type TargetGroupSpec } from "./elbv2-model.js";
+import { elbv2Network } from "./elbv2-network.js";
 import { type CloudTrailEvent, EniModel } from "./enis.js";
 import { FaultEngine, type FaultSet, parseFaultSet } from "./faults.js";
+import { getMetricStatistics, startFunctionApis } from "./function-apis.js";
 import { Delays, listenLoopback } from "./http.js";
-import { parseCidr, parseCidr6 } from "./ip.js";
+import { intToIp, pairedIpv6, parseCidr, parseCidr6 } from "./ip.js";
+import { type NetworkChange, NetworkModel } from "./network.js";
 import { deriveSeed, seededRandom } from "./random.js";
 import { s3Handler } from "./s3.js";
 import { S3Store } from "./s3-store.js";
@@ -57,8 +61,19 @@ export interface World {
    * request received at `at` is answered no earlier than `at + L`. Cleared by reset.
    */
   requestLog(): RequestLogEntry[];
+  /**
+   * A user-made interface with the ALB's description and `ip` (default: a free VPC address), not requester-managed
+   * (`sim/enis.ts`); cleared by reset.
+   */
+  addLookalikeInterface(ip?: string): { id: string; ip: string };
+  /** EC2 accepts these DescribeNetworkInterfaces filters and disregards them (`[]`: none); cleared by reset. */
+  setEc2IgnoredFilters(names: string[]): void;
   /** Apply DNS changes that are due on the world's clock (with `dnsFollowDelayMs` and a virtual clock). */
   refreshDns(): void;
+  /** The load balancers, listeners, subnets, security groups and deployed function (`sim/network.ts`). */
+  readonly network: NetworkModel;
+  /** Change the network's wiring (`POST /network`); undone by reset. */
+  changeNetwork(change: NetworkChange): void;
   /** Back to the initial world: initial ALB IPs, empty target group and bucket, no metrics/faults/counts. */
   reset(): void;
   /** Close every server and drop open connections (hung requests too). */
@@ -147,6 +162,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     healthCheckDelayMs: options.healthCheckDelayMs ?? 2000,
     deregistrationDelayMs: options.deregistrationDelayMs ?? 5000,
     isLive: (ip) => alb.has(ip),
+    probe: (arn, ip, port) => network.probe(arn, ip, port),
     ...(options.maxTargetsPerGroup === undefined ? {} : { maxTargets: options.maxTargetsPerGroup }),
   });
   for (const group of groups) {
@@ -165,6 +181,18 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     };
     model.addGroup(spec);
   }
+  const networkOptions = {
+    region,
+    accountId,
+    vpcId: VPC_ID,
+    vpcCidr,
+    albArn,
+    albDnsName,
+    albIpAddressType,
+    targetGroups: groups,
+    functionEnvironment: {} as Record<string, string>,
+  };
+  const network = new NetworkModel(networkOptions);
   const store = new S3Store(clock);
   store.createBucket(BUCKET);
   const freshEnis = () =>
@@ -176,10 +204,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       albResource: ALB_RESOURCE,
       ipsPerInterface: options.ipsPerInterface,
       backgroundInterfaces: options.backgroundInterfaces,
+      // A dualstack ALB's nodes: each interface also has the node's IPv6 address (the AAAA records' ones).
+      ipv6Of: albIpAddressType === "dualstack" ? (ip) => pairedIpv6(vpcIpv6Cidr, ip) : undefined,
       clock,
       seed: deriveSeed(seed, "enis"),
     });
   let enis = freshEnis();
+  let ec2IgnoredFilters: ReadonlySet<string> = new Set();
   const eventListeners = new Set<(event: CloudTrailEvent) => void>();
   const subscribeEvents = () =>
     enis.onEvent((event) => {
@@ -255,9 +286,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
   let world: World | undefined;
   const [elbv2, s3, cloudwatch, control, ec2, stsServer] = await Promise.all([
-    listenLoopback(elbv2Handler(ctx, model)),
+    listenLoopback(elbv2Handler(ctx, model, elbv2Network(network))),
     listenLoopback(s3Handler(ctx, store)),
-    listenLoopback(cloudwatchHandler(ctx, { record: (data) => metrics.push(...data) }, clock)),
+    listenLoopback(
+      cloudwatchHandler(ctx, { record: (data) => metrics.push(...data) }, clock, {
+        GetMetricStatistics: (input) => getMetricStatistics(network, metrics, input, clock()),
+      }),
+    ),
     listenLoopback(controlHandler(() => world as World)),
     listenLoopback(
       ec2Handler(
@@ -266,16 +301,26 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         {
           paging: options.ec2Paging ?? "filter-first",
           accountOf: (key) => sts.accountOf(key) ?? accountId,
+          actions: ec2NetworkActions(network, accountId),
+          ignoredFilters: () => ec2IgnoredFilters,
         },
       ),
     ),
     listenLoopback(stsHandler(ctx, sts)),
   ]);
+  const functionApis = await startFunctionApis(ctx, network);
 
   const info: WorldInfo = {
     dns: `${dns.host}:${dns.port}`,
     dnsServers: servers.map((server) => `${server.host}:${server.port}`),
-    endpoints: { elbv2: elbv2.url, s3: s3.url, cloudwatch: cloudwatch.url, ec2: ec2.url, sts: stsServer.url },
+    endpoints: {
+      elbv2: elbv2.url,
+      s3: s3.url,
+      cloudwatch: cloudwatch.url,
+      ec2: ec2.url,
+      sts: stsServer.url,
+      ...functionApis.endpoints,
+    },
     control: control.url,
     albDnsName,
     targetGroupArn,
@@ -289,9 +334,17 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...(albRoleArn === undefined ? {} : { albRoleArn }),
   };
 
+  // The deployed function's environment: the world's, less what Lambda itself sets or the sim adds.
+  networkOptions.functionEnvironment = Object.fromEntries(
+    Object.entries(worldEnv(info)).filter(([k]) => !/^AWS_/.test(k)),
+  );
+  network.reset();
+
   let stopped: Promise<void> | undefined;
   world = {
     info,
+    network,
+    changeNetwork: (change) => network.change(change),
     state: () => ({
       alb: {
         dnsName: albDnsName,
@@ -394,10 +447,31 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
     emitForeignInterfaceEvent: (name) => enis.emitForeign(name),
     requestLog: () => requestLog.map((entry) => ({ ...entry })),
+    addLookalikeInterface: (ip) => {
+      let address = ip;
+      if (address === undefined) {
+        // The lower half of the VPC, as the ALB's nodes (the other services' interfaces use the upper half).
+        const used = new Set([...alb.list(), ...enis.list(albAccountId).flatMap((e) => e.privateIps)]);
+        for (let offset = 100; address === undefined || used.has(address); offset += 1)
+          address = intToIp((vpcCidr.base + offset) >>> 0);
+      }
+      try {
+        return { id: enis.addLookalike(address).id, ip: address };
+      } catch (error) {
+        throw new SimInputError((error as Error).message);
+      }
+    },
+    setEc2IgnoredFilters: (names) => {
+      if (!Array.isArray(names) || names.some((n) => typeof n !== "string")) {
+        throw new SimInputError(`ignoreFilters takes an array of filter names, got ${JSON.stringify(names)}`);
+      }
+      ec2IgnoredFilters = new Set(names);
+    },
     refreshDns,
     reset: () => {
       alb = freshAlb();
       enis = freshEnis();
+      ec2IgnoredFilters = new Set();
       subscribeEvents();
       appearedAt.clear();
       faults = freshFaults();
@@ -408,6 +482,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       counts.clear();
       requestLog.length = 0;
       model.setHealthOutage(0);
+      network.reset();
       eachDns((server) => {
         server.setFault(null);
         server.injectForeign(null);
@@ -427,6 +502,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
           control.close(),
           ec2.close(),
           stsServer.close(),
+          functionApis.close(),
           ...servers.map((server) => server.close()),
         ]);
       })();
@@ -455,6 +531,9 @@ export function worldEnv(info: WorldInfo): Record<string, string> {
     AWS_ENDPOINT_URL_CLOUDWATCH: info.endpoints.cloudwatch,
     ...(info.endpoints.ec2 === undefined ? {} : { AWS_ENDPOINT_URL_EC2: info.endpoints.ec2 }),
     ...(info.endpoints.sts === undefined ? {} : { AWS_ENDPOINT_URL_STS: info.endpoints.sts }),
+    ...(info.endpoints.lambda === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: info.endpoints.lambda }),
+    ...(info.endpoints.events === undefined ? {} : { AWS_ENDPOINT_URL_EVENTBRIDGE: info.endpoints.events }),
+    ...(info.endpoints.iam === undefined ? {} : { AWS_ENDPOINT_URL_IAM: info.endpoints.iam }),
     AWS_REGION: info.region,
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",

@@ -12,3 +12,8 @@ output "target_group_arn" {
   description = "The NLB target group kept in sync with the ALB's interfaces."
   value       = module.alb_static_ip.target_group_arn
 }
+
+output "state_bucket_name" {
+  description = "The bucket holding the function's state (empty it before destroy: it keeps the state's versions)."
+  value       = module.alb_static_ip.state_bucket_name
+}

@@ -1,6 +1,6 @@
 /**
  * EC2 adapter for ENI discovery: one paginated DescribeNetworkInterfaces, filtered by the interface
- * description (and the VPC when known), and the optional assumed-role credentials for an ALB in another
+ * description (and the VPC, and the requester, when asked), with who made each interface, and the optional assumed-role credentials for an ALB in another
  * account (STS AssumeRole with an external id). It translates; it decides nothing. Every failure, also a page
  * failing after earlier pages succeeded, becomes an AwsCallError with a stable code: a partial list is never
  * returned.
@@ -17,8 +17,15 @@ import { awsErrorName } from "./clients.js";
 
 /** Interfaces per page: the API's maximum (5–1000). */
 export const ENI_PAGE_SIZE = 1000;
-/** Pages one lookup may read before it gives up (10,000 interfaces). */
-export const MAX_ENI_PAGES = 10;
+/**
+ * Pages one lookup may read before it gives up: 1,000 pages of 1,000 interfaces. A filtered lookup may take as
+ * many pages as the region has interfaces ÷ 1,000 (EC2 may scan a page's worth of the account's interfaces and
+ * return the matches, possibly none, with a NextToken), and the VPC filter is unknown to the first lookup without
+ * ALB_VPC_ID, so the cap must exceed any real region: a million interfaces is 200 times the default regional quota
+ * of 5,000 (README, "ENI discovery"). The run's deadline (`deadline`) bounds a lookup first; the cap only stops a
+ * NextToken that never ends.
+ */
+export const MAX_ENI_PAGES = 1000;
 /** Lifetime asked for the assumed role's session (STS minimum), refreshed a minute before it ends. */
 export const ROLE_SESSION_SECONDS = 900;
 const REFRESH_BEFORE_MS = 60_000;
@@ -32,6 +39,12 @@ export interface NetworkInterfaceView {
   privateIpv4: string[];
   /** Every IPv6 address of the interface (a dualstack ALB's nodes have one), as EC2 wrote it. */
   ipv6: string[];
+  /** `RequesterManaged`: an AWS service created and manages it (only the service can make it true). */
+  requesterManaged: boolean | undefined;
+  /** `RequesterId`: the principal or service that created it (`amazon-elb` for a load balancer's nodes). */
+  requesterId: string | undefined;
+  /** `Attachment.InstanceOwnerId`, when the interface is attached. */
+  attachmentOwnerId: string | undefined;
 }
 
 /** What one lookup found. */
@@ -47,6 +60,10 @@ export interface InterfaceLookupQuery {
   description: string;
   /** Narrows the lookup to this VPC when given. */
   vpcId?: string | undefined;
+  /** Only interfaces requester-managed by this requester (filters `requester-managed` = true, `requester-id`). */
+  requesterId?: string | undefined;
+  /** Epoch ms: no page is requested after it (the lookup then fails, so the run can still report and save). */
+  deadline?: number | undefined;
 }
 
 export interface Ec2Adapter {
@@ -67,6 +84,8 @@ export interface Ec2AdapterOptions {
   externalId?: string | undefined;
   /** The function's own region, for the STS endpoint (default `region`). */
   stsRegion?: string | undefined;
+  /** Called with each SDK client the adapter creates (the operator CLI adds its read-only guard). */
+  onClient?: ((client: EC2Client | STSClient) => void) | undefined;
 }
 
 interface Counter {
@@ -132,15 +151,21 @@ export function createEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
       throwOnRequestTimeout: true,
     },
   };
+  const hooked = <C extends EC2Client | STSClient>(client: C): C => {
+    options.onClient?.(client);
+    return client;
+  };
   const credentials =
     options.roleArn === undefined
       ? undefined
       : assumedRoleCredentials(
-          new STSClient({ ...common, region: options.stsRegion ?? options.region }),
+          hooked(new STSClient({ ...common, region: options.stsRegion ?? options.region })),
           options,
           counter,
         );
-  const ec2 = new EC2Client({ ...common, region: options.region, ...(credentials ? { credentials } : {}) });
+  const ec2 = hooked(
+    new EC2Client({ ...common, region: options.region, ...(credentials ? { credentials } : {}) }),
+  );
 
   return {
     get calls() {
@@ -150,6 +175,12 @@ export function createEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
       const started = Date.now();
       const filters: Filter[] = [{ Name: "description", Values: [query.description] }];
       if (query.vpcId !== undefined) filters.push({ Name: "vpc-id", Values: [query.vpcId] });
+      if (query.requesterId !== undefined) {
+        filters.push(
+          { Name: "requester-managed", Values: ["true"] },
+          { Name: "requester-id", Values: [query.requesterId] },
+        );
+      }
       const interfaces: NetworkInterfaceView[] = [];
       let token: string | undefined;
       let pages = 0;
@@ -158,7 +189,16 @@ export function createEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
           throw new AwsCallError(
             "describe_network_interfaces_error",
             "DescribeNetworkInterfaces",
-            `DescribeNetworkInterfaces for "${query.description}" still had more pages after ${pages} (${interfaces.length} interfaces); nothing was deregistered. Set ALB_VPC_ID to narrow the lookup.`,
+            `DescribeNetworkInterfaces for "${query.description}" still had more pages after ${pages} pages (${interfaces.length} interfaces): ` +
+              "EC2 keeps answering with a NextToken. The lookup counts as failed and nothing was deregistered; set ALB_VPC_ID to narrow the lookup.",
+          );
+        }
+        if (query.deadline !== undefined && Date.now() >= query.deadline) {
+          throw new AwsCallError(
+            "describe_network_interfaces_error",
+            "DescribeNetworkInterfaces",
+            `DescribeNetworkInterfaces for "${query.description}" reached the run's discovery deadline after ${pages} page(s) (${interfaces.length} interfaces) with more to read. ` +
+              "The lookup counts as failed and nothing was deregistered. Raise the function's timeout, or set ALB_VPC_ID to narrow the lookup.",
           );
         }
         pages += 1;
@@ -199,6 +239,9 @@ export function createEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
             ipv6: (eni.Ipv6Addresses ?? [])
               .map((a) => a.Ipv6Address)
               .filter((ip): ip is string => typeof ip === "string" && ip !== ""),
+            requesterManaged: eni.RequesterManaged,
+            requesterId: eni.RequesterId,
+            attachmentOwnerId: eni.Attachment?.InstanceOwnerId,
           });
         }
         token = out.NextToken === "" ? undefined : out.NextToken;

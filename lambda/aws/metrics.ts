@@ -20,6 +20,7 @@ export const METRIC_NAMES = Object.freeze({
   queries: "DnsQueries",
   discoveryComplete: "DiscoveryComplete",
   outsideAllowedCidrs: "TargetsOutsideAllowedCidrs",
+  interfacesNotElbManaged: "InterfacesNotElbManaged",
   runErrors: "RunErrors",
 } as const);
 
@@ -39,6 +40,8 @@ export interface RunMetrics {
   discoveryComplete: boolean;
   /** Observed IPs refused by ALLOWED_TARGET_CIDRS (never registered); 0 when none or no allow-list. */
   outsideAllowedCidrs?: number | undefined;
+  /** ENI mode: interfaces with the ALB's description that ELB did not create (never registered); undefined in DNS mode. */
+  interfacesNotElbManaged?: number | undefined;
   /** Stable error code when the run failed, e.g. `register_targets_error`. */
   errorCode?: string | undefined;
 }
@@ -94,6 +97,9 @@ export function buildMetricData(
     datum(METRIC_NAMES.discoveryComplete, metrics.discoveryComplete ? 1 : 0),
     datum(METRIC_NAMES.outsideAllowedCidrs, metrics.outsideAllowedCidrs ?? 0),
   );
+  if (metrics.interfacesNotElbManaged !== undefined) {
+    data.push(datum(METRIC_NAMES.interfacesNotElbManaged, metrics.interfacesNotElbManaged));
+  }
   if (metrics.errorCode) {
     data.push(
       datum(METRIC_NAMES.runErrors, 1, [tg, { Name: METRIC_DIMENSIONS.reason, Value: metrics.errorCode }]),

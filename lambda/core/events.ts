@@ -102,6 +102,8 @@ export function parseInterfaceEvent(raw: Readonly<Record<string, unknown>>): Par
 
 /** What the container knows when an event arrives. */
 export interface EventContext {
+  /** DISCOVERY_MODE: in `dns` mode an interface event is ignored at once (a DNS run cannot see it yet). */
+  discoveryMode: "dns" | "eni";
   /** `ELB app/<name>/<id>` of ALB_ARN; undefined when ALB_ARN is not set. */
   interfaceDescription: string | undefined;
   /** Interface ids of the last successful ENI lookup of this container (empty in DNS mode or before one). */
@@ -128,19 +130,30 @@ export type EventDecision =
 /**
  * Decides what to do with a valid interface event.
  *
+ * - In DNS mode every event is ignored at once: DNS names a new node only after the interface exists (often
+ *   much later), and a deletion matches every interface ELB deletes in the region, so each would cost a wait and
+ *   a full discovery for nothing. The reason names the fix (ENI mode, or no event rule).
  * - A created interface of another description is foreign: ignored.
  * - A deleted interface is ours when the last lookup saw it; when this container's lookup knows the ALB's
  *   interfaces and this one is not among them, it is foreign (another load balancer); otherwise (a cold
- *   container, DNS mode) it cannot be attributed and runs, as a hint.
+ *   container) it cannot be attributed and runs, as a hint.
  * - A run that started at least `settleMs` after the event and completed covers it: nothing to do. Otherwise
  *   the run waits until then, so that it (and the events it covers) sees the change.
  *
  * @example
- * decideEvent(event, { interfaceDescription: "ELB app/web/0123456789abcdef", knownInterfaceIds: new Set(), knowsInterfaces: false, lastCoveringRunStartedAt: undefined, now: Date.now() });
+ * decideEvent(event, { discoveryMode: "eni", interfaceDescription: "ELB app/web/0123456789abcdef", knownInterfaceIds: new Set(), knowsInterfaces: false, lastCoveringRunStartedAt: undefined, now: Date.now() });
  * // { kind: "run", waitMs: 1200 }
  */
 export function decideEvent(event: InterfaceEvent, ctx: EventContext): EventDecision {
   const settleMs = ctx.settleMs ?? EVENT_SETTLE_MS;
+  if (ctx.discoveryMode === "dns") {
+    return {
+      kind: "ignore",
+      reason:
+        `${event.name} events are for DISCOVERY_MODE=eni: a DNS run cannot see a new interface before DNS names it, and every ELB interface deletion in the region matches the rule. ` +
+        'Set DISCOVERY_MODE=eni (module: discovery_mode = "eni"), or remove the interface event rule (module: event_driven = false); the schedule keeps the target group in sync meanwhile',
+    };
+  }
   if (event.name === "CreateNetworkInterface") {
     if (ctx.interfaceDescription === undefined) {
       return {

@@ -20,8 +20,11 @@ const ENI: NetworkInterface = {
   availabilityZone: "us-east-1a",
   description: OURS,
   requesterId: "amazon-elb",
+  requesterManaged: true,
+  attachmentOwnerId: "amazon-elb",
   interfaceType: "interface",
   privateIps: ["10.0.1.5"],
+  ipv6: [],
 };
 const AT = Date.parse("2026-12-02T01:00:00.400Z");
 const created = cloudTrailEvent(
@@ -109,6 +112,7 @@ describe("decideEvent", () => {
     ...patch,
   });
   const ctx = (patch: Partial<EventContext> = {}): EventContext => ({
+    discoveryMode: "eni",
     interfaceDescription: OURS,
     knownInterfaceIds: new Set(),
     knowsInterfaces: false,
@@ -132,6 +136,23 @@ describe("decideEvent", () => {
       kind: "ignore",
       reason: expect.stringContaining("ALB_ARN"),
     });
+  });
+
+  it("ignores every interface event in DNS mode, naming the fix: a DNS run cannot see a new interface yet", () => {
+    // Prepare: events that would run in ENI mode (ours created; a deletion a cold container cannot attribute)
+    const dns = ctx({ discoveryMode: "dns" });
+    const deleted = event({ name: "DeleteNetworkInterface", description: undefined });
+
+    // Act
+    const decisions = [decideEvent(event(), dns), decideEvent(deleted, dns)];
+
+    // Assess
+    for (const decision of decisions) {
+      expect(decision).toMatchObject({ kind: "ignore" });
+      expect(decision.kind === "ignore" && decision.reason).toMatch(/DISCOVERY_MODE=eni/);
+      expect(decision.kind === "ignore" && decision.reason).toMatch(/event_driven = false/);
+    }
+    expect(decideEvent(deleted, ctx()).kind).toBe("run");
   });
 
   it("attributes a deletion by the interface ids of the last lookup", () => {

@@ -1,16 +1,22 @@
 """Prints, as JSON, what exists in moto (argv[1] = endpoint): the resources the module and the examples
-create, by kind, so the deploy test can check that `terraform destroy` left nothing behind."""
+create, by kind, so the deploy test can check that `terraform destroy` left nothing behind. With argv[2] = a
+role ARN of another account, what exists in that account (moto's AssumeRole gives that account's resources)."""
 import json
 import sys
 
 import boto3
 
 endpoint = sys.argv[1]
+credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+if len(sys.argv) > 2:
+    assumed = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1", **credentials).assume_role(
+        RoleArn=sys.argv[2], RoleSessionName="inventory")["Credentials"]
+    credentials = {"aws_access_key_id": assumed["AccessKeyId"], "aws_secret_access_key": assumed["SecretAccessKey"],
+                   "aws_session_token": assumed["SessionToken"]}
 
 
 def client(service):
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id="test", aws_secret_access_key="test")
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", **credentials)
 
 
 ec2 = client("ec2")

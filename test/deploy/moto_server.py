@@ -1,9 +1,16 @@
-"""moto's server for the deploy test, on 127.0.0.1 only, with one extra read-only route.
+"""moto's server for the deploy test, on 127.0.0.1 only, with two extra test-only routes.
 
 moto 5.2.1 answers GetFunction with a Code.Location on a made-up S3 host that nothing serves (a moto gap),
 so the test could not read back the deployed zip. This wrapper serves moto's own stored bytes of the
-function code at GET /_test/lambda-code/<account>/<region>/<function name>; every other request goes to
-moto unchanged. It prints "PORT <n>" once listening and exits when its stdin closes (the test's end).
+function code at GET /_test/lambda-code/<account>/<region>/<function name>.
+
+No API lets anyone but an AWS service create a requester-managed interface, and moto has no ALB nodes: POST
+/_test/ec2-requester/<account>/<region>/<interface id>?requester_id=amazon-elb marks an interface created through
+the API as ELB's (requester_managed = True, requester_id), in moto's own model (moto.backends.get_backend("ec2")),
+which DescribeNetworkInterfaces and its requester-managed / requester-id filters then report.
+
+Every other request goes to moto unchanged. It prints "PORT <n>" once listening and exits when its stdin closes
+(the test's end).
 
 After that one line, stdout is pointed at stderr, which the test gives a log file: the test's terraform runs
 block its event loop, so nothing may be written to a pipe it has to drain (a full pipe stalls moto).
@@ -19,6 +26,7 @@ from moto.backends import get_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 PREFIX = "/_test/lambda-code/"
+REQUESTER = "/_test/ec2-requester/"
 
 
 def main() -> None:
@@ -33,6 +41,17 @@ def main() -> None:
                 response = Response(fn.code_bytes, mimetype="application/zip")
             except Exception as error:  # noqa: BLE001 - any lookup failure is a 404 for the test
                 response = Response(f"no code for {name}: {error}", status=404)
+            return response(environ, start_response)
+        if environ.get("REQUEST_METHOD") == "POST" and path.startswith(REQUESTER):
+            account, region, eni_id = path[len(REQUESTER):].split("/", 2)
+            query = dict(pair.split("=", 1) for pair in environ.get("QUERY_STRING", "").split("&") if "=" in pair)
+            try:
+                eni = get_backend("ec2")[account][region].get_network_interface(eni_id)
+                eni.requester_managed = True
+                eni.requester_id = query.get("requester_id", "amazon-elb")
+                response = Response(f"{eni_id} requester-managed by {eni.requester_id}")
+            except Exception as error:  # noqa: BLE001 - any lookup failure is a 404 for the test
+                response = Response(f"no interface {eni_id}: {error}", status=404)
             return response(environ, start_response)
         return moto_app(environ, start_response)
 

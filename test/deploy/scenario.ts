@@ -58,10 +58,11 @@ function outputs(tf: Terraform, dir: string): Record<string, unknown> {
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.value]));
 }
 
-/** What moto holds, by kind (test/deploy/inventory.py). */
-export function inventory(moto: Moto): Record<string, string[]> {
+/** What moto holds, by kind (test/deploy/inventory.py); with `roleArn`, in that role's account. */
+export function inventory(moto: Moto, roleArn?: string): Record<string, string[]> {
   const script = new URL("./inventory.py", import.meta.url).pathname;
-  const result = spawnSync("python3", [script, moto.endpoint], { encoding: "utf8", timeout: 60_000 });
+  const args = roleArn === undefined ? [script, moto.endpoint] : [script, moto.endpoint, roleArn];
+  const result = spawnSync("python3", args, { encoding: "utf8", timeout: 60_000 });
   if (result.status !== 0) throw new Error(`inventory failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as Record<string, string[]>;
 }
@@ -82,6 +83,8 @@ export interface ScenarioOptions {
   readonly emptyBucketBeforeDestroy?: boolean;
   /** Extra arguments of destroy (the same -var values). */
   readonly destroyArgs?: readonly string[];
+  /** Checks the log lines of the deployed function's first run (it succeeded). */
+  readonly checkFirstRun?: (logs: readonly string[]) => void;
 }
 
 /** Runs the whole scenario; fails the test on anything but the named moto gaps. */
@@ -125,6 +128,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   try {
     const first = await container.invoke<{ ok: boolean }>({});
     expect(first.ok, `first run failed: ${JSON.stringify(first.error)}\n${first.logs.join("\n")}`).toBe(true);
+    options.checkFirstRun?.(first.logs);
     const health = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
     registered = (health.TargetHealthDescriptions ?? []).map((t) => t.Target?.Id ?? "").sort();
     expect(registered).toEqual([...options.albIps].sort());

@@ -45,6 +45,8 @@ describe.skipIf(tools.terraform === undefined)("the module's variables, planned 
       "arn:aws:elasticloadbalancing:cn-north-1:123456789012:targetgroup/tg/0123456789abcdef",
     ],
     ["nlb_arn", "arn:aws-cn:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n/0123456789abcdef"],
+    ["alb_role_external_id", "x"],
+    ["alb_role_external_id", "has space"],
   ])("rejects %s = %s at plan time", (variable, value) => {
     // Act
     const result = plan([`-var=${variable}=${value}`]);
@@ -70,6 +72,8 @@ describe.skipIf(tools.terraform === undefined)("the module's variables, planned 
     ],
     ["schedule_expression", "rate(5 minutes)"],
     ["dns_servers", '["10.0.0.2", "10.0.0.3:5353", "[fd00::53]:53", "ns1.example.com"]'],
+    // examples/cross-account-alb's default; RE2 (Terraform's regex) allows no repetition count above 1000.
+    ["alb_role_external_id", "alb-static-ip-cross-account"],
   ])("accepts %s = %s", (variable, value) => {
     // Act
     const result = plan([`-var=${variable}=${value}`]);
@@ -77,6 +81,18 @@ describe.skipIf(tools.terraform === undefined)("the module's variables, planned 
     // Assess
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
+  });
+
+  it("bounds alb_role_external_id at 1224 characters, as STS does (no regex repetition count past RE2's 1000)", () => {
+    // Act
+    const longest = plan([`-var=alb_role_external_id=${"e".repeat(1224)}`]);
+    const tooLong = plan([`-var=alb_role_external_id=${"e".repeat(1225)}`]);
+
+    // Assess
+    expect(longest.stderr).toBe("");
+    expect(longest.status).toBe(0);
+    expect(tooLong.status).not.toBe(0);
+    expect(tooLong.stderr).toContain("alb_role_external_id must be 2-1224 characters");
   });
 
   it("takes the default for a null from a wrapper module (nullable = false), and keeps a null reserved concurrency", () => {

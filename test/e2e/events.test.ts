@@ -15,7 +15,7 @@ let world: World;
 const containers: FunctionContainer[] = [];
 const unsubscribe: Array<() => void> = [];
 
-type Outcome = RunSummary & { skipped?: string; trigger?: string };
+type Outcome = RunSummary & { skipped?: string; reason?: string; trigger?: string };
 
 async function container(extraEnv: Record<string, string> = {}): Promise<FunctionContainer> {
   const fn = await startFunction({
@@ -150,6 +150,36 @@ describe("interface events through the bundle", () => {
     expect(covered).toBeGreaterThanOrEqual(38);
     expect((world.state().requests["ec2:DescribeNetworkInterfaces"] ?? 0) - lookupsBefore).toBe(runs);
     expect(targetIps()).toEqual([...world.state().alb.ips].sort());
+  });
+
+  it("in DNS mode ignores ELB's interface events at once (event_ignored, naming the fix): no wait, no discovery, no AWS call", async () => {
+    // Prepare: a DNS-mode container (ALB_ARN set, as a module would) and this ALB's own Create and Delete events
+    const fn = await container({ DISCOVERY_MODE: "dns" });
+    const events: Array<Record<string, unknown>> = [];
+    const off = world.onCloudTrailEvent((e) => events.push(e));
+    world.scaleAlb(4);
+    world.scaleAlb(3);
+    off();
+    expect(events.map((e) => (e.detail as { eventName: string }).eventName)).toEqual([
+      "CreateNetworkInterface",
+      "DeleteNetworkInterface",
+    ]);
+    const requestsBefore = world.state().requests;
+
+    // Act
+    const outcomes = [];
+    for (const event of events) outcomes.push(await fn.invoke<Outcome>(event));
+
+    // Assess: skipped with a warning that says what to do; nothing asked of DNS or AWS
+    for (const out of outcomes) {
+      expect(out.ok).toBe(true);
+      expect(out.result).toMatchObject({ skipped: "event_ignored", trigger: "event" });
+      expect(out.result?.reason).toMatch(/DISCOVERY_MODE=eni/);
+      expect(out.result?.reason).toMatch(/event rule/);
+      const warning = logLines(out).find((l) => l.level === "WARN" && l.code === "event_ignored");
+      expect(warning?.reason).toBe(out.result?.reason);
+    }
+    expect(world.state().requests).toEqual(requestsBefore);
   });
 
   it("keeps scheduled and manual invocations working in eni mode", async () => {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { compareIPv4 } from "../../lambda/core/ip.js";
 import type { RunSummary } from "../../lambda/reconcile.js";
 import { type FunctionContainer, InitError, startFunction } from "../../sim/lambda-runtime.js";
+import { RUNTIME_NODE_ENV, RUNTIME_NODE_MAJOR } from "../../sim/runtime-node.js";
 import { startWorld, type World } from "../../sim/world.js";
 
 let world: World;
@@ -56,6 +57,16 @@ describe("bundled handler against the local AWS world", () => {
     expect(targetIps()).toEqual(alb);
     await sleep(250);
     expect(world.state().targetGroups[0]?.targets.every((t) => t.state === "healthy")).toBe(true);
+  });
+
+  it("runs on the Lambda runtime's Node major when it can be had, and says which Node ran it", async () => {
+    const fn = await container();
+    console.log(`bundled handler ran on Node ${fn.nodeVersion}`);
+    if (process.env[RUNTIME_NODE_ENV])
+      expect(fn.nodeVersion).toMatch(new RegExp(`^v${RUNTIME_NODE_MAJOR}\\.`));
+    else expect(fn.nodeVersion).toBe(process.version);
+    const summary = await invoke(fn);
+    expect(summary.ok).toBe(true);
   });
 
   it("registers new IPs in the one run after a scale-out", async () => {
@@ -187,6 +198,35 @@ describe("bundled handler against the local AWS world", () => {
     expect(state.requests["elbv2:RegisterTargets"] ?? 0).toBe(0);
     expect(state.requests["s3:PutObject"] ?? 0).toBe(0);
     expect(state.targetGroups[0]?.targets).toEqual([]);
+  });
+
+  it("names in a dry run's summary what the run would register and deregister, and changes nothing", async () => {
+    // Prepare: 10 IPs registered and owned, then 6 leave the ALB and miss two complete runs
+    const fn = await container({ INVOCATIONS_BEFORE_DEREGISTRATION: "3" });
+    world.scaleAlb(10);
+    await invoke(fn);
+    const before = world.state().alb.ips;
+    world.scaleAlb(4);
+    await sleep(150); // the NLB's health check sees them go
+    await invoke(fn);
+    await invoke(fn);
+    world.setAlbIps([...world.state().alb.ips, "10.0.77.7"]);
+    const removed = before.filter((ip) => !world.state().alb.ips.includes(ip));
+    const requests = world.state().requests;
+
+    // Act: the third run, as a manual dry run
+    const out = await fn.invoke<RunSummary>({ dryRun: true });
+
+    // Assess: the plan is named, nothing was written
+    const pair = out.result?.targetGroups[0];
+    expect(out.result?.dryRun).toBe(true);
+    expect(pair?.registered).toEqual(["10.0.77.7"]);
+    expect(pair?.deregistered.sort()).toEqual(removed.sort());
+    const after = world.state().requests;
+    for (const api of ["elbv2:RegisterTargets", "elbv2:DeregisterTargets", "s3:PutObject"]) {
+      expect(after[api], api).toBe(requests[api]);
+    }
+    expect(after["cloudwatch:PutMetricData"]).toBe(requests["cloudwatch:PutMetricData"]);
   });
 
   it("fails the init with the ConfigError text and makes no AWS call when the config is bad", async () => {

@@ -23,6 +23,15 @@ function published(): Set<string> {
       discoveryComplete: false,
       errorCode: "x_error",
     },
+    // ENI mode also publishes the look-alike count.
+    {
+      ipCount: 3,
+      registered: 0,
+      deregistered: 0,
+      queries: 1,
+      discoveryComplete: true,
+      interfacesNotElbManaged: 1,
+    },
   ];
   const keys = new Set<string>();
   for (const run of runs) {

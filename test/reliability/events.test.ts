@@ -70,6 +70,7 @@ describe("malformed invocation events", () => {
       // Act
       const run = await invokeWatched(world, fn, event);
       const putsAfter = world.state().requests["s3:PutObject"] ?? 0;
+      const activeAfterRun = activeTargets(world);
       const next = await invokeWatched(world, fn);
 
       // Assess: the odd event is answered, not crashed on
@@ -82,7 +83,8 @@ describe("malformed invocation events", () => {
       // Assess: a dry run writes nothing; no log line echoes a huge event
       if (dryRun) {
         expect(putsAfter).toBe(putsBefore);
-        expect(summary.targetGroups[0]!.registered).toEqual([]);
+        // The summary names what the run would register; none of it was registered.
+        expect(summary.targetGroups[0]!.registered.filter((ip) => activeAfterRun.includes(ip))).toEqual([]);
       }
       expect(Math.max(...run.logs.map((l) => l.length))).toBeLessThan(16_000);
       expect([...run.liveLost, ...run.liveDeregistered, ...next.liveLost, ...next.liveDeregistered]).toEqual(

@@ -393,7 +393,8 @@ const forgedCells: Cell[] = forgedColumns.map((c) => ({ ...c, row: FORGED_ROW })
 /**
  * DISCOVERY_MODE=eni: the lookup is DescribeNetworkInterfaces, paginated (the world's EC2 pages by scanning 2,100
  * interfaces of the account, so every lookup reads 3 pages). Any failure, also one page failing after the first
- * succeeded, is a failed observation: nothing registered or deregistered, the run fails loudly.
+ * succeeded, is a failed observation: nothing registered or deregistered, the run fails loudly. A look-alike
+ * interface (the ALB's description, made by a user) is never registered and is no evidence of anything.
  */
 const ENI_ROW = "ENI lookup (DISCOVERY_MODE=eni)";
 const ENI_FAILED = { fails: true, code: "describe_network_interfaces_error", ...NOTHING } as const;
@@ -432,6 +433,29 @@ const eniColumns: Array<Omit<Cell, "row">> = [
     column: "page 2 of 3 throttled",
     fault: { "ec2:DescribeNetworkInterfaces:nextPage": { error: "RequestLimitExceeded" } },
     expect: { ...ENI_FAILED, cause: /page 2 .*RequestLimitExceeded/ },
+  },
+  // A user-made interface with the ALB's description takes one of the 2 gone IPs (the attack: keep a dead target
+  // registered, now pointing at the attacker's host). It must neither be registered nor reset that IP's misses.
+  {
+    column: "a look-alike interface on a gone IP (EC2 filters it out)",
+    arrange: async ({ world, removed }) => {
+      world.addLookalikeInterface(removed[0]);
+    },
+    // Invisible to the filtered lookup; the container's periodic look without the filters reports it.
+    expect: { fails: false, code: "", cause: /./, ...ALL_DONE },
+  },
+  {
+    column: "a look-alike interface on a gone IP, EC2 ignoring the requester filters",
+    arrange: async ({ world, removed }) => {
+      world.setEc2IgnoredFilters(["requester-managed", "requester-id", "attachment.instance-owner-id"]);
+      world.addLookalikeInterface(removed[0]);
+    },
+    expect: {
+      fails: false,
+      code: "interface_not_elb_managed",
+      cause: /"id":"eni-[0-9a-f]+","ips":\["10\.0\./,
+      ...ALL_DONE,
+    },
   },
 ];
 const eniCells: Cell[] = eniColumns.map((c) => ({ ...c, row: ENI_ROW }));

@@ -167,3 +167,111 @@ describe("STS AssumeRole", () => {
     sts.destroy();
   });
 });
+
+describe("who made an interface: requester fields, and look-alikes", () => {
+  const requester = [
+    { Name: "requester-managed", Values: ["true"] },
+    { Name: "requester-id", Values: ["amazon-elb"] },
+  ];
+
+  it("shows ELB's interfaces requester-managed by amazon-elb, attached with instance owner amazon-elb", async () => {
+    // Act
+    const { enis } = await all(await assumed(), [{ Name: "description", Values: [OURS] }]);
+
+    // Assess
+    expect(enis).toHaveLength(4);
+    for (const e of enis) {
+      expect(e).toMatchObject({
+        RequesterManaged: true,
+        RequesterId: "amazon-elb",
+        Attachment: { InstanceOwnerId: "amazon-elb" },
+      });
+    }
+  });
+
+  it("adds a user-made look-alike (the ALB's description, not requester-managed) that the requester filters leave out", async () => {
+    // Prepare
+    const client = await assumed();
+    const response = await fetch(`${world.info.control}/enis/lookalike`, { method: "POST", body: "{}" });
+    const lookalike = (await response.json()) as { id: string; ip: string };
+
+    // Act
+    const described = await all(client, [{ Name: "description", Values: [OURS] }]);
+    const filtered = await all(client, [{ Name: "description", Values: [OURS] }, ...requester]);
+    const byOwner = await all(client, [
+      { Name: "description", Values: [OURS] },
+      { Name: "attachment.instance-owner-id", Values: ["amazon-elb"] },
+    ]);
+
+    // Assess
+    const fake = described.enis.find((e) => e.NetworkInterfaceId === lookalike.id);
+    expect(fake).toMatchObject({
+      Description: OURS,
+      RequesterManaged: false,
+      RequesterId: "AIDAEXAMPLELOOKALIKE1",
+      Attachment: { InstanceOwnerId: world.info.albArn.split(":")[4] },
+      PrivateIpAddress: lookalike.ip,
+    });
+    expect(world.state().alb.ips).not.toContain(lookalike.ip);
+    expect(filtered.enis.map((e) => e.NetworkInterfaceId)).not.toContain(lookalike.id);
+    expect(filtered.enis).toHaveLength(4);
+    expect(byOwner.enis).toHaveLength(4);
+    world.reset();
+  });
+
+  it("returns the look-alike despite the requester filters when told to ignore them (an emulator's or proxy's gap), until reset", async () => {
+    // Prepare
+    const client = await assumed();
+    const { id } = world.addLookalikeInterface();
+    const set = await fetch(`${world.info.control}/ec2`, {
+      method: "POST",
+      body: JSON.stringify({ ignoreFilters: ["requester-managed", "requester-id"] }),
+    });
+    expect(set.status).toBe(200);
+
+    // Act
+    const ignoring = await all(client, [{ Name: "description", Values: [OURS] }, ...requester]);
+    world.reset();
+    const afterReset = await all(client, [{ Name: "description", Values: [OURS] }]);
+
+    // Assess
+    expect(ignoring.enis.map((e) => e.NetworkInterfaceId)).toContain(id);
+    expect(afterReset.enis.map((e) => e.NetworkInterfaceId)).not.toContain(id);
+  });
+
+  it("refuses a look-alike on an ALB node's address", async () => {
+    const taken = world.state().alb.ips[0]!;
+    expect(() => world.addLookalikeInterface(taken)).toThrow(/ALB node's address/);
+  });
+});
+
+describe("a dualstack ALB's interfaces", () => {
+  it("carry the nodes' IPv6 addresses, the AAAA records' ones, and follow scaling", async () => {
+    // Prepare
+    const dual = await startWorld({ albIpCount: 3, albIpAddressType: "dualstack", ipsPerInterface: 2 });
+    const client = new EC2Client({
+      endpoint: dual.info.endpoints.ec2,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    try {
+      const initial = [...dual.state().alb.ipv6].sort();
+
+      // Act
+      const first = await all(client, [{ Name: "description", Values: [OURS] }]);
+      dual.scaleAlb(5);
+      const scaled = await all(client, [{ Name: "description", Values: [OURS] }]);
+
+      // Assess
+      const ipv6 = (enis: NetworkInterface[]) =>
+        enis.flatMap((e) => e.Ipv6Addresses?.map((a) => a.Ipv6Address ?? "") ?? []).sort();
+      expect(initial).toHaveLength(3);
+      expect(ipv6(first.enis)).toEqual(initial);
+      expect(ipv6(scaled.enis)).toEqual([...dual.state().alb.ipv6].sort());
+      expect(ipv6(scaled.enis)).toHaveLength(5);
+    } finally {
+      client.destroy();
+      await dual.stop();
+    }
+  });
+});

@@ -738,7 +738,7 @@ variable "alb_role_external_id" {
   default     = null
 
   validation {
-    condition     = var.alb_role_external_id == null || can(regex("^[A-Za-z0-9_+=,.@:/-]{2,1224}$", var.alb_role_external_id))
+    condition     = var.alb_role_external_id == null ? true : (can(regex("^[A-Za-z0-9_+=,.@:/-]+$", var.alb_role_external_id)) && length(var.alb_role_external_id) >= 2 && length(var.alb_role_external_id) <= 1224)
     error_message = "alb_role_external_id must be 2-1224 characters of letters, digits and _+=,.@:/-."
   }
 }
