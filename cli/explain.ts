@@ -30,12 +30,19 @@ export const NOTE_TEXT: Readonly<Record<string, string>> = {
     "no usable state: registered targets that discovery saw were adopted; nothing is deregistered this run",
   state_foreign: "the stored state belongs to another target group or port; it is ignored",
   state_migrated: "the original Lambda's IP list was converted; its IPs are owned",
+  state_alb_renamed:
+    "the state was written following another ALB_DNS_NAME: ownership is kept (target group and port), the name updated",
+  state_timestamp_future:
+    "dates more than 5 minutes in the future (a skewed clock or a hand edit): such a claim is expired, the dates replaced",
+  targets_unserved_port:
+    "targets on a port of the target group this function no longer serves (ALB_LISTENER changed?): CLEANUP_UNSERVED_PORTS=true removes the ones that port's state owns",
   observation_failed: "discovery failed: no miss counted, nothing deregistered",
   observation_incomplete: "discovery was incomplete: no miss counted, nothing deregistered",
   observation_disjoint: "discovery shared no IP with the owned targets: registered, but no miss counted",
   observation_invalid_ip: "answers that are not IP addresses were ignored",
   observation_other_family: "addresses of the other IP family were ignored",
-  target_outside_allowed_cidrs: "observed IPs outside ALLOWED_TARGET_CIDRS were refused (never registered)",
+  target_outside_allowed_cidrs:
+    "observed IPs outside ALLOWED_TARGET_CIDRS were refused (never registered): re-apply the module so the list follows the ALB's subnets, or the answers were forged",
   target_draining_reregistered: "draining IPs that are back in discovery are registered again",
   target_missing:
     "owned IPs missing from this complete observation: deregistered after INVOCATIONS_BEFORE_DEREGISTRATION misses",

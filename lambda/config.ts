@@ -115,6 +115,11 @@ export interface Config {
   allowedTargetCidrs: readonly Cidr[] | undefined;
   /** ALLOW_ANY_TARGET_CIDR (default false): accept 0.0.0.0/0 or ::/0 in ALLOWED_TARGET_CIDRS. */
   allowAnyTargetCidr: boolean;
+  /**
+   * CLEANUP_UNSERVED_PORTS (default false): deregister the targets that the state of a port this function no
+   * longer serves (on one of its target groups) owns, with the usual caps and health rules.
+   */
+  cleanupUnservedPorts: boolean;
   /** ALB_ARN, ALB_VPC_ID, ALB_ROLE_ARN, ALB_ROLE_EXTERNAL_ID (config/discovery.ts). */
   discovery: Readonly<DiscoveryConfig>;
 }
@@ -138,6 +143,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   AWS_MAX_ATTEMPTS: 3,
   AWS_REQUEST_TIMEOUT_MS: 5000,
   ALLOW_ANY_TARGET_CIDR: false,
+  CLEANUP_UNSERVED_PORTS: false,
 } as const);
 
 /** Inclusive ranges of the numeric variables, for Terraform `validation` blocks and docs. */
@@ -288,6 +294,13 @@ const V = {
     schema: z.string(),
     expected: TARGET_GROUPS_EXPECTED,
   },
+  CLEANUP_UNSERVED_PORTS: {
+    schema: booleanSchema,
+    expected: withDefault(
+      `${BOOLEAN_EXPECTED}; true deregisters the targets the state of a port no longer served (a changed ALB_LISTENER or TARGET_GROUPS port) owns`,
+      CONFIG_DEFAULTS.CLEANUP_UNSERVED_PORTS,
+    ),
+  },
   AWS_REGION: {
     schema: checked((s) => (REGION_PATTERN.test(s) ? undefined : "not a region name")),
     expected: "an AWS region such as us-east-1, cn-north-1 or us-gov-west-1 (Lambda sets it)",
@@ -412,6 +425,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       );
     }
   }
+  const cleanupUnservedPorts = read("CLEANUP_UNSERVED_PORTS", { value: d.CLEANUP_UNSERVED_PORTS });
   const allowed = readAllowedTargetCidrs(env);
   for (const p of allowed.problems) {
     issues.push({
@@ -460,6 +474,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     awsRequestTimeoutMs: awsRequestTimeoutMs!,
     allowedTargetCidrs: allowed.value?.allowedTargetCidrs,
     allowAnyTargetCidr: allowed.value?.allowAnyTargetCidr ?? false,
+    cleanupUnservedPorts: cleanupUnservedPorts!,
     discovery: discovery.value!,
   });
 }

@@ -19,7 +19,7 @@ import { createEniDiscovery, type EniDiscovery, NOT_ELB_MANAGED } from "./discov
 import { createTokenBucket, discoverAlbIps, resolveDiscoveryTarget } from "./discovery/index.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
-import { type RunLogger, type RunSummary, reconcile } from "./reconcile.js";
+import { type RunLogger, type RunSummary, reconcile, runCovers } from "./reconcile.js";
 import { callLimitsOf, minimumFunctionTimeoutSeconds, runDeadlines, worstCaseCallMs } from "./timing.js";
 import type { Observation } from "./types.js";
 
@@ -90,7 +90,7 @@ const eni: EniDiscovery | undefined =
       )
     : undefined;
 
-/** Start of the last run of this container that completed with a complete observation (event coalescing). */
+/** Start of the last run of this container that could have acted on every change it saw (event coalescing). */
 let lastCoveringRunStartedAt: number | undefined;
 
 /** Powertools' Logger behind the small interface reconcile() needs. */
@@ -222,6 +222,14 @@ async function run(
           key: stateKey(config, pair),
           expect: { targetGroupArn: pair.targetGroupArn, port: pair.port, albDnsName: config.albDnsName },
         }),
+        // A port of the same target group that no pair serves any more: its state, to report and clean up.
+        stateStoreFor: (port: number) =>
+          createStateStore(clients.s3, {
+            callBudgetMs,
+            bucket: config.s3Bucket,
+            key: stateKey(config, { targetGroupArn: pair.targetGroupArn, port }),
+            expect: { targetGroupArn: pair.targetGroupArn, port, albDnsName: config.albDnsName },
+          }),
       })),
       metrics: config.cwMetricFlagIpCount
         ? createMetricsPublisher(clients.cloudwatch, {
@@ -235,6 +243,7 @@ async function run(
     {
       planConfig: toPlanSettings(config),
       allowedTargetCidrs: config.allowedTargetCidrs,
+      cleanupUnservedPorts: config.cleanupUnservedPorts,
       dryRun,
       discoveryDeadline: deadlines.discoveryDeadline,
       actDeadline: deadlines.actDeadline,
@@ -242,10 +251,8 @@ async function run(
   );
   if (!deadlines.canAct && !dryRun) summary.notes.push(TIMEOUT_TOO_SHORT);
 
-  // A run covers an event when it succeeded and every family it observed was complete.
-  const observed = Object.values(summary.discovery);
-  if (summary.ok && observed.length > 0 && observed.every((d) => d.complete && !d.failed))
-    lastCoveringRunStartedAt = runStartedAt;
+  // A run covers an event only when it could have acted on it (not dry, no conflict, complete): reconcile.ts.
+  if (runCovers(summary)) lastCoveringRunStartedAt = runStartedAt;
   const line = {
     ...summary,
     trigger: request.trigger,

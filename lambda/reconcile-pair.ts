@@ -12,6 +12,7 @@ import type { Cidr } from "./core/cidr.js";
 import type { IpFamily } from "./core/ip.js";
 import { type Plan, type PlanConfig, plan } from "./core/plan.js";
 import { filterAllowed, OUTSIDE_ALLOWED_CIDRS } from "./core/target-filter.js";
+import { findUnserved, MAX_UNSERVED_PORTS_PER_RUN, planUnservedCleanup } from "./core/unserved.js";
 import { AlbStaticIpError, DiscoveryError, StateConflictError, StateError } from "./errors.js";
 import type { Observation, RegisteredTarget, State, TargetRef } from "./types.js";
 
@@ -26,6 +27,8 @@ export interface RunLogger {
 export interface PairDeps {
   targets: TargetGroupAdapter;
   store: StateStore;
+  /** The state store of another port of the same target group (a port this function no longer serves). */
+  stateStoreFor?: ((port: number) => StateStore) | undefined;
   logger: RunLogger;
   now(): Date;
 }
@@ -40,6 +43,29 @@ export interface PairOptions {
   actDeadline: number;
   /** ALLOWED_TARGET_CIDRS: observed IPs outside these blocks never reach the plan; undefined = no allow-list. */
   allowedTargetCidrs?: readonly Cidr[] | undefined;
+  /**
+   * Set on one pair per target group (the first): report the targets on ports of the group that no pair of this
+   * function serves, with the state objects found for them, and with `cleanup` (CLEANUP_UNSERVED_PORTS) deregister
+   * the ones those states own. `servedPorts`: every port this function serves on the group.
+   */
+  unservedPorts?: { servedPorts: readonly number[]; cleanup: boolean } | undefined;
+}
+
+/** A port of the target group that this function does not serve, with targets on it (ALB_LISTENER changed?). */
+export interface UnservedPortSummary {
+  port: number;
+  /** Non-draining targets on the port, in IP order. */
+  targets: string[];
+  /** The key its state object would have (`<prefix><tg-name>-<tg-id>/<port>.json`). */
+  stateKey: string;
+  /** What reading that object found: `missing`, `unusable` (corrupt, foreign), `read_failed`, or `not_read` (beyond the first 5 ports). */
+  state: "found" | "missing" | "unusable" | "read_failed" | "not_read";
+  /** The targets on the port that its state owns (only these are ever cleaned up). */
+  owned: string[];
+  /** Deregistered this run (CLEANUP_UNSERVED_PORTS=true). */
+  deregistered: string[];
+  /** Owned targets kept this run, with why (`not_healthy_on_served_port`, `capped`, ...). */
+  held: Array<{ ip: string; reason: string }>;
 }
 
 /** What one pair of a run did; an entry of the run summary's `targetGroups`. */
@@ -70,6 +96,11 @@ export interface PairSummary {
   noteIps: Record<string, string[]>;
   /** This pair's ELBv2 and S3 calls. */
   apiCalls: { elbv2: number; s3: number };
+  /**
+   * On the first pair of each target group: ports of the group that this function does not serve and that hold
+   * targets (empty when none), note `targets_unserved_port`. Undefined on the other pairs.
+   */
+  unservedPorts?: UnservedPortSummary[] | undefined;
   replanned: boolean;
   error?: { code: string; message: string } | undefined;
 }
@@ -135,6 +166,10 @@ export async function reconcilePair(
   const deps = { ...pairDeps, logger: labelled(pairDeps.logger, options.label) };
   const { planConfig } = options;
   const summary = emptyPairSummary(options);
+  /** Calls to the state objects of ports this function does not serve. */
+  const otherStores = { s3: 0 };
+  /** The target group's targets as last read (every port), once DescribeTargetHealth succeeded. */
+  let onPort: RegisteredTarget[] | undefined;
 
   try {
     checkAllowListFamily(options);
@@ -143,17 +178,18 @@ export async function reconcilePair(
       deps.targets.describeTargets(),
       deps.store.load(),
     ]);
-    // Every observation passes the allow-list before the plan sees it (DNS now, ENI mode later).
+    // Every observation passes the allow-list before the plan sees it (DNS or the ENI lookup).
     const { observation, refused } = filterAllowed(discovered, options.allowedTargetCidrs);
     summary.targetsOutsideAllowedCidrs = refused;
     if (refused.length > 0) {
       deps.logger.warn(
-        "Observed IPs outside ALLOWED_TARGET_CIDRS were refused: not registered, and this run counts no misses",
+        `${refused.length} observed IP(s) outside ALLOWED_TARGET_CIDRS were refused and are never registered: ${refused.join(", ")}. ` +
+          "If the ALB gained a subnet, re-apply the module so ALLOWED_TARGET_CIDRS follows the ALB's subnets (or add the subnet's block to ALLOWED_TARGET_CIDRS); " +
+          "otherwise the answers are forged (SECURITY.md). Dead targets are still deregistered meanwhile.",
         {
           code: OUTSIDE_ALLOWED_CIDRS,
           ips: refused,
           allowedTargetCidrs: options.allowedTargetCidrs?.map((c) => c.text),
-          hint: "forged DNS answers, or the ALB gained a subnet the list lacks; see SECURITY.md",
         },
       );
     }
@@ -192,6 +228,7 @@ export async function reconcilePair(
     ];
 
     let current = loaded;
+    onPort = registered;
     let p = plan(observation, registered, loaded.state, planConfig, deps.now());
     summary.notes = noteCodes(p, loaded);
     summary.noteIps = noteIps(p);
@@ -202,7 +239,13 @@ export async function reconcilePair(
       summary.deregistered = ips(p.deregister);
     } else {
       for (let attempt = 1; ; attempt += 1) {
-        const outcome = await applyAndSave(deps, options, p, current);
+        const outcome = await applyAndSave(
+          deps,
+          options,
+          p,
+          current,
+          holdsTargets(onPort ?? registered, planConfig.port),
+        );
         summary.deregistered.push(...outcome.deregistered);
         summary.registered.push(...outcome.registered);
         summary.stateWritten ||= outcome.stateWritten;
@@ -223,6 +266,7 @@ export async function reconcilePair(
         ]);
         failClosedOnNewerState(loadedAgain);
         current = loadedAgain;
+        onPort = registeredAgain;
         p = plan(observation, registeredAgain, loadedAgain.state, planConfig, deps.now());
         summary.notes = noteCodes(p, loadedAgain);
         summary.noteIps = noteIps(p);
@@ -240,7 +284,19 @@ export async function reconcilePair(
       summary.error = errorInfo(error);
     }
   }
-  summary.apiCalls = { elbv2: deps.targets.calls, s3: deps.store.calls };
+  // Ports of the target group no pair serves: reported every run that read the targets, whatever happened above;
+  // cleaned up (CLEANUP_UNSERVED_PORTS) only after this pair's own work succeeded.
+  if (options.unservedPorts !== undefined && onPort !== undefined) {
+    try {
+      await unservedPorts(deps, options, onPort, summary, otherStores);
+    } catch (error) {
+      if (summary.ok) {
+        summary.ok = false;
+        summary.error = errorInfo(error);
+      }
+    }
+  }
+  summary.apiCalls = { elbv2: deps.targets.calls, s3: deps.store.calls + otherStores.s3 };
   return summary;
 }
 
@@ -332,6 +388,7 @@ async function applyAndSave(
   options: PairOptions,
   p: Plan,
   loaded: LoadedState,
+  portHoldsTargets: boolean,
 ): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { registered: [], deregistered: [], stateWritten: false, conflict: false };
   if (p.register.length === 0 && p.deregister.length === 0 && !p.stateChanged) return outcome;
@@ -351,7 +408,9 @@ async function applyAndSave(
 
   // Deregister first: a register failure (e.g. TooManyTargets) must not block removing dead IPs.
   let failure: unknown;
-  const writeOptions = { deadline: options.actDeadline };
+  // With nothing registered on the port, every target being refused is most likely a configuration error: the
+  // adapter stops after 2 calls then (register_targets_refused) instead of isolating each refused target.
+  const writeOptions = { deadline: options.actDeadline, stopWhenAllRefused: !portHoldsTargets };
   if (p.deregister.length > 0) {
     try {
       if (!inTime()) throw outOfTime("the claimed deregistrations were not made");
@@ -376,13 +435,51 @@ async function applyAndSave(
   // Record what was done, and only that, even when a step failed: misses, deregistrations, registrations.
   const record = failure === undefined ? p.nextState : settledState(p, claim, outcome, loaded.state);
   if (p.stateChanged || p.deregister.length > 0 || failure !== undefined) {
-    const saved = await deps.store.save(record, etag);
+    let saved: Awaited<ReturnType<StateStore["save"]>>;
+    try {
+      saved = await deps.store.save(record, etag);
+    } catch (error) {
+      // The ELBv2 writes stand: the run fails, but says what it did, and keeps the first failure's code.
+      return { ...outcome, failure: recordingFailed(deps.store, outcome, failure, error) };
+    }
     if (!saved.ok && failure === undefined) return { ...outcome, conflict: true };
     if (saved.ok) outcome.stateWritten = true;
     else
       deps.logger.warn("Another run updated the state while this run was failing; that run's record stands");
   }
   return failure === undefined ? outcome : { ...outcome, failure };
+}
+
+/**
+ * The final state write failed after the target group was changed. With an earlier failure, that failure's code
+ * stands and the message adds the write's; alone, the write's code with what the run did. Either way the next run
+ * re-reads the target group: registered targets it sees are owned again, deregistered ones are dropped.
+ */
+function recordingFailed(
+  store: Pick<StateStore, "bucket" | "key">,
+  done: Pick<ApplyOutcome, "registered" | "deregistered">,
+  earlier: unknown,
+  error: unknown,
+): AlbStaticIpError {
+  const write = errorInfo(error);
+  const what = `registered ${listOrNone(done.registered)}, deregistered ${listOrNone(done.deregistered)}`;
+  if (earlier !== undefined) {
+    const first = errorInfo(earlier);
+    return new AlbStaticIpError(
+      first.code,
+      `${first.message} Recording what this run did (${what}) in s3://${store.bucket}/${store.key} then failed as well (${write.code}): ${write.message}`,
+      { cause: earlier },
+    );
+  }
+  return new AlbStaticIpError(
+    write.code,
+    `This run ${what}, but recording it in s3://${store.bucket}/${store.key} failed: ${write.message} The targets stay as they are; the next run re-reads the target group and records them.`,
+    { cause: error },
+  );
+}
+
+function listOrNone(ips: readonly string[]): string {
+  return ips.length > 0 ? ips.join(", ") : "none";
 }
 
 function outOfTime(what: string): AlbStaticIpError {
@@ -434,6 +531,122 @@ export function describeErrors(observation: Observation): string {
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `${n} ${kind}`);
   return parts.length > 0 ? parts.join(", ") : "no errors recorded";
+}
+
+/**
+ * Reports the targets on ports of the target group that this function does not serve (a changed ALB_LISTENER or
+ * TARGET_GROUPS port leaves the old port's targets registered, under a state key no run reads any more), with the
+ * state object found at each port's key; with CLEANUP_UNSERVED_PORTS deregisters the ones that state owns
+ * (core/unserved.ts: owned only, healthy twin on a served port or not healthy, capped, claims). Costs nothing when
+ * no such target exists (DescribeTargetHealth already lists every port); else one GetObject per port (at most 5).
+ */
+async function unservedPorts(
+  deps: PairDeps,
+  options: PairOptions,
+  registered: readonly RegisteredTarget[],
+  summary: PairSummary,
+  calls: { s3: number },
+): Promise<void> {
+  const { servedPorts, cleanup } = options.unservedPorts!;
+  const found = findUnserved(registered, servedPorts);
+  summary.unservedPorts = [];
+  if (found.length === 0) return;
+  let budget = options.planConfig.maxDeregistrationsPerRun - summary.deregistered.length;
+  let failure: unknown;
+  for (const [index, port] of found.entries()) {
+    const store = index < MAX_UNSERVED_PORTS_PER_RUN ? deps.stateStoreFor?.(port.port) : undefined;
+    const entry: UnservedPortSummary = {
+      port: port.port,
+      targets: port.ips,
+      stateKey: store?.key ?? `(not read: more than ${MAX_UNSERVED_PORTS_PER_RUN} unserved ports)`,
+      state: "not_read",
+      owned: [],
+      deregistered: [],
+      held: [],
+    };
+    summary.unservedPorts.push(entry);
+    if (store === undefined) continue;
+    let loaded: LoadedState;
+    try {
+      loaded = await store.load();
+    } catch (error) {
+      entry.state = "read_failed";
+      deps.logger.warn("Could not read the state object of a port this function no longer serves", {
+        code: "targets_unserved_port",
+        port: port.port,
+        key: store.key,
+        error: errorInfo(error),
+      });
+      continue;
+    } finally {
+      calls.s3 += store.calls;
+    }
+    entry.state = loaded.state !== null ? "found" : loaded.problem === undefined ? "missing" : "unusable";
+    const owned = new Set(Object.keys(loaded.state?.targets ?? {}));
+    entry.owned = port.ips.filter((ip) => owned.has(ip));
+    if (!cleanup || options.dryRun || !summary.ok || entry.owned.length === 0 || failure !== undefined)
+      continue;
+    const c = planUnservedCleanup(
+      port,
+      loaded.state,
+      registered,
+      servedPorts,
+      Math.max(0, budget),
+      deps.now(),
+    );
+    entry.held = c.held;
+    if (c.deregister.length === 0 || c.claim === undefined || c.after === undefined) continue;
+    // No change (the claim included) starts after the act deadline (lambda/timing.ts); the next run goes on.
+    if (Date.now() > options.actDeadline) continue;
+    const before = store.calls;
+    try {
+      // Claim in the old port's state first (conditional), so an overlapping run does not deregister them too.
+      const claimed = await store.save(c.claim, loaded.etag);
+      if (!claimed.ok) {
+        entry.held = [...c.deregister.map((t) => ({ ip: t.ip, reason: "claimed_by_other_run" })), ...c.held];
+        continue;
+      }
+      await deps.targets.deregister(c.deregister, { deadline: options.actDeadline });
+      entry.deregistered = c.deregister.map((t) => t.ip);
+      budget -= c.deregister.length;
+      await store.save(c.after, claimed.etag);
+    } catch (error) {
+      failure = error;
+    } finally {
+      calls.s3 += store.calls - before;
+    }
+  }
+
+  const stranded = summary.unservedPorts;
+  summary.notes.push(UNSERVED_PORT);
+  deps.logger.warn(
+    `${stranded.reduce((n, u) => n + u.targets.length, 0)} target(s) are registered on port(s) ${stranded.map((u) => u.port).join(", ")} of this target group, which this function does not serve (ALB_LISTENER or TARGET_GROUPS changed?); ` +
+      (cleanup
+        ? "CLEANUP_UNSERVED_PORTS=true deregisters the ones the old port's state owns, once each IP is healthy on a served port, capped by MAX_DEREGISTRATIONS_PER_RUN; others are left alone."
+        : "they keep receiving traffic while the ALB listens there. Set CLEANUP_UNSERVED_PORTS=true to deregister the ones the old port's state owns (safely, capped), or deregister them by hand; if another function serves that port of this target group, leave them."),
+    {
+      code: UNSERVED_PORT,
+      unservedPorts: stranded.map((u) => ({
+        port: u.port,
+        targets: u.targets,
+        stateKey: u.stateKey,
+        state: u.state,
+        owned: u.owned,
+        deregistered: u.deregistered,
+      })),
+    },
+  );
+  if (failure !== undefined) throw failure;
+}
+
+/** The note (and warning code) of a run that found targets on ports this function does not serve. */
+const UNSERVED_PORT = "targets_unserved_port";
+
+/** Whether a non-draining target is registered on `port`: the configuration demonstrably registers targets. */
+function holdsTargets(registered: readonly RegisteredTarget[], port: number): boolean {
+  return registered.some(
+    (t) => t.port === port && t.state !== "draining" && t.state !== "unhealthy.draining",
+  );
 }
 
 function targetsOnPort(registered: readonly RegisteredTarget[], port: number): Record<string, string> {

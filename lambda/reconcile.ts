@@ -26,6 +26,8 @@ export type { PairSummary, RunLogger } from "./reconcile-pair.js";
 
 /** The error code of a DescribeTargetGroups call the role may not make (lambda/aws/elbv2.ts). */
 const TYPE_DENIED = "describe_target_groups_denied";
+/** The note of a pair whose state another run updated twice while this one planned (it changed nothing more). */
+const STATE_CONFLICT = "state_conflict";
 /** The run note when target groups were treated as ipv4 because their type could not be read. */
 export const TYPE_ASSUMED = "target_group_type_assumed_ipv4";
 
@@ -37,6 +39,8 @@ export interface PairHandle {
   label: string;
   targets: TargetGroupAdapter;
   store: StateStore;
+  /** The state store of another port of the same target group (to report and clean up ports no longer served). */
+  stateStoreFor?: ((port: number) => StateStore) | undefined;
 }
 
 export interface ReconcileDeps {
@@ -70,6 +74,8 @@ export interface ReconcileOptions {
   actDeadline: number;
   /** ALLOWED_TARGET_CIDRS: observed IPs outside these blocks never reach the plan; undefined = no allow-list. */
   allowedTargetCidrs?: readonly Cidr[] | undefined;
+  /** CLEANUP_UNSERVED_PORTS: deregister the owned targets of ports of a target group that no pair serves. */
+  cleanupUnservedPorts?: boolean | undefined;
 }
 
 /** One family's observation as the run summary shows it. */
@@ -189,14 +195,26 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           apiCalls: { elbv2: pair.targets.calls, s3: pair.store.calls },
         };
       }
+      // The first pair of each target group also looks after the group's ports that no pair serves.
+      const first = deps.pairs.findIndex((p) => p.targetGroupArn === pair.targetGroupArn) === i;
+      const servedPorts = deps.pairs
+        .filter((p) => p.targetGroupArn === pair.targetGroupArn)
+        .map((p) => p.port);
       return reconcilePair(
-        { targets: pair.targets, store: pair.store, logger: deps.logger, now: deps.now },
+        {
+          targets: pair.targets,
+          store: pair.store,
+          stateStoreFor: pair.stateStoreFor,
+          logger: deps.logger,
+          now: deps.now,
+        },
         {
           planConfig,
           label: pair.label,
           dryRun: options.dryRun,
           actDeadline: options.actDeadline,
           allowedTargetCidrs: options.allowedTargetCidrs,
+          unservedPorts: first ? { servedPorts, cleanup: options.cleanupUnservedPorts === true } : undefined,
         },
         observations.get(family)!,
       );
@@ -234,9 +252,11 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           metrics: {
             ipCount: p.discovery.failed ? undefined : p.ips.length,
             registered: p.registered.length,
-            deregistered: p.deregistered.length,
+            deregistered:
+              p.deregistered.length + (p.unservedPorts ?? []).reduce((n, u) => n + u.deregistered.length, 0),
             queries: p.discovery.queries,
             outsideAllowedCidrs: p.targetsOutsideAllowedCidrs.length,
+            onUnservedPorts: p.unservedPorts?.reduce((n, u) => n + u.targets.length, 0),
             interfacesNotElbManaged: p.discovery.lookalikes?.length,
             discoveryComplete: p.discovery.complete,
             errorCode: p.error?.code,
@@ -255,6 +275,28 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   }
   summary.durationMs = deps.now().getTime() - started.getTime();
   return summary;
+}
+
+/**
+ * Whether this run could have acted on every change it saw, so an interface event older than its start is handled
+ * (event coalescing in the handler): not a dry run, every pair reconciled without failing or losing a state
+ * conflict to another run, and every family's observation complete. A dry run or a conflicted pair changed
+ * nothing, so a later event must still run.
+ *
+ * @example
+ * if (runCovers(summary)) lastCoveringRunStartedAt = runStartedAt;
+ */
+export function runCovers(
+  summary: Pick<RunSummary, "ok" | "dryRun" | "discovery" | "targetGroups">,
+): boolean {
+  const observed = Object.values(summary.discovery);
+  return (
+    summary.ok &&
+    !summary.dryRun &&
+    observed.length > 0 &&
+    observed.every((d) => d.complete && !d.failed) &&
+    summary.targetGroups.every((p) => p.ok && !p.notes.includes(STATE_CONFLICT))
+  );
 }
 
 /**

@@ -35,6 +35,12 @@ export interface Observation {
   /** Why a failed observation failed, with a stable code and what to do (ENI mode). */
   failure?: { code: string; message: string } | undefined;
   /**
+   * Observed IPs that ALLOWED_TARGET_CIDRS refused, removed from `ips` (set by the allow-list step only). They are
+   * no evidence of anything: never registered or owned, an owned one's record is left as it is; in a DNS
+   * observation they also suspend the healthy-bound deregistration for the run (lambda/core/plan.ts).
+   */
+  refused?: string[] | undefined;
+  /**
    * ENI mode: interfaces with the ALB's description that ELB did not create (look-alikes). Never observed, no
    * evidence of anything; reported (note `interface_not_elb_managed`, a warning, a metric). Undefined in DNS mode.
    */

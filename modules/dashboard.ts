@@ -71,9 +71,10 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: Widget[] } {
           },
         ],
       ]),
-      widget(1, "Registrations and deregistrations", "Sum", [
+      widget(1, "Registrations and deregistrations, and targets on ports no longer served", "Sum", [
         [ns, METRIC_NAMES.registered, ...both],
         [ns, METRIC_NAMES.deregistered, ...both],
+        [ns, METRIC_NAMES.onUnservedPorts, ...both],
       ]),
       widget(
         2,

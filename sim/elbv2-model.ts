@@ -286,10 +286,11 @@ export class Elbv2Model {
     }
     const inVpc = cidrContains(spec.vpcCidr, input.id);
     if (!inVpc && input.availabilityZone !== "all") {
+      // As AWS answers an IP target outside the VPC registered without an Availability Zone (SAME_VPC=true while
+      // the ALB is in a peered VPC): a ValidationError naming the IP, for the whole call.
       throw new SimApiError(
-        "InvalidTarget",
-        `The IP address '${input.id}' is not within the CIDR of VPC '${spec.vpcId}' (${spec.vpcCidr.text}); ` +
-          `register it with AvailabilityZone 'all' to target an IP outside the VPC`,
+        "ValidationError",
+        `The Availability Zone is required for IP address '${input.id}' because it is not in the VPC`,
       );
     }
     if (!inVpc && !isTargetableOutsideVpc(input.id)) {

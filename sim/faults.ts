@@ -58,6 +58,8 @@ export interface ApiFault {
   probability?: number;
   /** Affect only the next N affected calls. Default: until replaced. Counts down in `GET /faults`. */
   remaining?: number;
+  /** Let the first N calls the fault would affect pass first (e.g. 1: only a run's second S3 write fails). */
+  skip?: number;
   /** ELBv2 only: affect only calls about this target group (its ARN); calls about others pass. */
   targetGroupArn?: string;
 }
@@ -140,6 +142,7 @@ const apiFaultSchema = z
     latencyMs: z.number().int().min(0).max(600_000).optional(),
     probability: z.number().min(0).max(1).optional(),
     remaining: z.number().int().min(0).optional(),
+    skip: z.number().int().min(0).optional(),
     targetGroupArn: z.string().min(1).optional(),
   })
   .refine((f) => f.error !== undefined || f.hang === true || f.latencyMs !== undefined, {
@@ -245,6 +248,10 @@ export class FaultEngine {
   private applies(fault: ApiFault): boolean {
     if (fault.remaining !== undefined && fault.remaining <= 0) return false;
     if (this.random() >= (fault.probability ?? 1)) return false;
+    if (fault.skip !== undefined && fault.skip > 0) {
+      fault.skip -= 1;
+      return false;
+    }
     if (fault.remaining !== undefined) fault.remaining -= 1;
     return true;
   }

@@ -266,7 +266,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     // A dualstack node's AAAA record follows with its A record.
     const all = alb.list();
     const ipv6 = alb.listIpv6().filter((_, i) => visible.includes(all[i] ?? ""));
-    eachDns((server) => server.setRecord(albDnsName, [...visible, ...ipv6]));
+    // ELB answers the `dualstack.` name of every ALB too, with the same records.
+    eachDns((server) => {
+      server.setRecord(albDnsName, [...visible, ...ipv6]);
+      server.setRecord(`dualstack.${albDnsName}`, [...visible, ...ipv6]);
+    });
   };
   const applyAlb = (initial = false): string[] => {
     const ips = alb.list();

@@ -79,6 +79,7 @@ describe("loadConfig with valid input", () => {
       awsRequestTimeoutMs: 5000,
       allowedTargetCidrs: undefined,
       allowAnyTargetCidr: false,
+      cleanupUnservedPorts: false,
       discovery: { alb: undefined, vpcId: undefined, roleArn: undefined, roleExternalId: undefined },
     });
   });
@@ -116,10 +117,17 @@ describe("loadConfig with valid input", () => {
     ["0", false],
   ])("reads the boolean %j as %s", (word, expected) => {
     // Act
-    const config = loadConfig({ ...MINIMAL, SAME_VPC: word, DRY_RUN: word, CW_METRIC_FLAG_IP_COUNT: word });
+    const config = loadConfig({
+      ...MINIMAL,
+      SAME_VPC: word,
+      DRY_RUN: word,
+      CW_METRIC_FLAG_IP_COUNT: word,
+      CLEANUP_UNSERVED_PORTS: word,
+    });
 
     // Assess
-    expect([config.sameVpc, config.dryRun, config.cwMetricFlagIpCount]).toEqual([
+    expect([config.sameVpc, config.dryRun, config.cwMetricFlagIpCount, config.cleanupUnservedPorts]).toEqual([
+      expected,
       expected,
       expected,
       expected,
@@ -339,6 +347,7 @@ describe("loadConfig with bad input", () => {
     ["CW_METRIC_FLAG_IP_COUNT", "yes"],
     ["SAME_VPC", "tRuE"],
     ["DRY_RUN", "2"],
+    ["CLEANUP_UNSERVED_PORTS", "yes"],
     ["SAME_VPC", long],
     // MISS_PROBABILITY
     ["MISS_PROBABILITY", "0"],

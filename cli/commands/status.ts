@@ -8,7 +8,7 @@
 
 import { targetGroupDimension } from "../../lambda/aws/metrics.js";
 import { type Config, pairLabel, stateKey, type TargetGroupPair } from "../../lambda/config.js";
-import { DEFAULT_CLAIM_TTL_MS } from "../../lambda/core/plan.js";
+import { DEFAULT_CLAIM_TTL_MS, MAX_CLOCK_SKEW_MS } from "../../lambda/core/plan.js";
 import { readState } from "../aws/adapters.js";
 import { describeTargetHealth, metricSeries, stateWrittenAt } from "../aws/network.js";
 import type { CliContext } from "../context.js";
@@ -161,7 +161,12 @@ export function holdReasons(
   if (!t.registered) return ["owned_not_registered"];
   if (t.deregisteringSince !== undefined) {
     const age = now - Date.parse(t.deregisteringSince);
-    return [age >= 0 && age < DEFAULT_CLAIM_TTL_MS ? "deregistration_in_progress" : "claim_expired"];
+    // As the plan: a claim dated up to the clock skew ahead is honoured, one further ahead is expired.
+    return [
+      age >= -MAX_CLOCK_SKEW_MS && age < DEFAULT_CLAIM_TTL_MS
+        ? "deregistration_in_progress"
+        : "claim_expired",
+    ];
   }
   if (t.misses === 0) return [];
   if (t.misses < config.invocationsBeforeDeregistration) return ["target_missing"];

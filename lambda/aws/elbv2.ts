@@ -1,7 +1,9 @@
 /**
  * ELBv2 adapter: reads the target group's targets with health, registers and deregisters in batches of at most
  * 200; reads the target groups' IP address types ({@link describeTargetGroupTypes}). It translates; it decides nothing. Every failure becomes an AwsCallError with a stable code; a failed
- * registration says which targets did get registered before it ({@link RegistrationError}).
+ * registration says which targets did get registered before it ({@link RegistrationError}). ELBv2 refuses a whole
+ * RegisterTargets call for one bad target; the calls spent finding the refused ones are bounded
+ * ({@link REFUSAL_CALL_BUDGET}).
  */
 import {
   DeregisterTargetsCommand,
@@ -19,10 +21,27 @@ import { awsErrorName, withinBudget } from "./clients.js";
 /** Targets per Register/Deregister call (the controller uses the same chunk size). */
 export const TARGET_BATCH_SIZE = 200;
 
+/**
+ * RegisterTargets calls one registration may spend on refused targets (a probe, then halving a refused batch until
+ * each refused target stands alone), beyond the one call per batch of {@link TARGET_BATCH_SIZE}. Halving costs
+ * about 2·log₂ n calls per refused target, so 16 isolates one or two refused targets among 200, and the rest
+ * wait for the next run (named as not tried): a run never spends 2n − 1 calls of the account's ELBv2 quota.
+ */
+export const REFUSAL_CALL_BUDGET = 16;
+
 /** Options of the write calls. */
 export interface WriteOptions {
   /** Epoch ms after which no further call is started (the rest is reported as not done). */
   deadline?: number | undefined;
+  /**
+   * Registering: when a refused batch is followed by one of its targets (chosen at random) refused alone, before
+   * any target was registered, stop there with `register_targets_refused` instead of isolating each refused
+   * target: 2 calls. The caller sets it when nothing is registered on the port, where every target being refused
+   * is most likely a configuration error (SAME_VPC, the wrong load balancer).
+   */
+  stopWhenAllRefused?: boolean | undefined;
+  /** Chooses the probe of {@link WriteOptions.stopWhenAllRefused} (default Math.random), for tests. */
+  random?: (() => number) | undefined;
 }
 
 /**
@@ -37,12 +56,30 @@ export class RegistrationError extends AwsCallError {
   constructor(
     message: string,
     progress: { registered: readonly TargetRef[]; refused: readonly string[] },
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: "register_targets_error" | "register_targets_refused" },
   ) {
-    super("register_targets_error", "RegisterTargets", message, options);
+    super(options?.code ?? "register_targets_error", "RegisterTargets", message, options);
     this.registered = progress.registered;
     this.refused = progress.refused;
   }
+}
+
+/**
+ * Why ELBv2 refused targets of a RegisterTargets call, or undefined when the error is about the call itself.
+ * `InvalidTarget`, or a `ValidationError` whose message quotes one of the call's IPs: AWS answers an IP outside
+ * the VPC registered without an Availability Zone with "The Availability Zone is required for IP address '…'
+ * because it is not in the VPC", and an address of the other family with "The IP address '…' is not a valid …".
+ */
+function refusalOf(
+  error: unknown,
+  batch: readonly TargetRef[],
+): { code: string; message: string } | undefined {
+  const code = awsErrorName(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "InvalidTarget") return { code, message };
+  if (code === "ValidationError" && batch.some((t) => message.includes(`'${t.ip}'`)))
+    return { code, message };
+  return undefined;
 }
 
 export interface TargetGroupAdapter {
@@ -139,8 +176,10 @@ export function createTargetGroupAdapter(
     },
     async register(targets, options = {}) {
       const registered: TargetRef[] = [];
-      const refused: string[] = [];
-      const progress = () => ({ registered: [...registered], refused: [...refused] });
+      const refused: Array<{ ip: string; code: string; message: string }> = [];
+      const untried: TargetRef[] = [];
+      let budget = REFUSAL_CALL_BUDGET;
+      const progress = () => ({ registered: [...registered], refused: refused.map((r) => r.ip) });
       const beforeCall = () => {
         if (options.deadline !== undefined && Date.now() > options.deadline) {
           throw new RegistrationError(
@@ -150,8 +189,10 @@ export function createTargetGroupAdapter(
           );
         }
       };
-      /** One call; on InvalidTarget (ELBv2 rejects the whole call for one bad IP) split the batch in two. */
-      const registerBatch = async (batch: readonly TargetRef[]): Promise<void> => {
+      /** One call: undefined when ELBv2 registered the batch, else why it refused targets of it. */
+      const attempt = async (
+        batch: readonly TargetRef[],
+      ): Promise<{ code: string; message: string } | undefined> => {
         beforeCall();
         try {
           await send("register_targets_error", "RegisterTargets", (abortSignal) =>
@@ -164,27 +205,84 @@ export function createTargetGroupAdapter(
             ),
           );
           registered.push(...batch);
+          return undefined;
         } catch (error) {
-          if (awsErrorName((error as AwsCallError).cause) !== "InvalidTarget") {
-            throw new RegistrationError(
-              `${(error as Error).message} (${registered.length} of ${targets.length} target(s) registered before it)`,
-              progress(),
-              { cause: (error as AwsCallError).cause },
-            );
-          }
-          if (batch.length === 1) {
-            refused.push(batch[0]!.ip);
-            return;
-          }
-          const half = Math.ceil(batch.length / 2);
-          await registerBatch(batch.slice(0, half));
-          await registerBatch(batch.slice(half));
+          const cause = (error as AwsCallError).cause;
+          const refusal = refusalOf(cause, batch);
+          if (refusal !== undefined) return refusal;
+          throw new RegistrationError(
+            `${(error as Error).message} (${registered.length} of ${targets.length} target(s) registered before it)`,
+            progress(),
+            { cause },
+          );
         }
       };
-      for (const batch of batches(targets, TARGET_BATCH_SIZE)) await registerBatch(batch);
-      if (refused.length > 0) {
+      /** `batch` was refused for `why`: halve it until each refused target stands alone, within the budget. */
+      const isolate = async (
+        batch: readonly TargetRef[],
+        why: { code: string; message: string },
+      ): Promise<void> => {
+        if (batch.length === 1) {
+          refused.push({ ip: batch[0]!.ip, ...why });
+          return;
+        }
+        const half = Math.ceil(batch.length / 2);
+        for (const part of [batch.slice(0, half), batch.slice(half)]) {
+          if (budget <= 0) {
+            untried.push(...part);
+            continue;
+          }
+          budget -= 1;
+          const refusal = await attempt(part);
+          if (refusal !== undefined) await isolate(part, refusal);
+        }
+      };
+      const all = batches(targets, TARGET_BATCH_SIZE);
+      for (const [index, batch] of all.entries()) {
+        const refusal = await attempt(batch);
+        if (refusal === undefined) continue;
+        if (
+          batch.length > 1 &&
+          options.stopWhenAllRefused === true &&
+          registered.length === 0 &&
+          budget > 0
+        ) {
+          // One target alone, not the one the error names: refused too ⇒ most likely every target is.
+          const others = batch.filter((t) => !refusal.message.includes(`'${t.ip}'`));
+          const pool = others.length > 0 ? others : batch;
+          const probe = pool[Math.floor((options.random ?? Math.random)() * pool.length)] ?? batch[0]!;
+          budget -= 1;
+          const alone = await attempt([probe]);
+          if (alone !== undefined) {
+            refused.push({ ip: probe.ip, ...alone });
+            const notTried = all.slice(index).flat().length - 1;
+            throw new RegistrationError(
+              `RegisterTargets on ${targetGroupArn} refused all ${batch.length} targets of the call and then ${probe.ip} alone (${alone.code}: ${alone.message}). ` +
+                `Nothing is registered on this port yet, so the run stopped after these 2 calls and ${notTried} target(s) were not tried; the next run tries again at the same cost. ` +
+                `Every target refused usually means a configuration error: SAME_VPC=true while the ALB is in another VPC than the target group (peered, or another account): set SAME_VPC=false so targets are registered with AvailabilityZone "all"; ` +
+                "SAME_VPC=false while the ALB is in the target group's VPC: set SAME_VPC=true; addresses of the other IP family than the target group's (a role without elasticloadbalancing:DescribeTargetGroups treats every group as ipv4); " +
+                "or ALB_DNS_NAME / ALB_ARN naming a load balancer whose IPs are not in the target group's VPC or a private range.",
+              progress(),
+              { code: "register_targets_refused" },
+            );
+          }
+          await isolate(
+            batch.filter((t) => t !== probe),
+            refusal,
+          );
+          continue;
+        }
+        await isolate(batch, refusal);
+      }
+      if (refused.length > 0 || untried.length > 0) {
+        const codes = [...new Set(refused.map((r) => r.code))].join(", ");
+        const said = refused[0] === undefined ? "" : ` ELBv2 said: ${refused[0].message}.`;
+        const notTried =
+          untried.length > 0
+            ? ` ${untried.length} target(s) were not tried: the run spends at most ${REFUSAL_CALL_BUDGET} calls isolating refused targets; the next run continues.`
+            : "";
         throw new RegistrationError(
-          `RegisterTargets on ${targetGroupArn} refused ${refused.join(", ")} (InvalidTarget); the other ${registered.length} target(s) were registered. ` +
+          `RegisterTargets on ${targetGroupArn} refused ${refused.map((r) => r.ip).join(", ") || "none yet"}${codes === "" ? "" : ` (${codes})`}; the other ${registered.length} target(s) were registered.${notTried}${said} ` +
             "An IP outside the target group's VPC needs SAME_VPC=false; check that ALB_DNS_NAME is the ALB's name.",
           progress(),
         );

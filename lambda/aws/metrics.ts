@@ -20,6 +20,7 @@ export const METRIC_NAMES = Object.freeze({
   queries: "DnsQueries",
   discoveryComplete: "DiscoveryComplete",
   outsideAllowedCidrs: "TargetsOutsideAllowedCidrs",
+  onUnservedPorts: "TargetsOnUnservedPorts",
   interfacesNotElbManaged: "InterfacesNotElbManaged",
   runErrors: "RunErrors",
 } as const);
@@ -40,6 +41,11 @@ export interface RunMetrics {
   discoveryComplete: boolean;
   /** Observed IPs refused by ALLOWED_TARGET_CIDRS (never registered); 0 when none or no allow-list. */
   outsideAllowedCidrs?: number | undefined;
+  /**
+   * Targets on ports of the target group that the function does not serve (a changed ALB_LISTENER left them);
+   * published by one pair per target group, omitted on the others.
+   */
+  onUnservedPorts?: number | undefined;
   /** ENI mode: interfaces with the ALB's description that ELB did not create (never registered); undefined in DNS mode. */
   interfacesNotElbManaged?: number | undefined;
   /** Stable error code when the run failed, e.g. `register_targets_error`. */
@@ -97,6 +103,8 @@ export function buildMetricData(
     datum(METRIC_NAMES.discoveryComplete, metrics.discoveryComplete ? 1 : 0),
     datum(METRIC_NAMES.outsideAllowedCidrs, metrics.outsideAllowedCidrs ?? 0),
   );
+  if (metrics.onUnservedPorts !== undefined)
+    data.push(datum(METRIC_NAMES.onUnservedPorts, metrics.onUnservedPorts));
   if (metrics.interfacesNotElbManaged !== undefined) {
     data.push(datum(METRIC_NAMES.interfacesNotElbManaged, metrics.interfacesNotElbManaged));
   }

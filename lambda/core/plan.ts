@@ -43,6 +43,13 @@ export interface PlanConfig {
 /** A claim older than this was left by a run that died between claiming and recording; it is taken over. */
 export const DEFAULT_CLAIM_TTL_MS = 2 * 60_000;
 
+/**
+ * How far a state timestamp may lie ahead of this run's clock (clocks of two runs differ a little). A later one is
+ * from the future (a skewed clock or a hand edit): a claim dated so is expired, and every such date is replaced by
+ * the run's time, so no timestamp can hold an IP for ever.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** Stable snake_case codes of the notes a plan carries; they appear in the log line. */
 export type PlanNoteCode =
   /** No usable previous state: registered targets on the port that this run's observation saw were adopted. */
@@ -74,7 +81,11 @@ export type PlanNoteCode =
   /** Targets registered on the port that this function does not own and did not see: left alone. */
   | "target_unowned"
   /** Another run claimed these IPs for deregistration less than the claim TTL ago: left to that run. */
-  | "deregistration_in_progress";
+  | "deregistration_in_progress"
+  /** Records dated more than MAX_CLOCK_SKEW_MS after this run: such a claim is expired, the dates are replaced. */
+  | "state_timestamp_future"
+  /** The state was written following another ALB_DNS_NAME: ownership kept (keyed by target group and port), name updated. */
+  | "state_alb_renamed";
 
 /** Something the operator should know about a plan. */
 export interface PlanNote {
@@ -134,6 +145,9 @@ export function toPlanSettings(config: Readonly<Config>): PlanSettings {
  *   non-draining targets on the port that this observation saw are adopted with misses 0 (the
  *   others stay unowned until an observation sees them) and that run counts no misses, so it
  *   deregisters nothing. Other ports are never touched.
+ * - IPs the allow-list refused (`observation.refused`) are neither seen nor missed; a DNS observation holding one
+ *   never deregisters an IP the NLB reports healthy, and one that shares no allowed IP with the owned targets
+ *   counts no miss. Dates more than MAX_CLOCK_SKEW_MS ahead of `now` are expired (`state_timestamp_future`).
  *
  * @example
  * const p = plan(observation, targets, previousState, planConfig, new Date());
@@ -172,6 +186,12 @@ export function plan(
   const otherFamily = addresses.filter((ip) => !ofFamily(ip));
   const observed = addresses.filter(ofFamily);
   const seen = new Set(observed);
+  // IPs the allow-list refused: no evidence of anything (never seen, never missed). In a DNS observation they
+  // also mean its answers were forged or the list is stale: the healthy bound waits for a clean run.
+  const refused = new Set(
+    (observation.refused ?? []).map(canonicalIp).filter((ip): ip is string => ip !== undefined),
+  );
+  const tainted = refused.size > 0 && observation.exact !== true;
 
   // What we own before this run.
   let base: State | null = previous;
@@ -181,6 +201,15 @@ export function plan(
       message: `previous state is for target group ${base.targetGroupArn} port ${base.port}, but this function manages ${config.targetGroupArn} port ${config.port}; ignored it and adopted the registered targets`,
     });
     base = null;
+  }
+  // An empty name (a migrated list of the original Lambda) is unknown, not another name.
+  if (base !== null && base.albDnsName !== "" && base.albDnsName !== config.albDnsName) {
+    notes.push({
+      code: "state_alb_renamed",
+      message: sameAlbName(base.albDnsName, config.albDnsName)
+        ? `the state was written following ${JSON.stringify(base.albDnsName)}, another name of the ALB ${JSON.stringify(config.albDnsName)}: ownership kept, the name is updated`
+        : `the state was written following ${JSON.stringify(base.albDnsName)}, but ALB_DNS_NAME is ${JSON.stringify(config.albDnsName)}: ownership is kept (it belongs to the target group and port), so targets of the old name that no observation shows leave by the usual rules (missing and not healthy, or the healthy bound); the name is updated. If the new name is not the same load balancer, check ALB_DNS_NAME`,
+    });
   }
   const owned: Record<string, TargetRecord> = {};
   if (base === null) {
@@ -200,11 +229,31 @@ export function plan(
     }
   }
 
+  // A date from the future would hold a claim (`now - since < TTL`) for ever: beyond the clock skew it is expired.
+  const future = fromTheFuture(owned, now);
+  if (future.length > 0) {
+    for (const { ip, record } of future) owned[ip] = settleFuture(record, now);
+    notes.push({
+      code: "state_timestamp_future",
+      message: `${future.length} owned record(s) carry dates more than ${MAX_CLOCK_SKEW_MS / 60_000} min after this run's clock (${future
+        .slice(0, 3)
+        .map((f) => `${f.ip}: ${f.dates.join(", ")}`)
+        .join(
+          "; ",
+        )}): a skewed clock or a hand-edited state; claims so dated are expired and the dates replaced by ${at}`,
+      ips: future.map((f) => f.ip),
+    });
+  }
+
   // A complete observation that shares no IP with the owned, registered targets is not trusted to count
   // misses: an ALB does not replace every node within one run, but a lying or flapping name server can.
   // A real full rotation only waits one run longer (the next observation overlaps what this run registers).
+  // An observation of nothing but refused IPs is disjoint too: it shares no allowed IP with what we own.
   const ownedActive = Object.keys(owned).filter((ip) => active.has(ip));
-  const disjoint = observed.length > 0 && ownedActive.length > 0 && !ownedActive.some((ip) => seen.has(ip));
+  const disjoint =
+    (observed.length > 0 || refused.size > 0) &&
+    ownedActive.length > 0 &&
+    !ownedActive.some((ip) => seen.has(ip));
 
   // Only a complete observation counts misses, and never in the run that adopts (misses start at 0).
   const counting = observation.complete && !observation.failed && base !== null && !disjoint;
@@ -226,7 +275,7 @@ export function plan(
   if (disjoint && observation.complete && base !== null) {
     notes.push({
       code: "observation_disjoint",
-      message: `the complete observation (${observed.length} IP(s)) shares no IP with the ${ownedActive.length} owned registered target(s): new IPs are registered, but no miss is counted and nothing is deregistered this run`,
+      message: `the complete observation (${observed.length} allowed IP(s)${refused.size > 0 ? `, ${refused.size} refused` : ""}) shares no IP with the ${ownedActive.length} owned registered target(s): new IPs are registered, but no miss is counted and nothing is deregistered this run`,
       ips: observed,
     });
   }
@@ -274,7 +323,10 @@ export function plan(
           ? { firstSeen: at, lastSeen: at, misses: 0 }
           : { firstSeen: record.firstSeen, lastSeen: record.lastSeen, misses: 0 };
     } else if (record !== undefined) {
-      next[ip] = { ...record, misses: counting ? record.misses + 1 : record.misses };
+      // A refused owned IP is in the answers, so not missing; being refused, not seen either: left as it is.
+      next[ip] = refused.has(ip)
+        ? record
+        : { ...record, misses: counting ? record.misses + 1 : record.misses };
     }
   }
 
@@ -297,7 +349,7 @@ export function plan(
   // Deregister owned IPs at the threshold, within the safety rules.
   const deregister: TargetRef[] = [];
   if (counting) {
-    const unseen = Object.keys(next).filter((ip) => !seen.has(ip));
+    const unseen = Object.keys(next).filter((ip) => !seen.has(ip) && !refused.has(ip));
     const due = unseen.filter((ip) => next[ip]!.misses >= config.invocationsBeforeDeregistration);
     const missing = unseen.filter((ip) => next[ip]!.misses < config.invocationsBeforeDeregistration);
     if (missing.length > 0) {
@@ -317,18 +369,22 @@ export function plan(
       });
     }
     // The NLB's own health check must agree, or the IP must have been missing for the much longer healthy bound.
-    // An exact observation (a successful ENI lookup) is proof of absence on its own: no health gate.
+    // An exact observation (a successful ENI lookup) is proof of absence on its own: no health gate. The healthy
+    // bound deregisters against the NLB's verdict on DNS evidence alone, so it waits for answers that held no
+    // refused IP (forged answers may have displaced live ones); a dead, NLB-unhealthy IP still leaves.
     const unconfirmed = due.filter(
       (ip) =>
         observation.exact !== true &&
         active.has(ip) &&
         !NOT_HEALTHY_STATES.has(active.get(ip)!.state) &&
-        next[ip]!.misses < config.invocationsBeforeDeregistrationHealthy,
+        (tainted || next[ip]!.misses < config.invocationsBeforeDeregistrationHealthy),
     );
     if (unconfirmed.length > 0) {
       notes.push({
         code: "deregistration_unconfirmed",
-        message: `${unconfirmed.length} owned IP(s) are missing from DNS but the NLB reports them healthy (or still checks them): kept until they are reported unhealthy or have been missing for ${config.invocationsBeforeDeregistrationHealthy} complete observations`,
+        message: tainted
+          ? `${unconfirmed.length} owned IP(s) are missing from DNS but the NLB reports them healthy (or still checks them): kept, and this run's answers held IPs outside ALLOWED_TARGET_CIDRS, so the ${config.invocationsBeforeDeregistrationHealthy}-run healthy bound waits for answers without them`
+          : `${unconfirmed.length} owned IP(s) are missing from DNS but the NLB reports them healthy (or still checks them): kept until they are reported unhealthy or have been missing for ${config.invocationsBeforeDeregistrationHealthy} complete observations`,
         ips: unconfirmed,
       });
     }
@@ -376,7 +432,12 @@ export function plan(
     });
   }
 
-  if (base !== null && !headerDiffers(base, config) && !recordsDiffer(base.targets, next)) {
+  if (
+    base !== null &&
+    future.length === 0 &&
+    !headerDiffers(base, config) &&
+    !recordsDiffer(base.targets, next)
+  ) {
     return { register, deregister, nextState: base, stateChanged: false, notes };
   }
 
@@ -393,6 +454,50 @@ export function plan(
     targets,
   };
   return { register, deregister, nextState, stateChanged: true, notes };
+}
+
+/** Owned records with a date later than `now` + MAX_CLOCK_SKEW_MS, in IP order, with those dates. */
+function fromTheFuture(
+  owned: Readonly<Record<string, TargetRecord>>,
+  now: Date,
+): Array<{ ip: string; record: TargetRecord; dates: string[] }> {
+  const limit = now.getTime() + MAX_CLOCK_SKEW_MS;
+  const out: Array<{ ip: string; record: TargetRecord; dates: string[] }> = [];
+  for (const ip of sortedUniqueIps(Object.keys(owned))) {
+    const record = owned[ip]!;
+    const dates = [record.firstSeen, record.lastSeen, record.deregisteringSince].filter(
+      (d): d is string => d !== undefined && Date.parse(d) > limit,
+    );
+    if (dates.length > 0) out.push({ ip, record, dates });
+  }
+  return out;
+}
+
+/** `record` with its dates from the future replaced by `now`, and a claim so dated withdrawn (expired). */
+function settleFuture(record: TargetRecord, now: Date): TargetRecord {
+  const limit = now.getTime() + MAX_CLOCK_SKEW_MS;
+  const at = now.toISOString();
+  const settle = (d: string) => (Date.parse(d) > limit ? at : d);
+  const { deregisteringSince, ...rest } = record;
+  const out: TargetRecord = {
+    ...rest,
+    firstSeen: settle(record.firstSeen),
+    lastSeen: settle(record.lastSeen),
+  };
+  if (deregisteringSince !== undefined && Date.parse(deregisteringSince) <= limit)
+    out.deregisteringSince = deregisteringSince;
+  return out;
+}
+
+/** Two spellings of one ALB's name: case, a trailing dot and the `dualstack.` prefix aside. */
+function sameAlbName(a: string, b: string): boolean {
+  const norm = (name: string) =>
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/\.$/, "")
+      .replace(/^dualstack\./, "");
+  return norm(a) === norm(b);
 }
 
 function headerDiffers(state: State, config: PlanConfig): boolean {

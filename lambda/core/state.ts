@@ -17,7 +17,11 @@ export type ParseStateResult =
   | { ok: true; state: State; migratedFrom?: 0 | undefined }
   | { ok: false; code: StateProblemCode; reason: string };
 
-/** What the stored state must belong to. `albDnsName` is compared only when given. */
+/**
+ * What the stored state must belong to: its target group and port (the key of the object names both). The ALB
+ * name is not part of it: ownership survives a new ALB_DNS_NAME (the plan notes `state_alb_renamed`), see
+ * README "Lost state". `albDnsName` fills the header of a migrated version-0 list only.
+ */
 export interface StateIdentity {
   targetGroupArn: string;
   port: number;
@@ -65,7 +69,7 @@ const READOPT = "the state is treated as absent and the targets registered on th
  * - a `version` above 1 (written by a newer build: a rollback) → `state_newer`: the caller must
  *   fail closed, change nothing and never overwrite it;
  * - another `version` or a shape the schema rejects → `state_schema` naming the path;
- * - another target group, port or (when given) ALB name → `state_foreign` naming both values.
+ * - another target group or port → `state_foreign` naming both values (another ALB name is not foreign).
  *
  * Never throws. On `ok: false` the caller reports the reason and plans with `previous = null`.
  *
@@ -195,17 +199,7 @@ function foreignReason(state: State, expect: StateIdentity): string | undefined 
   if (state.port !== expect.port) {
     return `state is for port ${state.port}, but this function manages port ${expect.port}`;
   }
-  if (
-    expect.albDnsName !== undefined &&
-    normalizeDnsName(state.albDnsName) !== normalizeDnsName(expect.albDnsName)
-  ) {
-    return `state is for ALB ${JSON.stringify(state.albDnsName)}, but this function follows ${JSON.stringify(expect.albDnsName)}`;
-  }
   return undefined;
-}
-
-function normalizeDnsName(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, "");
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {

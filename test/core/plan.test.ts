@@ -617,6 +617,17 @@ const rows: Row[] = [
     changed: true,
     notes: [],
   },
+  {
+    name: "a state written under another name of the ALB keeps its ownership: the missing IP still counts a miss",
+    observation: obs([A]),
+    registered: [reg(A), reg(B)],
+    previous: owned({ [A]: 0, [B]: 2 }, { albDnsName: `dualstack.${ALB}` }),
+    register: [],
+    deregister: [B],
+    next: { [A]: 0 },
+    changed: true,
+    notes: ["state_alb_renamed"],
+  },
 ];
 
 describe("plan: reconcile rules", () => {

@@ -202,11 +202,6 @@ describe("parseState", () => {
   it.each([
     ["another target group", { targetGroupArn: OTHER_ARN, port: 443 }, [ARN, OTHER_ARN]],
     ["another port", { targetGroupArn: ARN, port: 80 }, ["port 443", "port 80"]],
-    [
-      "another ALB",
-      { targetGroupArn: ARN, port: 443, albDnsName: "other.elb.amazonaws.com" },
-      [ALB, "other"],
-    ],
   ])("reports a state of %s as state_foreign naming both values", (_name, expectIdentity, fragments) => {
     // Act
     const result = parseState(text(validState()), expectIdentity);
@@ -217,12 +212,14 @@ describe("parseState", () => {
     for (const fragment of fragments) expect(result.reason).toContain(fragment);
   });
 
-  it("matches the ALB name regardless of case and trailing dot", () => {
+  it("keeps a state written under another ALB name: ownership is keyed by target group and port", () => {
     // Act
-    const result = parseState(text(validState()), { ...EXPECT, albDnsName: `${ALB.toUpperCase()}.` });
+    const renamed = parseState(text(validState()), { ...EXPECT, albDnsName: `dualstack.${ALB}` });
+    const other = parseState(text(validState()), { ...EXPECT, albDnsName: "other.elb.amazonaws.com" });
 
     // Assess
-    expect(result.ok).toBe(true);
+    expect(renamed).toEqual({ ok: true, state: validState() });
+    expect(other).toEqual({ ok: true, state: validState() });
   });
 });
 

@@ -153,7 +153,46 @@ describe("ALLOWED_TARGET_CIDRS against forged DNS answers (bundled handler)", ()
       true,
     );
     expect(summary.targetGroups[0]!.notes).toContain("target_outside_allowed_cidrs");
-    expect(summary.targetGroups[0]!.discovery.complete).toBe(false);
+    // No allowed IP the owned targets share: no miss is counted (the state is not even written).
+    expect(summary.targetGroups[0]!.notes).toContain("observation_disjoint");
+  });
+
+  it("a stale allow-list (the ALB gained a subnet) does not freeze deregistration: the dead IP leaves at the default threshold", async () => {
+    // Prepare: synced at the default INVOCATIONS_BEFORE_DEREGISTRATION; then the ALB gains an IP in a subnet the
+    // list lacks (10.0.3.0/24) and loses one; the NLB's health check sees the lost one fail
+    const fn = await container();
+    await invoke(fn);
+    expect(registeredIps()).toEqual([...ALB_IPS].sort());
+    const gone = ALB_IPS[0]!;
+    const outside = "10.0.3.50";
+    world.setAlbIps([...ALB_IPS.slice(1), outside]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+
+    // Act: 10 runs
+    const runs: Array<{ summary: RunSummary; logs: string[] }> = [];
+    for (let run = 0; run < 10; run += 1) runs.push(await invoke(fn));
+
+    // Assess: the dead IP is gone within the default threshold; the refused one never registered
+    const left = runs.findIndex((r) => r.summary.targetGroups[0]!.deregistered.includes(gone));
+    expect(
+      left,
+      runs.map((r) => JSON.stringify(r.summary.targetGroups[0]!.notes)).join("\n"),
+    ).toBeGreaterThanOrEqual(0);
+    expect(left).toBeLessThan(3);
+    expect(registeredIps()).toEqual(ALB_IPS.slice(1).sort());
+    // Assess: every run is loud about it — the warn line names the IP and what to do, the metric counts it
+    for (const { summary, logs } of runs) {
+      expect(summary.targetGroups[0]!.targetsOutsideAllowedCidrs).toEqual([outside]);
+      const warn = logRecords(logs).find((l) => l.code === "target_outside_allowed_cidrs");
+      expect(warn?.level).toBe("WARN");
+      expect(warn?.ips).toEqual([outside]);
+      expect(String(warn?.message)).toMatch(/re-apply the module|ALLOWED_TARGET_CIDRS/);
+    }
+    const metric = world
+      .state()
+      .metrics.filter((m) => m.metricName === "TargetsOutsideAllowedCidrs" && m.dimensions.length === 2)
+      .slice(-10);
+    expect(metric.map((m) => m.value)).toEqual(Array(10).fill(1));
   });
 
   it("warns at cold start when no allow-list is set, and not when the opt-out is explicit", async () => {

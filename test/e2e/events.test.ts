@@ -152,6 +152,31 @@ describe("interface events through the bundle", () => {
     expect(targetIps()).toEqual([...world.state().alb.ips].sort());
   });
 
+  it("a manual dry run does not cover a later-delivered scale-out event: the event's run registers the new IP", async () => {
+    // Prepare: synced; the ALB gains a node, its event is held back
+    const fn = await container();
+    await fn.invoke({ source: "aws.events", "detail-type": "Scheduled Event" });
+    const held: unknown[] = [];
+    unsubscribe.push(world.onCloudTrailEvent((e) => held.push(e)));
+    const before = world.state().alb.ips;
+    world.scaleAlb(before.length + 1);
+    const added = world.state().alb.ips.filter((ip) => !before.includes(ip));
+    // A dry run that starts after the event has settled (4 s) sees the new IP but registers nothing.
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    const dry = await fn.invoke<Outcome>({ dryRun: true });
+    expect(dry.result).toMatchObject({ ok: true, dryRun: true });
+    for (const ip of added) expect(targetIps()).not.toContain(ip);
+
+    // Act: the event arrives
+    expect(held).toHaveLength(1);
+    const out = await fn.invoke<Outcome>(held[0]);
+
+    // Assess
+    expect(out.result?.skipped).toBeUndefined();
+    expect(out.result).toMatchObject({ ok: true, trigger: "event", targetGroups: [{ registered: added }] });
+    expect(targetIps()).toEqual([...world.state().alb.ips].sort());
+  });
+
   it("in DNS mode ignores ELB's interface events at once (event_ignored, naming the fix): no wait, no discovery, no AWS call", async () => {
     // Prepare: a DNS-mode container (ALB_ARN set, as a module would) and this ALB's own Create and Delete events
     const fn = await container({ DISCOVERY_MODE: "dns" });

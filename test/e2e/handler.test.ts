@@ -156,6 +156,7 @@ describe("bundled handler against the local AWS world", () => {
         "DnsQueries",
         "DiscoveryComplete",
         "TargetsOutsideAllowedCidrs",
+        "TargetsOnUnservedPorts",
       ]),
     );
     const ipCount = state.metrics.find(
@@ -181,12 +182,12 @@ describe("bundled handler against the local AWS world", () => {
     expect(pairs[0]?.registered).toHaveLength(5);
   });
 
-  it("registers the valid IPs and fails loudly naming the one ELBv2 refuses (InvalidTarget)", async () => {
+  it("registers the valid IPs and fails loudly naming the one ELBv2 refuses (ValidationError: not in the VPC)", async () => {
     const fn = await container();
     world.setAlbIps(["10.0.0.5", "10.0.0.6", "192.168.1.1"]);
     const out = await fn.invoke<RunSummary>({});
     expect(out.ok).toBe(false);
-    expect(out.error?.message).toMatch(/refused 192\.168\.1\.1 \(InvalidTarget\)/);
+    expect(out.error?.message).toMatch(/refused 192\.168\.1\.1 \(ValidationError\)/);
     expect(targetIps()).toEqual(["10.0.0.5", "10.0.0.6"]);
   });
 

@@ -60,11 +60,18 @@ function requests(api: string): number {
   return world.state().requests[api] ?? 0;
 }
 
-/** Starts `slow` with its first DescribeTargetHealth delayed, then `fast` while `slow` is still reading. */
+/**
+ * Starts `slow` with its first DescribeTargetHealth delayed, then `fast` once the world has received that slow
+ * request (so the delay is never taken by `fast`, however loaded the machine), while `slow` is still reading.
+ */
 async function overlap(slow: FunctionContainer, fast: FunctionContainer): Promise<[Run, Run]> {
-  world.setFaults({ "elbv2:DescribeTargetHealth": { latencyMs: 500, remaining: 1 } });
+  const before = requests("elbv2:DescribeTargetHealth");
+  world.setFaults({ "elbv2:DescribeTargetHealth": { latencyMs: 2_000, remaining: 1 } });
   const slowRun = invokeWatched(world, slow, SCHEDULED_EVENT);
-  await sleep(150);
+  for (let waited = 0; requests("elbv2:DescribeTargetHealth") === before; waited += 5) {
+    if (waited > 10_000) throw new Error("the slow run sent no DescribeTargetHealth within 10 s");
+    await sleep(5);
+  }
   const fastRun = await invokeWatched(world, fast, { dryRun: false });
   return [await slowRun, fastRun];
 }

@@ -70,6 +70,13 @@ interface Cell {
   during?: (ctx: CellContext) => Promise<void>;
   /** Lost or foreign state: the removed IPs were never seen by an observation since, so they stay unowned. */
   leavesUnowned?: true;
+  /**
+   * The faulted run's claim on the removed IPs could not be withdrawn (the final write failed too): they stay for
+   * the claim TTL (2 min), longer than the clean runs here, and leave after it like any claim of a run that died.
+   */
+  leavesClaimed?: true;
+  /** ALB IPs that are never registered (refused by ALLOWED_TARGET_CIDRS): not expected among the targets. */
+  neverTargets?: readonly string[];
   /** Where the outcome depends on INVOCATIONS_BEFORE_DEREGISTRATION: overrides of `expect` per threshold. */
   expectAt?: Readonly<Record<number, Partial<Expectation>>>;
   expect: Expectation;
@@ -202,8 +209,8 @@ const dnsColumns: Array<Omit<Cell, "row">> = [
   },
   {
     // Every other answer comes from a disjoint phantom set (mostly outside the VPC). The observation is the union,
-    // so the phantom IPs are registered with the real ones; ELBv2 rejects a batch holding one with InvalidTarget,
-    // so the adapter registers target by target: the real new IPs (and phantoms inside the VPC) get in, the
+    // so the phantom IPs are registered with the real ones; ELBv2 rejects a batch holding one (a ValidationError
+    // naming it: not in the VPC), so the adapter halves the batch, within its bound of calls: the real new IPs (and phantoms inside the VPC) get in, the
     // refused phantoms are named in the error. The dead IPs are still deregistered (deregister runs first); live
     // ones are never touched, and the run fails loudly until the flapping stops.
     column: "flapping answers",
@@ -211,7 +218,7 @@ const dnsColumns: Array<Omit<Cell, "row">> = [
     expect: {
       fails: true,
       code: "register_targets_error",
-      cause: /refused .* \(InvalidTarget\)/,
+      cause: /refused .* \(ValidationError\)/,
       registered: "new+phantoms",
       deregistered: "removed",
     },
@@ -340,6 +347,24 @@ const stateColumns: Array<Omit<Cell, "row">> = [
     expectAt: { 3: { deregistered: "none" } },
   },
   {
+    // A hand edit or a skewed clock: the gone IPs carry a claim dated a year ahead. Beyond the 5 min clock skew it
+    // is expired (state_timestamp_future): they leave as they would have, instead of being held for ever.
+    column: "a timestamp from the future (a claim a year ahead)",
+    arrange: async ({ state, removed }) => {
+      const current = await state.read();
+      const body = JSON.parse(current?.body ?? "{}") as { targets: Record<string, Record<string, unknown>> };
+      const ahead = new Date(Date.now() + 365 * 24 * 3600_000).toISOString();
+      for (const ip of removed) if (body.targets[ip]) body.targets[ip]!.deregisteringSince = ahead;
+      await state.write(JSON.stringify(body));
+    },
+    expect: {
+      fails: false,
+      code: "state_timestamp_future",
+      cause: /"state_timestamp_future":\["10\./,
+      ...ALL_DONE,
+    },
+  },
+  {
     column: "concurrent writer (412)",
     // Reads are slow, so another writer updates the object between this run's read and its conditional write.
     fault: { "elbv2:DescribeTargetHealth": { latencyMs: 400, remaining: 1 } },
@@ -357,14 +382,17 @@ const stateCells: Cell[] = stateColumns.map((c) => ({ ...c, row: "State" }));
 /** Foreign IPs a forger injects: another VPC's range and peered private ranges, all accepted by ELBv2 with SAME_VPC=false. */
 const FORGED = ["10.1.0.9", "172.31.7.7", "192.168.40.1"];
 const FORGED_ROW = "Forged DNS, ALLOWED_TARGET_CIDRS";
+const STALE_ROW = "Stale ALLOWED_TARGET_CIDRS";
 /** Per-row container environment (the ALB's IPs are drawn from the VPC 10.0.0.0/16). */
 const ROW_ENV: Readonly<Record<string, Record<string, string>>> = {
   [FORGED_ROW]: { ALLOWED_TARGET_CIDRS: "10.0.0.0/16", SAME_VPC: "false" },
+  [STALE_ROW]: { ALLOWED_TARGET_CIDRS: "10.0.0.0/16" },
 };
 const forgedColumns: Array<Omit<Cell, "row">> = [
   {
     // Every answer has 3 of its 8 records forged: the real IPs (the 2 new included) are registered, the foreign
-    // ones refused and named; the observation counts no misses, so the 2 gone IPs wait for the next clean run.
+    // ones refused and named. A refusal is no evidence either way: the answers still prove the allowed set, so
+    // the 2 gone IPs, which the NLB reports unhealthy, leave at the threshold (a healthy one would be held).
     column: "every answer partly foreign",
     albIpCount: 14,
     foreign: { ips: FORGED, mode: "mix" },
@@ -373,7 +401,7 @@ const forgedColumns: Array<Omit<Cell, "row">> = [
       code: "target_outside_allowed_cidrs",
       cause: /10\.1\.0\.9|172\.31\.7\.7|192\.168\.40\.1/,
       registered: "new",
-      deregistered: "none",
+      deregistered: "removed",
     },
   },
   {
@@ -389,6 +417,32 @@ const forgedColumns: Array<Omit<Cell, "row">> = [
   },
 ];
 const forgedCells: Cell[] = forgedColumns.map((c) => ({ ...c, row: FORGED_ROW }));
+
+/**
+ * A stale allow-list: the module computed ALLOWED_TARGET_CIDRS (here the VPC's 10.0.0.0/16) at apply time, then the
+ * ALB gained a node in a block the list lacks (a secondary VPC CIDR, 10.1.0.0/16). Every answer holds that refused
+ * IP from then on, for good: it must not stop the 2 gone, NLB-unhealthy IPs from leaving at the threshold, and
+ * every run says which IP was refused and what to do.
+ */
+const OUTSIDE_NEW_SUBNET = "10.1.3.50";
+const staleCells: Cell[] = [
+  {
+    row: STALE_ROW,
+    column: "the ALB gained a node in a subnet the list lacks",
+    albIpCount: 14,
+    arrange: async ({ world }) => {
+      world.setAlbIps([...world.state().alb.ips, OUTSIDE_NEW_SUBNET]);
+    },
+    neverTargets: [OUTSIDE_NEW_SUBNET],
+    expect: {
+      fails: false,
+      code: "target_outside_allowed_cidrs",
+      cause: /10\.1\.3\.50.*re-apply the module/,
+      registered: "new",
+      deregistered: "removed",
+    },
+  },
+];
 
 /**
  * DISCOVERY_MODE=eni: the lookup is DescribeNetworkInterfaces, paginated (the world's EC2 pages by scanning 2,100
@@ -460,12 +514,47 @@ const eniColumns: Array<Omit<Cell, "row">> = [
 ];
 const eniCells: Cell[] = eniColumns.map((c) => ({ ...c, row: ENI_ROW }));
 
+/** Only the run's last S3 write fails: the claim was written, DeregisterTargets and RegisterTargets succeeded. */
+const finalWriteCells: Cell[] = [
+  {
+    row: "S3 PutObject",
+    column: "only the final write fails (after the ELBv2 writes)",
+    fault: { "s3:PutObject": { error: "InternalError", status: 500, skip: 1 } },
+    expect: {
+      fails: true,
+      code: "state_write_error",
+      cause: /registered .*deregistered .*InternalError/,
+      registered: "new",
+      deregistered: "removed",
+    },
+  },
+  {
+    // DeregisterTargets fails first: its code stands, the failed write is named after it.
+    row: "S3 PutObject",
+    leavesClaimed: true,
+    column: "final write fails after DeregisterTargets failed",
+    fault: {
+      "elbv2:DeregisterTargets": { error: "AccessDenied", status: 403 },
+      "s3:PutObject": { error: "InternalError", status: 500, skip: 1 },
+    },
+    expect: {
+      fails: true,
+      code: "deregister_targets_error",
+      cause: /AccessDenied.*failed as well \(state_write_error\).*InternalError/,
+      registered: "new",
+      deregistered: "none",
+    },
+  },
+];
+
 const CELLS: readonly Cell[] = [
   ...apiCells,
+  ...finalWriteCells,
   ...dnsCells,
   ...hostileCells,
   ...stateCells,
   ...forgedCells,
+  ...staleCells,
   ...eniCells,
 ];
 
@@ -530,6 +619,8 @@ interface Outcome {
   cell: Cell;
   threshold: number;
   run: Run;
+  /** The TargetsRegistered / TargetsDeregistered datapoints the faulted run published (none when it published none). */
+  published: { registered: number[]; deregistered: number[] };
   registered: string[];
   deregistered: string[];
   removed: string[];
@@ -566,6 +657,12 @@ afterAll(async () => {
 /** Longer than the world's health-check delay: the NLB has judged the removed IPs by then. */
 const HEALTH_SETTLE_MS = 60;
 
+/** The targets clean runs converge to after `cell`: the ALB's IPs, with what it leaves, without what it refuses. */
+function expectedTargets(cell: Cell, removed: readonly string[]): string[] {
+  const ips = cell.leavesUnowned || cell.leavesClaimed ? [...albIps(world), ...removed] : albIps(world);
+  return ips.filter((ip) => !cell.neverTargets?.includes(ip)).sort();
+}
+
 async function runCell(fn: FunctionContainer, cell: Cell, threshold: number): Promise<Outcome> {
   world.reset();
   if (cell.albIpCount !== undefined) world.scaleAlb(cell.albIpCount);
@@ -586,18 +683,25 @@ async function runCell(fn: FunctionContainer, cell: Cell, threshold: number): Pr
     (cell.dns ?? []).map((b) => (b.model === "stale" && b.ips.length === 0 ? { ...b, ips: staleIps } : b)),
   );
   const before = activeTargets(world);
+  const metricsBefore = world.state().metrics.length;
   const [run] = await Promise.all([invokeWatched(world, fn), cell.during?.({ world, state, removed })]);
+  const runMetrics = world.state().metrics.slice(metricsBefore);
+  const published = (name: string) =>
+    runMetrics
+      .filter((m) => m.metricName === name && m.dimensions.length === 2)
+      .map((m) => m.value ?? Number.NaN);
   world.setFaults({});
   world.injectForeign(null);
   world.setDnsBehaviours([]);
   const after = activeTargets(world);
   if (cell.expect.code === "state_newer") await state.remove();
-  const expected = cell.leavesUnowned ? [...albIps(world), ...removed].sort() : albIps(world);
+  const expected = expectedTargets(cell, removed);
   const recovery = await converge(world, fn, 4, expected);
   return {
     cell,
     threshold,
     run,
+    published: { registered: published("TargetsRegistered"), deregistered: published("TargetsDeregistered") },
     registered: after.filter((ip) => !before.includes(ip)),
     deregistered: before.filter((ip) => !after.includes(ip)),
     removed,
@@ -641,7 +745,9 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
 
         // Assess: nothing live lost, ever; no forged IP registered, ever
         expect(outcome.liveLost).toEqual([]);
-        expect(outcome.registered.filter((ip) => FORGED.includes(ip))).toEqual([]);
+        expect(
+          outcome.registered.filter((ip) => FORGED.includes(ip) || cell.neverTargets?.includes(ip)),
+        ).toEqual([]);
         // Assess: the invocation fails exactly when the cell says so (the alarm sees it)
         expect(run.ok, text).toBe(!cell.expect.fails);
         // Assess: what the faulted run changed
@@ -653,8 +759,19 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
           expect(outcome.registered).toEqual(cell.expect.registered === "new" ? outcome.added : []);
         }
         expect(outcome.deregistered).toEqual(cell.expect.deregistered === "removed" ? outcome.removed : []);
-        // Assess: the logs name the reason and the cause
+        // Assess: the summary line and the metrics say what was done, also when the run failed
         const records = logRecords(run.logs);
+        const line = records.find(
+          (l) => l.message === "alb-static-ip run" || l.message === "alb-static-ip run failed",
+        );
+        const pair = (
+          line?.targetGroups as Array<{ registered: string[]; deregistered: string[] }> | undefined
+        )?.[0];
+        expect([...(pair?.registered ?? [])].sort(), text).toEqual(outcome.registered);
+        expect([...(pair?.deregistered ?? [])].sort(), text).toEqual(outcome.deregistered);
+        for (const value of outcome.published.registered) expect(value).toBe(outcome.registered.length);
+        for (const value of outcome.published.deregistered) expect(value).toBe(outcome.deregistered.length);
+        // Assess: the logs name the reason and the cause
         if (cell.expect.fails) {
           const failed = records.filter((l) => l.message === "alb-static-ip run failed");
           expect(failed).toHaveLength(1);
@@ -673,9 +790,7 @@ describe.each(THRESHOLDS.flatMap((t) => rows.map((row) => [row, t] as const)))(
         }
         // Assess: clean runs converge: targets == ALB IPs
         expect(outcome.converged).toBe(true);
-        expect(activeTargets(world)).toEqual(
-          cell.leavesUnowned ? [...albIps(world), ...outcome.removed].sort() : albIps(world),
-        );
+        expect(activeTargets(world)).toEqual(expectedTargets(cell, outcome.removed));
       },
     );
   },
@@ -765,6 +880,7 @@ describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (thre
         },
         threshold,
         run,
+        published: { registered: [], deregistered: [] },
         registered: [...did(0).registered, ...did(1).registered],
         deregistered: [...did(0).deregistered, ...did(1).deregistered],
         removed: [...removed, ...removed],
@@ -799,6 +915,74 @@ describe.each(THRESHOLDS)(`fault matrix: ${TWO_GROUPS_ROW}, threshold %i`, (thre
       expect(recovered).toEqual([true, true]);
     },
   );
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every target refused: a configuration error, not a fault of one call
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The ALB is in a peered VPC (172.20.0.0/16), the target group's VPC is 10.0.0.0/16 and the function runs with
+ * SAME_VPC=true: ELBv2 refuses every registration ("The Availability Zone is required for IP address '…' because
+ * it is not in the VPC"). The run must fail after at most 2 RegisterTargets calls (not 2n − 1), naming SAME_VPC;
+ * once SAME_VPC=false is deployed (a new container), clean runs converge.
+ */
+const REFUSED_ROW = "RegisterTargets, every target refused";
+describe.each(THRESHOLDS)(`fault matrix: ${REFUSED_ROW}, threshold %i`, (threshold) => {
+  const PEERED = Array.from({ length: 40 }, (_, i) => `172.20.${1 + (i % 3)}.${10 + i}`);
+  let world3: World;
+  beforeAll(async () => {
+    world3 = await startWorld({
+      albIps: PEERED,
+      healthCheckDelayMs: 20,
+      deregistrationDelayMs: 50,
+      seed: 13,
+    });
+  });
+  afterAll(async () => {
+    await world3.stop();
+  });
+
+  it("SAME_VPC=true with the ALB in a peered VPC: fails after at most 2 calls naming the cause; SAME_VPC=false converges", async () => {
+    // Prepare
+    const env = { AWS_MAX_ATTEMPTS: "2", INVOCATIONS_BEFORE_DEREGISTRATION: String(threshold) };
+    const wrong = await startContainer(world3, env);
+    const calls = () => world3.state().requests["elbv2:RegisterTargets"] ?? 0;
+
+    // Act
+    const before = calls();
+    const run = await invokeWatched(world3, wrong);
+    const spent = calls() - before;
+    await wrong.stop();
+    const fixed = await startContainer(world3, { ...env, SAME_VPC: "false" });
+    const recovery = await converge(world3, fixed, 4);
+    await fixed.stop();
+    outcomes.push({
+      cell: {
+        row: REFUSED_ROW,
+        column: "SAME_VPC=true, the ALB in a peered VPC (40 IPs)",
+        expect: { fails: true, code: "register_targets_refused", cause: /SAME_VPC=false/, ...NOTHING },
+      },
+      threshold,
+      run,
+      published: { registered: [], deregistered: [] },
+      registered: [],
+      deregistered: [],
+      removed: [],
+      added: [...PEERED],
+      convergeRuns: recovery.runs,
+      converged: recovery.converged,
+      liveLost: [...run.liveLost, ...run.liveDeregistered, ...recovery.lost],
+    });
+
+    // Assess
+    expect(spent).toBeLessThanOrEqual(2);
+    expect(run.ok).toBe(false);
+    expect(run.error?.code).toBe("register_targets_refused");
+    expect(run.error?.message).toMatch(/SAME_VPC=false/);
+    expect(recovery.converged).toBe(true);
+    expect(activeTargets(world3)).toEqual([...PEERED].sort());
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -224,9 +224,13 @@ class Invoke implements fc.AsyncCommand<Model, Real> {
     expect(run.liveDeregistered, "deregistered while in DNS").toEqual([]);
     expect(run.liveLost, "live target lost").toEqual([]);
 
-    // 2. two clean runs in a row ⇒ every IP in DNS for both is registered
+    // 2. two clean runs in a row ⇒ every IP in DNS for both is registered (a run that refused forged IPs is not
+    // clean: forged answers may have displaced every real one, though the observation is complete)
     const clean =
-      run.ok && run.summary?.targetGroups[0]?.discovery.complete === true && run.summary.error === undefined;
+      run.ok &&
+      run.summary?.targetGroups[0]?.discovery.complete === true &&
+      refused === 0 &&
+      run.summary.error === undefined;
     m.history.push({ alb, clean });
     const previous = m.history.at(-2);
     if (clean && previous?.clean) {

@@ -145,7 +145,7 @@ describe("register and deregister semantics", () => {
   it("an IP outside the VPC CIDR needs AvailabilityZone all", () => {
     const error = errorOf(() => model.register(ARN, [{ id: "192.168.5.5" }]));
     model.register(ARN, [{ id: "192.168.5.5", availabilityZone: "all" }]);
-    expect(error.code).toBe("InvalidTarget");
+    expect(error.code).toBe("ValidationError");
     expect(error.message).toContain("192.168.5.5");
     expect(model.describeHealth(ARN)[0]).toMatchObject({ ip: "192.168.5.5", availabilityZone: "all" });
   });

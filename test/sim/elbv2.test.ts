@@ -119,7 +119,7 @@ describe("ELBv2 with the real SDK client", () => {
     ).toEqual([["10.0.4.4", "unused", "Target.NotRegistered"]]);
   });
 
-  it("an IP outside the VPC CIDR fails with InvalidTarget unless AvailabilityZone is all", async () => {
+  it("an IP outside the VPC CIDR fails with ValidationError naming it unless AvailabilityZone is all (as AWS)", async () => {
     // Act
     const error = await rejectionOf(
       elbv2.send(
@@ -134,13 +134,28 @@ describe("ELBv2 with the real SDK client", () => {
     );
     const out = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
     // Assess
-    expect(error).toBeInstanceOf(InvalidTargetException);
+    expect(error.name).toBe("ValidationError");
+    expect(error.message).toBe(
+      "The Availability Zone is required for IP address '192.168.0.10' because it is not in the VPC",
+    );
     expect(error.$metadata).toMatchObject({ httpStatusCode: 400 });
     expect(out.TargetHealthDescriptions?.[0]?.Target).toEqual({
       Id: "192.168.0.10",
       Port: 443,
       AvailabilityZone: "all",
     });
+  });
+
+  it("a public IP outside the VPC fails with InvalidTarget even with AvailabilityZone all", async () => {
+    const error = await rejectionOf(
+      elbv2.send(
+        new RegisterTargetsCommand({
+          TargetGroupArn: arn,
+          Targets: [{ Id: "8.8.8.8", Port: 443, AvailabilityZone: "all" }],
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(InvalidTargetException);
   });
 
   it("an unknown target group fails with TargetGroupNotFound", async () => {

@@ -53,6 +53,20 @@ describe("injected API faults surface as the SDK's errors", () => {
     expect(world.state().requests["elbv2:DescribeTargetHealth"]).toBe(2);
   });
 
+  it("skip lets the first N calls pass before the fault applies", async () => {
+    // Prepare
+    world.setFaults({ "elbv2:DescribeTargetHealth": { error: "Throttling", skip: 1, remaining: 1 } });
+    // Act
+    const first = await describeHealth();
+    const error = await rejectionOf(describeHealth());
+    const third = await describeHealth();
+    // Assess
+    expect(first.TargetHealthDescriptions).toEqual([]);
+    expect(error.name).toBe("Throttling");
+    expect(third.TargetHealthDescriptions).toEqual([]);
+    expect(world.state().faults["elbv2:DescribeTargetHealth"]).toMatchObject({ skip: 0, remaining: 0 });
+  });
+
   it("AccessDenied on S3 is a 403 AccessDenied error and writes nothing", async () => {
     world.setFaults({ "s3:PutObject": { error: "AccessDenied" } });
     const s3 = s3Client(world.info);
