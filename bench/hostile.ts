@@ -142,7 +142,7 @@ export async function runSafety(
         DNS_TIMEOUT_MS: "250",
         DNS_SERVERS: scenario.servers.map((i) => world.info.dnsServers[i]).join(","),
       };
-      const fn = await startFunction({ env, timeoutMs: 20_000, ...(bundle ? { bundle } : {}) });
+      const fn = await startFunction({ env, timeoutMs: 50_000, ...(bundle ? { bundle } : {}) });
       const staleList = world.state().alb.ips.slice(0, 5);
       const row: SafetyRow = {
         label: scenario.label,

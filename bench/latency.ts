@@ -1,7 +1,7 @@
 /**
  * Tables 2 and 3: the full bundled handler against the baseline handler, each in its own Lambda-like container
  * (sim/lambda-runtime.ts) against its own world with the same ALB, DNS 1 ms and AWS APIs 15 ms. Invocations
- * alternate ours/baseline. Steady state: nothing to change. With changes: before every invocation one ALB IP is
+ * alternate ours/baseline (who goes first alternates too) after warm-up invocations that are not counted. Steady state: nothing to change. With changes: before every invocation one ALB IP is
  * replaced in both worlds (one to register, and after three runs one to deregister, each run).
  * Cost per invocation comes from the worlds' own request counters, not from the functions' self-reports.
  */
@@ -167,7 +167,9 @@ export async function runLatency(
             replaceOne(worlds.ours, ip);
             replaceOne(worlds.baseline, ip);
           }
-          for (const who of ["ours", "baseline"] as const) {
+          // Alternate who goes first, so neither side always runs right after the other's burst of work.
+          const order = i % 2 === 0 ? (["ours", "baseline"] as const) : (["baseline", "ours"] as const);
+          for (const who of order) {
             const before = worlds[who].state().requests;
             const out = await fns[who].invoke<RunSummary>({
               source: "aws.events",

@@ -92,14 +92,14 @@ async function measure(
   try {
     const base: Record<string, string> = { ...world.env(), LOG_LEVEL: "ERROR" };
     if (deployment === "one") {
-      containers.push(await startFunction({ env: base, timeoutMs: 30_000 }));
+      containers.push(await startFunction({ env: base, timeoutMs: 50_000 }));
     } else {
       const { TARGET_GROUPS: _all, ...rest } = base;
       for (const g of world.info.targetGroups) {
         containers.push(
           await startFunction({
             env: { ...rest, ALB_LISTENER: String(g.port), NLB_TG_ARN: g.arn },
-            timeoutMs: 30_000,
+            timeoutMs: 50_000,
           }),
         );
       }

@@ -9,9 +9,12 @@
  *   npm run bench -- --only listeners
  *                                  only tables 10-11 (several listeners, both IP families; about a minute),
  *                                  merged into the existing JSON (its other tables and date kept)
+ *   npm run bench -- --only latency
+ *                                  only tables 2-3 (invocation latency and cost) and the floor, merged into the
+ *                                  results JSON under `latency` with their own date and the machine's load
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -94,7 +97,7 @@ const settings = quick
   : {
       completeness: { invocations: 1000, timedInvocations: 30 },
       hostile: { azRuns: 1000, safetyRuns: 360 },
-      latency: { warmup: 3, invocations: 15 },
+      latency: { warmup: 5, invocations: 40 },
       coldStartRounds: 20,
       day: { minutes: 120, script: FULL_DAY },
       listeners: { runs: 10, familyInvocations: 300 },
@@ -187,6 +190,54 @@ async function onlyLag(): Promise<void> {
   process.stdout.write("\n");
 }
 
+/** Tables 2-3 and the floor, with the machine's load average before and after (wall times depend on it). */
+async function runLatencyTables() {
+  const loadBefore = loadavg()[0] ?? 0;
+  const latency = await timed("Tables 2-3 latency and cost", () =>
+    runLatency({ sizes: [8, 28, 100], ...settings.latency, latency: LATENCY }, log),
+  );
+  const floor = await timed("Floor (3 sequential round trips)", () => measureFloor(LATENCY, quick ? 10 : 30));
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    value: {
+      date: new Date().toISOString(),
+      rows: latency.value,
+      floor: floor.value,
+      loadAverage: { before: round(loadBefore), after: round(loadavg()[0] ?? 0), cpus: cpus().length },
+    },
+    seconds: Math.round((latency.seconds + floor.seconds) * 10) / 10,
+  };
+}
+
+/** `--only latency`: tables 2-3 alone, merged into the existing results file (the other tables keep their date). */
+async function mainLatencyOnly(): Promise<void> {
+  ensureLambdaBundle(log);
+  await buildBenchBundles();
+  const latency = await runLatencyTables();
+  const previous = existsSync(outFile)
+    ? (JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>)
+    : {};
+  const seconds = {
+    ...((previous.seconds as Record<string, number> | undefined) ?? {}),
+    latency: latency.seconds,
+  };
+  const results = { ...previous, seconds, latency: latency.value };
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(`${outFile}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(`${outFile}.tmp`, outFile);
+  process.stdout.write(`${latencyMarkdown(latency.value).join("\n\n")}\n`);
+}
+
+function latencyMarkdown(value: Awaited<ReturnType<typeof runLatencyTables>>["value"]): string[] {
+  const load = value.loadAverage;
+  return [
+    `### 2. Invocation latency (full handler; ${value.date.slice(0, 10)}, ${settings.latency.invocations} invocations each after ${settings.latency.warmup} warm-up, load average ${load.before} → ${load.after} on ${load.cpus} CPUs)`,
+    latencyTable(value.rows, value.floor),
+    "### 3. Cost per invocation",
+    costTable(value.rows),
+  ];
+}
+
 /** `--only listeners`: tables 10-11 alone, merged into the existing results file. */
 async function mainListenersOnly(): Promise<void> {
   ensureLambdaBundle(log);
@@ -229,9 +280,7 @@ async function main(): Promise<void> {
     ),
   );
   if (!convergence) throw new Error("the convergence day did not run");
-  const latency = await timed("Tables 2-3 latency and cost", () =>
-    runLatency({ sizes: [8, 28, 100], ...settings.latency, latency: LATENCY }, log),
-  );
+  const latency = await runLatencyTables();
   const az = await timed("Table 6 AZ-balanced completeness", () =>
     runAzCompleteness(
       [
@@ -250,7 +299,6 @@ async function main(): Promise<void> {
   const safety = await timed("Table 7 safety under hostile DNS", () =>
     runSafety(SAFETY_SCENARIOS, settings.hostile.safetyRuns, log, process.env.SAFETY_BUNDLE),
   );
-  const floor = await timed("Floor (3 sequential round trips)", () => measureFloor(LATENCY, quick ? 10 : 30));
   const coldStart = await timed("Table 4 cold start", async () => {
     const world = await startWorld();
     const env = { ...world.env(), LOG_LEVEL: "ERROR" };
@@ -290,7 +338,7 @@ async function main(): Promise<void> {
       listeners: listeners.seconds,
     },
     completeness: completeness.value,
-    latency: { rows: latency.value, floor: floor.value },
+    latency: latency.value,
     coldStart: coldStart.value,
     convergence: convergence.value,
     azCompleteness: az.value,
@@ -305,10 +353,7 @@ async function main(): Promise<void> {
     `## Benchmarks (${results.mode} run, ${results.date.slice(0, 10)}, ${results.machine.cpus} × ${results.machine.cpu}, Node ${results.machine.node}; DNS ${LATENCY.dns} ms, AWS ${LATENCY.aws} ms)`,
     "### 1. Completeness of one invocation's discovery",
     completenessTable(completeness.value),
-    "### 2. Invocation latency (full handler)",
-    latencyTable(latency.value, floor.value),
-    "### 3. Cost per invocation",
-    costTable(latency.value),
+    ...latencyMarkdown(latency.value),
     "### 4. Cold start",
     coldStartTable(coldStart.value),
     "### 5. Convergence over a simulated day",
@@ -323,7 +368,16 @@ async function main(): Promise<void> {
   process.stdout.write(`${md.join("\n\n")}\n`);
 }
 
-if (values.only !== undefined && values.only !== "listeners" && values.only !== "lag") {
-  throw new Error(`--only ${values.only}: the sections that run alone are "lag" and "listeners"`);
+const ONLY: Record<string, () => Promise<void>> = {
+  lag: onlyLag,
+  listeners: mainListenersOnly,
+  latency: mainLatencyOnly,
+};
+if (values.only !== undefined && ONLY[values.only] === undefined) {
+  throw new Error(
+    `--only ${values.only}: the sections that run alone are ${Object.keys(ONLY)
+      .map((k) => `"${k}"`)
+      .join(", ")}`,
+  );
 }
-await (values.only === "listeners" ? mainListenersOnly() : values.only === "lag" ? onlyLag() : main());
+await (values.only === undefined ? main() : ONLY[values.only]!());

@@ -7,7 +7,7 @@ import { createEc2Adapter } from "../lambda/aws/ec2.js";
 import type { Config } from "../lambda/config.js";
 import type { IpFamily } from "../lambda/core/ip.js";
 import { createEniDiscovery } from "../lambda/discovery/eni.js";
-import { discoverAlbIps, MAX_QUERIES_PER_SECOND, resolveDiscoveryTarget } from "../lambda/discovery/index.js";
+import { createTokenBucket, discoverAlbIps, resolveDiscoveryTarget } from "../lambda/discovery/index.js";
 import type { Observation } from "../lambda/types.js";
 import type { ClientSettings } from "./aws/clients.js";
 import { guardReadOnly } from "./aws/read-only.js";
@@ -43,6 +43,8 @@ export function createDiscover(config: Readonly<Config>, settings: ClientSetting
       return (await lookup)[family];
     };
   }
+  // One query budget for the command, as the function has one per run (lambda/discovery/rate.ts).
+  const queryBucket = createTokenBucket(Date.now());
   return async (family, deadline, concurrent) => {
     const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {
       timeoutMs: config.dnsTimeoutMs,
@@ -53,7 +55,7 @@ export function createDiscover(config: Readonly<Config>, settings: ClientSetting
       servers: target.servers,
       timeoutMs: config.dnsTimeoutMs,
       concurrency: Math.max(1, Math.ceil(config.dnsConcurrency / concurrent)),
-      maxQueriesPerSecond: Math.floor(MAX_QUERIES_PER_SECOND / concurrent),
+      queryBucket,
       maxQueries: config.maxLookupPerInvocation,
       missProbability: config.missProbability,
       deadline,

@@ -38,6 +38,12 @@ import {
 import { readTargetGroups, TARGET_GROUPS_EXPECTED, type TargetGroupPair } from "./config/target-groups.js";
 import type { Cidr } from "./core/cidr.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
+import {
+  actReserveMs,
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+  minimumFunctionTimeoutSeconds,
+  worstCaseCallMs,
+} from "./timing.js";
 
 export type { AlbIdentity, DiscoveryConfig } from "./config/discovery.js";
 export { ALB_ARN_PATTERN, ROLE_ARN_PATTERN, VPC_ID_PATTERN } from "./config/discovery.js";
@@ -408,6 +414,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   const discoveryMode = read("DISCOVERY_MODE", { value: d.DISCOVERY_MODE });
   const awsMaxAttempts = read("AWS_MAX_ATTEMPTS", { value: d.AWS_MAX_ATTEMPTS });
   const awsRequestTimeoutMs = read("AWS_REQUEST_TIMEOUT_MS", { value: d.AWS_REQUEST_TIMEOUT_MS });
+  if (awsMaxAttempts !== undefined && awsRequestTimeoutMs !== undefined) {
+    // A change and the record of it must fit in one invocation (lambda/timing.ts); Lambda stops at 900 s.
+    const limits = { maxAttempts: awsMaxAttempts, requestTimeoutMs: awsRequestTimeoutMs };
+    const needed = minimumFunctionTimeoutSeconds(limits);
+    if (needed > LAMBDA_MAX_TIMEOUT_SECONDS) {
+      problem(
+        "AWS_REQUEST_TIMEOUT_MS",
+        `with AWS_MAX_ATTEMPTS=${awsMaxAttempts} one AWS call may take ${worstCaseCallMs(limits) / 1000} s, and a change and the record of it ${actReserveMs(limits) / 1000} s: a run would need a function timeout of ${needed} s, beyond Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s, so it could never make a change safely. Lower AWS_REQUEST_TIMEOUT_MS or AWS_MAX_ATTEMPTS`,
+      );
+    }
+  }
   const cleanupUnservedPorts = read("CLEANUP_UNSERVED_PORTS", { value: d.CLEANUP_UNSERVED_PORTS });
   const allowed = readAllowedTargetCidrs(env);
   for (const p of allowed.problems) {

@@ -16,11 +16,11 @@ import { decideEvent } from "./core/events.js";
 import type { IpFamily } from "./core/ip.js";
 import { toPlanSettings } from "./core/plan.js";
 import { createEniDiscovery, type EniDiscovery, NOT_ELB_MANAGED } from "./discovery/eni.js";
-import { discoverAlbIps, MAX_QUERIES_PER_SECOND, resolveDiscoveryTarget } from "./discovery/index.js";
+import { createTokenBucket, discoverAlbIps, resolveDiscoveryTarget } from "./discovery/index.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
 import { type RunLogger, type RunSummary, reconcile, runCovers } from "./reconcile.js";
-import { runDeadlines } from "./timing.js";
+import { callLimitsOf, minimumFunctionTimeoutSeconds, runDeadlines, worstCaseCallMs } from "./timing.js";
 import type { Observation } from "./types.js";
 
 const config = loadConfig(process.env);
@@ -31,6 +31,12 @@ const clients = createClients({
   maxAttempts: config.awsMaxAttempts,
   requestTimeoutMs: config.awsRequestTimeoutMs,
 });
+
+/** How long one AWS call may take (lambda/timing.ts); the state and target group adapters abort a call there. */
+const callLimits = callLimitsOf(config);
+const callBudgetMs = worstCaseCallMs(callLimits);
+/** The run note when the invocation is too short to make a change safely (the run changes nothing). */
+const TIMEOUT_TOO_SHORT = "function_timeout_too_short";
 
 if (config.allowedTargetCidrs === undefined && !config.allowAnyTargetCidr) {
   logger.warn(
@@ -94,6 +100,9 @@ const runLogger: RunLogger = {
   warn: (message, extra) => logger.warn(message, { ...extra }),
   error: (message, extra) => logger.error(message, { ...extra }),
 };
+
+/** IPs the container's last DNS discovery of each family saw: sizes its next first wave (never a verdict). */
+const lastDnsIpCount: Partial<Record<IpFamily, number>> = {};
 
 /** The target groups' IP address types, read once per container (README, "Several listeners and IPv6"). */
 const targetGroupTypes = createTargetGroupTypes(clients.elbv2);
@@ -163,13 +172,22 @@ async function run(
   }
   const dryRun = config.dryRun || request.dryRun;
   const runStartedAt = Date.now();
-  const deadlines = runDeadlines(runStartedAt, context.getRemainingTimeInMillis());
+  const remainingMs = context.getRemainingTimeInMillis();
+  const deadlines = runDeadlines(runStartedAt, remainingMs, callLimits);
+  if (!deadlines.canAct && !dryRun) {
+    logger.warn(
+      `This run has ${Math.floor(remainingMs / 1000)} s left and a change needs ${Math.ceil(deadlines.requiredMs / 1000)} s (the change and the record of it, each up to AWS_MAX_ATTEMPTS × AWS_REQUEST_TIMEOUT_MS plus backoff, and time to discover): it changes nothing. Set the function timeout to at least ${minimumFunctionTimeoutSeconds(callLimits)} s (module input timeout; an event-triggered run waits a few seconds first), or lower AWS_REQUEST_TIMEOUT_MS / AWS_MAX_ATTEMPTS.`,
+      { code: TIMEOUT_TOO_SHORT, remainingMs, requiredMs: deadlines.requiredMs },
+    );
+  }
 
   let eniLookup: Promise<Record<IpFamily, Observation>> | undefined;
+  // The run's DNS query budget (discovery/rate.ts): a burst, then a polite long-run rate, for both families.
+  const dnsQueryBucket = createTokenBucket(Date.now());
   const summary = await reconcile(
     {
       // Two families at once share the DNS budget: together never more than DNS_CONCURRENCY in flight
-      // (rounded up) and MAX_QUERIES_PER_SECOND. ENI mode: one lookup per run answers both families.
+      // (rounded up), and one token bucket of queries. ENI mode: one lookup per run answers both families.
       discover: async (family, deadline, concurrent) => {
         if (eni !== undefined) {
           eniLookup ??= eni.discoverFamilies({ deadline }).then(warnOfLookalikes);
@@ -178,24 +196,28 @@ async function run(
         const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {
           timeoutMs: config.dnsTimeoutMs,
         });
-        return discoverAlbIps({
+        const observation = await discoverAlbIps({
           name: target.name,
           family,
           servers: target.servers,
           timeoutMs: config.dnsTimeoutMs,
           concurrency: Math.max(1, Math.ceil(config.dnsConcurrency / concurrent)),
-          maxQueriesPerSecond: Math.floor(MAX_QUERIES_PER_SECOND / concurrent),
+          queryBucket: dnsQueryBucket,
+          expectedIps: lastDnsIpCount[family],
           maxQueries: config.maxLookupPerInvocation,
           missProbability: config.missProbability,
           deadline,
         });
+        if (!observation.failed) lastDnsIpCount[family] = observation.ips.length;
+        return observation;
       },
       targetGroupTypes,
       pairs: config.targetGroups.map((pair) => ({
         ...pair,
         label: pairLabel(pair),
-        targets: createTargetGroupAdapter(clients.elbv2, pair.targetGroupArn),
+        targets: createTargetGroupAdapter(clients.elbv2, pair.targetGroupArn, { callBudgetMs }),
         store: createStateStore(clients.s3, {
+          callBudgetMs,
           bucket: config.s3Bucket,
           key: stateKey(config, pair),
           expect: { targetGroupArn: pair.targetGroupArn, port: pair.port, albDnsName: config.albDnsName },
@@ -203,6 +225,7 @@ async function run(
         // A port of the same target group that no pair serves any more: its state, to report and clean up.
         stateStoreFor: (port: number) =>
           createStateStore(clients.s3, {
+            callBudgetMs,
             bucket: config.s3Bucket,
             key: stateKey(config, { targetGroupArn: pair.targetGroupArn, port }),
             expect: { targetGroupArn: pair.targetGroupArn, port, albDnsName: config.albDnsName },
@@ -222,9 +245,11 @@ async function run(
       allowedTargetCidrs: config.allowedTargetCidrs,
       cleanupUnservedPorts: config.cleanupUnservedPorts,
       dryRun,
-      ...deadlines,
+      discoveryDeadline: deadlines.discoveryDeadline,
+      actDeadline: deadlines.actDeadline,
     },
   );
+  if (!deadlines.canAct && !dryRun) summary.notes.push(TIMEOUT_TOO_SHORT);
 
   // A run covers an event only when it could have acted on it (not dry, no conflict, complete): reconcile.ts.
   if (runCovers(summary)) lastCoveringRunStartedAt = runStartedAt;

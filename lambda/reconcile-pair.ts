@@ -485,7 +485,7 @@ function listOrNone(ips: readonly string[]): string {
 function outOfTime(what: string): AlbStaticIpError {
   return new AlbStaticIpError(
     "out_of_time",
-    `Too little Lambda time left to apply changes safely; ${what}. Raise the function timeout or lower MAX_LOOKUP_PER_INVOCATION / DNS_TIMEOUT_MS.`,
+    `Too little Lambda time left to apply changes safely (the last change and the record of it need up to AWS_MAX_ATTEMPTS × AWS_REQUEST_TIMEOUT_MS plus backoff each); ${what}. Raise the function timeout (the log's function_timeout_too_short line says to what), or lower AWS_REQUEST_TIMEOUT_MS / AWS_MAX_ATTEMPTS, or MAX_LOOKUP_PER_INVOCATION / DNS_TIMEOUT_MS when discovery ran long.`,
   );
 }
 
@@ -596,6 +596,8 @@ async function unservedPorts(
     );
     entry.held = c.held;
     if (c.deregister.length === 0 || c.claim === undefined || c.after === undefined) continue;
+    // No change (the claim included) starts after the act deadline (lambda/timing.ts); the next run goes on.
+    if (Date.now() > options.actDeadline) continue;
     const before = store.calls;
     try {
       // Claim in the old port's state first (conditional), so an overlapping run does not deregister them too.

@@ -118,15 +118,18 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     durationMs: 0,
   };
 
+  // 0. Every pair's targets and state do not depend on its family: their reads start now, beside the type
+  // look-up (a round trip on a container's first run) and discovery.
+  const pairs = deps.pairs.map(withReadsStarted);
+
   // 1. Each target group's IP address type: which family it receives.
   let lookup: Awaited<ReturnType<ReconcileDeps["targetGroupTypes"]>>;
   try {
-    lookup = await deps.targetGroupTypes([...new Set(deps.pairs.map((p) => p.targetGroupArn))]);
+    lookup = await deps.targetGroupTypes([...new Set(pairs.map((p) => p.targetGroupArn))]);
   } catch (error) {
     const failure = errorInfo(error);
     const types = new Map<string, AlbStaticIpError>();
-    for (const p of deps.pairs)
-      types.set(p.targetGroupArn, new AlbStaticIpError(failure.code, failure.message));
+    for (const p of pairs) types.set(p.targetGroupArn, new AlbStaticIpError(failure.code, failure.message));
     lookup = { types, calls: 0 };
   }
   summary.apiCalls.elbv2 += lookup.calls;
@@ -154,7 +157,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     return type.ipAddressType;
   };
   const assumed: string[] = [];
-  const families = deps.pairs.map(familyOf);
+  const families = pairs.map(familyOf);
   if (assumed.length > 0) {
     summary.notes.push(TYPE_ASSUMED);
     deps.logger.warn(
@@ -174,7 +177,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
 
   // 3. Every pair with the observation of its family; a failing pair never stops another.
   summary.targetGroups = await Promise.all(
-    deps.pairs.map(async (pair, i): Promise<PairSummary> => {
+    pairs.map(async (pair, i): Promise<PairSummary> => {
       const family = families[i]!;
       const planConfig = {
         ...options.planConfig,
@@ -188,6 +191,8 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           ipAddressType: undefined,
           ok: false,
           error: errorInfo(family),
+          // The reads started before the type was known; they are counted, not used.
+          apiCalls: { elbv2: pair.targets.calls, s3: pair.store.calls },
         };
       }
       // The first pair of each target group also looks after the group's ports that no pair serves.
@@ -314,6 +319,48 @@ function runError(pairs: readonly PairSummary[]): { code: string; message: strin
     message: `${failed.length} of ${pairs.length} target groups failed (the others were reconciled): ${failed
       .map((p) => `${p.label}: ${p.error?.code ?? "unknown"}: ${p.error?.message ?? ""}`)
       .join(" | ")}`,
+  };
+}
+
+/**
+ * The pair with its two reads (DescribeTargetHealth, the state's GetObject) already started: the first call of
+ * `describeTargets()` / `load()` returns the started read, later calls read again (the re-plan after a conflict).
+ */
+function withReadsStarted(pair: PairHandle): PairHandle {
+  let targetsRead: ReturnType<TargetGroupAdapter["describeTargets"]> | undefined =
+    pair.targets.describeTargets();
+  let stateRead: ReturnType<StateStore["load"]> | undefined = pair.store.load();
+  // Awaited by the pair; this only keeps an early rejection handled (a pair whose type failed never awaits them).
+  targetsRead.catch(() => {});
+  stateRead.catch(() => {});
+  const { targets, store } = pair;
+  return {
+    ...pair,
+    targets: {
+      get calls() {
+        return targets.calls;
+      },
+      describeTargets() {
+        const started = targetsRead;
+        targetsRead = undefined;
+        return started ?? targets.describeTargets();
+      },
+      register: (list, options) => targets.register(list, options),
+      deregister: (list, options) => targets.deregister(list, options),
+    },
+    store: {
+      bucket: store.bucket,
+      key: store.key,
+      get calls() {
+        return store.calls;
+      },
+      load() {
+        const started = stateRead;
+        stateRead = undefined;
+        return started ?? store.load();
+      },
+      save: (state, etag) => store.save(state, etag),
+    },
   };
 }
 

@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: "WARN",
       ...(eni ? { DISCOVERY_MODE: "eni", ALB_ARN: world.info.albArn } : {}),
     },
-    timeoutMs: 30_000,
+    timeoutMs: 50_000,
   });
   // Reserved concurrency 1: scheduled and event-triggered invocations run one at a time.
   let queue: Promise<unknown> = Promise.resolve();

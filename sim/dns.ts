@@ -60,6 +60,8 @@ export interface DnsServerOptions {
   random?: () => number;
   /** Clock of the answer models (a caching resolver's TTL). Default `Date.now`. */
   now?: () => number;
+  /** Called for every message received, before it is answered (the world's request log). */
+  onQuery?: () => void;
 }
 
 /** Counters since start or the last {@link DnsServer.resetStats}. */
@@ -315,6 +317,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
   /** Decode and answer raw bytes; malformed input gets FORMERR when it has a header, else nothing. */
   function handle(message: Buffer, transport: Transport): Buffer | null {
     counters.queries += 1;
+    options.onQuery?.();
     counters[transport] += 1;
     let query: DecodedPacket;
     try {

@@ -56,6 +56,12 @@ export interface World {
   /** Emit a Create/DeleteNetworkInterface event of another load balancer's interface (must be ignored). */
   emitForeignInterfaceEvent(name: "CreateNetworkInterface" | "DeleteNetworkInterface"): void;
   /**
+   * The requests received, oldest first (at most the last 10,000): `api` as in `state().requests` (`dns` for a
+   * DNS query), `at` in `performance.now()` ms of the world's process. For ordering: with injected latency L, a
+   * request received at `at` is answered no earlier than `at + L`. Cleared by reset.
+   */
+  requestLog(): RequestLogEntry[];
+  /**
    * A user-made interface with the ALB's description and `ip` (default: a free VPC address), not requester-managed
    * (`sim/enis.ts`); cleared by reset.
    */
@@ -75,6 +81,15 @@ export interface World {
   /** The Lambda environment for this world (endpoints, credentials, ALB/TG/bucket, DNS_SERVERS). */
   env(): Record<string, string>;
 }
+
+/** One entry of {@link World.requestLog}. */
+export interface RequestLogEntry {
+  api: string;
+  at: number;
+}
+
+/** Entries {@link World.requestLog} keeps. */
+const REQUEST_LOG_LIMIT = 10_000;
 
 /** The ALB listener port, also the target group's port. */
 export const LISTENER_PORT = 443;
@@ -136,6 +151,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   let faults = freshFaults();
   const delays = new Delays();
   const counts = new Map<string, number>();
+  const requestLog: RequestLogEntry[] = [];
+  const logRequest = (api: string) => {
+    requestLog.push({ api, at: performance.now() });
+    if (requestLog.length > REQUEST_LOG_LIMIT) requestLog.splice(0, requestLog.length - REQUEST_LOG_LIMIT);
+  };
   const metrics: MetricDatumRecord[] = [];
   const model = new Elbv2Model({
     clock,
@@ -206,7 +226,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       return faults;
     },
     delays,
-    count: (api) => counts.set(api, (counts.get(api) ?? 0) + 1),
+    count: (api) => {
+      counts.set(api, (counts.get(api) ?? 0) + 1);
+      logRequest(api);
+    },
   };
 
   const serverCount = options.dnsServers ?? 1;
@@ -219,6 +242,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         latencyMs: baseLatency.dns,
         random: seededRandom(deriveSeed(seed, i === 0 ? "dns" : `dns-${i}`)),
         now: clock,
+        onQuery: () => logRequest("dns"),
       }),
     ),
   );
@@ -426,6 +450,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       return () => eventListeners.delete(listener);
     },
     emitForeignInterfaceEvent: (name) => enis.emitForeign(name),
+    requestLog: () => requestLog.map((entry) => ({ ...entry })),
     addLookalikeInterface: (ip) => {
       let address = ip;
       if (address === undefined) {
@@ -459,6 +484,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       store.createBucket(BUCKET);
       metrics.length = 0;
       counts.clear();
+      requestLog.length = 0;
       model.setHealthOutage(0);
       network.reset();
       eachDns((server) => {

@@ -8,7 +8,7 @@ import { describeTargetGroupTypes } from "../../lambda/aws/elbv2.js";
 import { type Config, pairLabel, stateKey } from "../../lambda/config.js";
 import { toPlanSettings } from "../../lambda/core/plan.js";
 import { type RunLogger, type RunSummary, reconcile } from "../../lambda/reconcile.js";
-import { runDeadlines } from "../../lambda/timing.js";
+import { callLimitsOf, runDeadlines } from "../../lambda/timing.js";
 import { dryRunPair, readState, readTargets } from "../aws/adapters.js";
 import type { CliContext } from "../context.js";
 import { createDiscover } from "../discovery.js";
@@ -62,7 +62,7 @@ export async function planCommand(ctx: CliContext, config: Readonly<Config>): Pr
       planConfig: toPlanSettings(config),
       allowedTargetCidrs: config.allowedTargetCidrs,
       dryRun: true,
-      ...runDeadlines(started, PLAN_BUDGET_MS),
+      ...runDeadlines(started, PLAN_BUDGET_MS, callLimitsOf(config)),
     },
   );
   if (ctx.options.json) out.json(summary);

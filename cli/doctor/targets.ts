@@ -4,7 +4,7 @@
  */
 import type { Config } from "../../lambda/config.js";
 import { pairLabel } from "../../lambda/config.js";
-import { runDeadlines } from "../../lambda/timing.js";
+import { callLimitsOf, runDeadlines } from "../../lambda/timing.js";
 import { describeTargetHealth } from "../aws/network.js";
 import type { CliContext } from "../context.js";
 import { createDiscover } from "../discovery.js";
@@ -42,7 +42,11 @@ export async function checkTargets(
           ctx.out.progress(
             `discovering the ALB's ${family} addresses as the function does (${config.discoveryMode})`,
           );
-          observation = await discover(family, runDeadlines(Date.now(), 30_000).discoveryDeadline, 1);
+          observation = await discover(
+            family,
+            runDeadlines(Date.now(), 30_000, callLimitsOf(config)).discoveryDeadline,
+            1,
+          );
           observations.set(family, observation);
         }
         const unhealthy = targets.filter(

@@ -48,6 +48,48 @@ export function createClients(options: ClientOptions = DEFAULT_CLIENT_OPTIONS): 
   };
 }
 
+/** The error a call's budget ends it with ({@link withinBudget}); `awsErrorName` reads `CallBudgetExceeded`. */
+export class CallBudgetExceeded extends Error {
+  constructor(budgetMs: number) {
+    super(
+      `no answer within the call's budget of ${budgetMs} ms (AWS_MAX_ATTEMPTS × AWS_REQUEST_TIMEOUT_MS plus retry backoff); the call was abandoned and retries stopped`,
+    );
+    this.name = "CallBudgetExceeded";
+  }
+}
+
+/**
+ * Runs one SDK call (`call` passes the signal to `client.send(command, { abortSignal })`) within `budgetMs`: at
+ * the budget the signal aborts it (the attempt in flight is dropped, no further attempt starts) and the promise
+ * rejects with {@link CallBudgetExceeded} at once, even while the SDK sleeps before a retry. Undefined: no budget.
+ * The run's timing (`lambda/timing.ts`) counts on every call ending within it.
+ *
+ * @example
+ * await withinBudget(19_000, (abortSignal) => client.send(new PutObjectCommand(input), { abortSignal }));
+ */
+export async function withinBudget<T>(
+  budgetMs: number | undefined,
+  call: (abortSignal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  if (budgetMs === undefined) return call(undefined);
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new CallBudgetExceeded(budgetMs);
+      controller.abort(error);
+      reject(error);
+    }, budgetMs);
+  });
+  const running = call(controller.signal);
+  running.catch(() => {}); // after the budget nobody awaits it
+  try {
+    return await Promise.race([running, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The error name/code an SDK error carries (`Throttling`, `NoSuchKey`, `PreconditionFailed`, ...). */
 export function awsErrorName(error: unknown): string {
   if (error && typeof error === "object") {

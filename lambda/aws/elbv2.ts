@@ -16,7 +16,7 @@ import {
 import type { IpFamily } from "../core/ip.js";
 import { AlbStaticIpError, AwsCallError } from "../errors.js";
 import type { RegisteredTarget, TargetHealthState, TargetRef } from "../types.js";
-import { awsErrorName } from "./clients.js";
+import { awsErrorName, withinBudget } from "./clients.js";
 
 /** Targets per Register/Deregister call (the controller uses the same chunk size). */
 export const TARGET_BATCH_SIZE = 200;
@@ -119,17 +119,28 @@ function batches<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** Options of {@link createTargetGroupAdapter}. */
+export interface TargetGroupAdapterOptions {
+  /** Each call, retries included, is abandoned after this many ms (`lambda/timing.ts`); undefined: no bound. */
+  callBudgetMs?: number | undefined;
+}
+
 /** Creates the adapter for one target group. */
 export function createTargetGroupAdapter(
   client: ElasticLoadBalancingV2Client,
   targetGroupArn: string,
+  options: TargetGroupAdapterOptions = {},
 ): TargetGroupAdapter {
   let calls = 0;
 
-  async function send<T>(code: string, operation: string, run: () => Promise<T>): Promise<T> {
+  async function send<T>(
+    code: string,
+    operation: string,
+    run: (abortSignal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
     calls += 1;
     try {
-      return await run();
+      return await withinBudget(options.callBudgetMs, run);
     } catch (error) {
       throw new AwsCallError(
         code,
@@ -146,8 +157,8 @@ export function createTargetGroupAdapter(
       return calls;
     },
     async describeTargets() {
-      const out = await send("describe_target_health_error", "DescribeTargetHealth", () =>
-        client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+      const out = await send("describe_target_health_error", "DescribeTargetHealth", (abortSignal) =>
+        client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), { abortSignal }),
       );
       const targets: RegisteredTarget[] = [];
       for (const d of out.TargetHealthDescriptions ?? []) {
@@ -184,12 +195,13 @@ export function createTargetGroupAdapter(
       ): Promise<{ code: string; message: string } | undefined> => {
         beforeCall();
         try {
-          await send("register_targets_error", "RegisterTargets", () =>
+          await send("register_targets_error", "RegisterTargets", (abortSignal) =>
             client.send(
               new RegisterTargetsCommand({
                 TargetGroupArn: targetGroupArn,
                 Targets: batch.map(toDescription),
               }),
+              { abortSignal },
             ),
           );
           registered.push(...batch);
@@ -285,12 +297,13 @@ export function createTargetGroupAdapter(
             `DeregisterTargets on ${targetGroupArn} stopped at the run's time limit; the next run continues. Raise the function timeout if this repeats.`,
           );
         }
-        await send("deregister_targets_error", "DeregisterTargets", () =>
+        await send("deregister_targets_error", "DeregisterTargets", (abortSignal) =>
           client.send(
             new DeregisterTargetsCommand({
               TargetGroupArn: targetGroupArn,
               Targets: batch.map(toDescription),
             }),
+            { abortSignal },
           ),
         );
       }

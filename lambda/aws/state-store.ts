@@ -7,7 +7,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/clie
 import { parseState, serializeState } from "../core/state.js";
 import { AwsCallError } from "../errors.js";
 import type { State } from "../types.js";
-import { awsErrorName, awsHttpStatus } from "./clients.js";
+import { awsErrorName, awsHttpStatus, withinBudget } from "./clients.js";
 
 export interface LoadedState {
   /** The parsed state, or null when missing, corrupt or foreign. */
@@ -35,6 +35,8 @@ export interface StateStoreOptions {
   bucket: string;
   key: string;
   expect: { targetGroupArn: string; port: number; albDnsName: string };
+  /** Each call, retries included, is abandoned after this many ms (`lambda/timing.ts`); undefined: no bound. */
+  callBudgetMs?: number | undefined;
 }
 
 /** Creates the S3-backed state store. */
@@ -63,9 +65,11 @@ export function createStateStore(client: S3Client, options: StateStoreOptions): 
       let text: string;
       let etag: string | undefined;
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        text = (await out.Body?.transformToString("utf-8")) ?? "";
-        etag = out.ETag;
+        // The body is read within the budget too: a stalled body must not outlast it.
+        ({ text, etag } = await withinBudget(options.callBudgetMs, async (abortSignal) => {
+          const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
+          return { text: (await out.Body?.transformToString("utf-8")) ?? "", etag: out.ETag };
+        }));
       } catch (error) {
         if (awsErrorName(error) === "NoSuchKey") return { state: null, etag: undefined };
         return fail("state_read_error", "GetObject", error);
@@ -77,14 +81,17 @@ export function createStateStore(client: S3Client, options: StateStoreOptions): 
     async save(state, etag) {
       calls += 1;
       try {
-        const out = await client.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: serializeState(state),
-            ContentType: "application/json",
-            ...(etag ? { IfMatch: etag } : { IfNoneMatch: "*" }),
-          }),
+        const out = await withinBudget(options.callBudgetMs, (abortSignal) =>
+          client.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: serializeState(state),
+              ContentType: "application/json",
+              ...(etag ? { IfMatch: etag } : { IfNoneMatch: "*" }),
+            }),
+            { abortSignal },
+          ),
         );
         return { ok: true, etag: out.ETag ?? "" };
       } catch (error) {

@@ -3,7 +3,8 @@
  *
  * A DNS answer for an ALB holds at most 8 addresses, a subset of the N current ones. We keep
  * `concurrency` queries in flight (spread round-robin across the servers from a random first
- * server, never more than `maxQueriesPerSecond` started in any second), feed every answer to the
+ * server, each query taking a token from the run's bucket, `rate.ts`: a burst, then a polite
+ * long-run rate), feed every answer to the
  * pure evidence rules (`evidence.ts`: the stop rule, short answers, contradictions, caches) and
  * stop when they are satisfied. At the query cap or the deadline the observation is incomplete
  * (queries still in flight at the deadline are cancelled); with no answer at all it is failed.
@@ -14,11 +15,12 @@ import { DiscoveryError } from "../errors.js";
 import type { DnsErrorKind, Observation } from "../types.js";
 import { createDnsClient, type DnsClient, type DnsServerAddress, type QueryResult } from "./dns-client.js";
 import { createEvidence } from "./evidence.js";
+import { createTokenBucket, QUERY_RATE_PER_SECOND, type TokenBucket } from "./rate.js";
 
 /** Most queries in flight. */
 export const MAX_CONCURRENCY = 32;
-/** Most queries started in any one-second window, whatever the caller asks. */
-export const MAX_QUERIES_PER_SECOND = 500;
+/** The highest long-run query rate a discovery's own bucket may have, whatever the caller asks (`rate.ts`). */
+export const MAX_QUERIES_PER_SECOND = QUERY_RATE_PER_SECOND;
 /** Route 53 puts at most this many A (or AAAA) records in one answer for an ALB. */
 export const ANSWER_LIMIT = 8;
 
@@ -38,7 +40,12 @@ export interface DiscoverOptions {
   maxQueries: number;
   /** Stop once P(some IP of the set was never seen) is below this, e.g. 1e-6. In (0, 1). */
   missProbability: number;
-  /** Rate limit; default and maximum 500. */
+  /**
+   * The bucket every query takes a token from; pass the run's to share the burst and the rate between its A and
+   * AAAA discoveries. Default: a fresh full bucket (`rate.ts`).
+   */
+  queryBucket?: TokenBucket | undefined;
+  /** Long-run rate of the fresh bucket when no `queryBucket` is given; default and maximum {@link MAX_QUERIES_PER_SECOND}. */
   maxQueriesPerSecond?: number;
   /** Epoch ms at which discovery stops: no new query, those in flight cancelled (the observation is then incomplete). */
   deadline?: number;
@@ -46,7 +53,16 @@ export interface DiscoverOptions {
   random?: () => number;
   /** Attempts per query (only timeouts are retried). Default 1: another server is the better retry. */
   tries?: number;
+  /**
+   * How many IPs the last discovery of this name saw (the container remembers it). Only the pace changes: with
+   * 8 or more, the first wave is the answers such a set needs (up to `concurrency`) instead of a two-query
+   * probe. The evidence and the stop rule never see it.
+   */
+  expectedIps?: number | undefined;
 }
+
+/** Queries of the first wave when nothing is known: two answers settle an ALB of fewer than 8 IPs. */
+export const PROBE_QUERIES = 2;
 
 /** Sort addresses numerically (IPv4 before IPv6) and drop duplicates: core/ip's sortedUniqueIps. */
 export const sortIps: (ips: Iterable<string>) => string[] = sortedUniqueIps;
@@ -89,22 +105,37 @@ function validate(options: DiscoverOptions): void {
   }
 }
 
-/** At most `perSecond` starts in any 1000 ms window (a sliding log of start times). */
-function createRateLimiter(perSecond: number): { delayMs(now: number): number; take(now: number): void } {
-  const limit = Math.max(1, Math.floor(perSecond));
-  const starts: number[] = [];
-  const prune = (now: number) => {
-    while (starts.length > 0 && starts[0]! <= now - 1000) starts.shift();
-  };
-  return {
-    delayMs(now) {
-      prune(now);
-      return starts.length < limit ? 0 : starts[0]! + 1000 - now;
-    },
-    take(now) {
-      starts.push(now);
-    },
-  };
+/**
+ * Full-size answers that the stop rule needs, in expectation, to prove a set of `n` IPs when every IP is seen
+ * equally often: the smallest q with (n+1)·(1 − m/(n+1))^q < missProbability (`evidence.ts`, with p̂ = m/(n+1)).
+ * A pace, not a rule: discovery uses it to size its waves, the evidence decides when to stop.
+ *
+ * @example
+ * expectedAnswers(28, 8, 1e-6); // 53
+ */
+export function expectedAnswers(n: number, answerLimit: number, missProbability: number): number {
+  if (!(n >= answerLimit)) return PROBE_QUERIES;
+  const q = Math.log(missProbability / (n + 1)) / Math.log(1 - answerLimit / (n + 1));
+  return Math.max(PROBE_QUERIES, Math.ceil(q));
+}
+
+/**
+ * The bucket a discovery takes its query tokens from: the caller's, or a fresh full one whose rate is
+ * `maxQueriesPerSecond` capped at {@link MAX_QUERIES_PER_SECOND}.
+ *
+ * @example
+ * queryBucketOf({ maxQueriesPerSecond: 100_000 }, Date.now()).ratePerSecond; // 250: the cap
+ */
+export function queryBucketOf(
+  options: Pick<DiscoverOptions, "queryBucket" | "maxQueriesPerSecond">,
+  now: number,
+): TokenBucket {
+  return (
+    options.queryBucket ??
+    createTokenBucket(now, {
+      ratePerSecond: Math.min(options.maxQueriesPerSecond ?? MAX_QUERIES_PER_SECOND, MAX_QUERIES_PER_SECOND),
+    })
+  );
 }
 
 /**
@@ -153,16 +184,17 @@ function createServerPicker(
 export async function discoverAlbIps(options: DiscoverOptions): Promise<Observation> {
   validate(options);
   const started = performance.now();
-  const rate = Math.min(options.maxQueriesPerSecond ?? MAX_QUERIES_PER_SECOND, MAX_QUERIES_PER_SECOND);
+  const bucket = queryBucketOf(options, Date.now());
   const clientOptions = { timeoutMs: options.timeoutMs, tries: options.tries ?? 1 };
   const clients = options.servers.map((server) => createDnsClient(server, clientOptions));
+  // Every server's socket opens now, beside the first query, not in front of each server's first query.
+  for (const client of clients) client.open();
   const picker = createServerPicker(clients, options.random ?? Math.random);
   const evidence = createEvidence({
     missProbability: options.missProbability,
     answerLimit: ANSWER_LIMIT,
     servers: clients.length,
   });
-  const limiter = createRateLimiter(rate);
   const recordType = RECORD_TYPE[options.family ?? "ipv4"];
   // A dead or refusing DNS: stop after two waves (the probe, then a full window) without an
   // answer, and not before every server was tried twice.
@@ -228,12 +260,15 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
   const nextResult = () => new Promise<void>((resolve) => waiters.add(resolve));
   let inFlight = 0;
   let results = 0;
+  /** Before any result: the probe, or for a remembered set of 8 IPs or more, the answers it is expected to need. */
+  const firstWave = expectedAnswers(options.expectedIps ?? 0, ANSWER_LIMIT, options.missProbability);
   /**
-   * The queries in flight may be all we need: the probe before any result (most ALBs have
-   * fewer than 8 IPs, so one answer often suffices), or as many as the answers still needed if
+   * The queries in flight may be all we need: the first wave before any result (most ALBs have
+   * fewer than 8 IPs, so two answers often suffice), or as many as the answers still needed if
    * no new IP shows up. Never true with nothing in flight, so discovery cannot stall.
    */
-  const inFlightSuffices = () => inFlight > 0 && (results === 0 || inFlight >= evidence.answersNeeded());
+  const inFlightSuffices = () =>
+    inFlight > 0 && inFlight >= (results === 0 ? firstWave : evidence.answersNeeded());
 
   /** Sends queries one after another until discovery stops or the cap is reached. */
   const worker = async () => {
@@ -243,14 +278,13 @@ export async function discoverAlbIps(options: DiscoverOptions): Promise<Observat
         await nextResult();
         continue;
       }
-      const now = performance.now();
-      const wait = limiter.delayMs(now);
-      if (wait > 0) {
-        if (options.deadline !== undefined && Date.now() + wait > options.deadline) return;
+      const now = Date.now();
+      if (!bucket.take(now)) {
+        const wait = bucket.delayMs(now);
+        if (options.deadline !== undefined && now + wait > options.deadline) return;
         await pause(wait);
         continue;
       }
-      limiter.take(now);
       sent += 1;
       inFlight += 1;
       const server = picker.next();

@@ -46,6 +46,8 @@ export interface DnsClient {
   queryA(name: string): Promise<QueryResult>;
   /** Resolve the A or AAAA records of `name` (addresses in canonical text); never rejects. */
   query(name: string, type: AddressRecordType): Promise<QueryResult>;
+  /** Open the socket now (queries open it when needed otherwise); a failure surfaces at the next query. */
+  open(): void;
   /** Cancel queries in flight (they resolve as `other`/`ECANCELLED`) and close the socket. */
   close(): void;
 }
@@ -146,8 +148,9 @@ function interpret(
   if (records.length === 0) return failure("ENODATA");
   return {
     ok: true,
-    // Canonical text, so one IPv6 address written two ways is one IP for the evidence and the plan.
-    ips: [...new Set(records.map((a) => canonicalIp(a.data) ?? a.data))],
+    // Canonical text, so one IPv6 address written two ways is one IP for the evidence and the plan (dns-packet
+    // writes an A record's four bytes as a dotted quad, canonical already: no parsing for the common case).
+    ips: [...new Set(records.map((a) => (type === "A" ? a.data : (canonicalIp(a.data) ?? a.data))))],
     ttl: Math.min(...records.map((a) => a.ttl ?? 0)),
     authoritative: response.flag_aa === true,
   };
@@ -312,6 +315,9 @@ export function createDnsClient(server: DnsServerAddress, options: DnsClientOpti
     server: { host: server.host, port: server.port },
     queryA: (name) => query(name, "A"),
     query,
+    open() {
+      if (!closed) openSocket().catch(() => {});
+    },
     close() {
       if (closed) return;
       closed = true;

@@ -26,6 +26,13 @@ export {
   wholeSetMissBound,
 } from "./evidence.js";
 export {
+  createTokenBucket,
+  QUERY_BURST,
+  QUERY_RATE_PER_SECOND,
+  type TokenBucket,
+  type TokenBucketOptions,
+} from "./rate.js";
+export {
   type BootstrapResolver,
   canonicalName,
   clearNameServerCache,

@@ -3,9 +3,14 @@ import {
   ANSWER_LIMIT,
   type DiscoverOptions,
   discoverAlbIps,
+  expectedAnswers,
+  MAX_QUERIES_PER_SECOND,
+  PROBE_QUERIES,
+  queryBucketOf,
   sortIps,
 } from "../../lambda/discovery/discover.js";
 import { wholeSetMissBound } from "../../lambda/discovery/evidence.js";
+import { createTokenBucket, QUERY_BURST } from "../../lambda/discovery/rate.js";
 import { DiscoveryError } from "../../lambda/errors.js";
 import { type DnsServer, startDnsServer } from "../../sim/dns.js";
 
@@ -35,6 +40,19 @@ describe("sortIps", () => {
       "10.0.0.9",
       "10.0.0.10",
     ]);
+  });
+});
+
+describe("expectedAnswers", () => {
+  it.each([
+    [0, PROBE_QUERIES],
+    [7, PROBE_QUERIES],
+    [8, 8],
+    [28, minimumQueries(28, 1e-6)],
+    [100, minimumQueries(100, 1e-6)],
+  ])("for %i IPs is %i, the stop rule's need when every IP is seen equally often", (n, expected) => {
+    // Act / Assess
+    expect(expectedAnswers(n, ANSWER_LIMIT, 1e-6)).toBe(expected);
   });
 });
 
@@ -291,36 +309,82 @@ describe("discoverAlbIps against the sim DNS server", () => {
     expect(observation.queries).toBeLessThanOrEqual(4);
   });
 
-  it("never starts more than maxQueriesPerSecond queries within one second", async () => {
-    // Prepare: 25 queries at 20/s cannot all start within the first second.
+  it("sends no more queries than its bucket holds", async () => {
+    // Prepare: 100 IPs need about 240 queries; the bucket holds 10 and refills once a day.
     server.setRecord(NAME, ips(100));
-    const started = performance.now();
+    const queryBucket = createTokenBucket(Date.now(), { burst: 10, ratePerSecond: 1 / 86_400 });
 
     // Act
-    const observation = await discoverAlbIps({ ...base, maxQueries: 25, maxQueriesPerSecond: 20 });
-
-    // Assess: a lower bound, which only a broken limiter can violate.
-    expect(observation.queries).toBe(25);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
-  });
-
-  it("caps maxQueriesPerSecond at 500 whatever is asked", async () => {
-    // Prepare: 520 queries (1000 IPs, an unreachable target) need more than one second at 500/s.
-    server.setRecord(NAME, ips(1000));
-    const started = performance.now();
-
-    // Act
-    const observation = await discoverAlbIps({
-      ...base,
-      concurrency: 32,
-      maxQueries: 520,
-      maxQueriesPerSecond: 100_000,
-      missProbability: 1e-12,
-    });
+    const observation = await discoverAlbIps({ ...base, queryBucket, deadline: Date.now() + 2_000 });
 
     // Assess
-    expect(observation).toMatchObject({ queries: 520, complete: false });
-    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+    expect(observation).toMatchObject({ queries: 10, complete: false, failed: false });
+    expect(server.stats().queries).toBe(10);
+  });
+
+  it("an A and an AAAA discovery sharing one bucket send no more than it holds together", async () => {
+    // Prepare: a dualstack name of 100 addresses per family, one bucket of 30 for both.
+    server.setRecord(NAME, [...ips(100), ...Array.from({ length: 100 }, (_, i) => `2600:1f18::${i + 1}`)]);
+    const queryBucket = createTokenBucket(Date.now(), { burst: 30, ratePerSecond: 1 / 86_400 });
+    const deadline = Date.now() + 2_000;
+
+    // Act
+    const [a, aaaa] = await Promise.all([
+      discoverAlbIps({ ...base, concurrency: 8, queryBucket, deadline }),
+      discoverAlbIps({ ...base, concurrency: 8, family: "ipv6", queryBucket, deadline }),
+    ]);
+
+    // Assess
+    expect(a.queries + aaaa.queries).toBe(30);
+    expect(a.queries).toBeGreaterThan(0);
+    expect(aaaa.queries).toBeGreaterThan(0);
+  });
+
+  it("caps the rate of its own bucket at MAX_QUERIES_PER_SECOND whatever is asked", () => {
+    // Act / Assess
+    expect(queryBucketOf({ maxQueriesPerSecond: 100_000 }, 0)).toMatchObject({
+      burst: QUERY_BURST,
+      ratePerSecond: MAX_QUERIES_PER_SECOND,
+    });
+    expect(queryBucketOf({ maxQueriesPerSecond: 20 }, 0).ratePerSecond).toBe(20);
+    const shared = createTokenBucket(0, { burst: 3 });
+    expect(queryBucketOf({ queryBucket: shared, maxQueriesPerSecond: 20 }, 0)).toBe(shared);
+  });
+
+  it.each([
+    [undefined, PROBE_QUERIES],
+    [5, PROBE_QUERIES],
+    [28, 16],
+  ])(
+    "sends a first wave of %s remembered IPs' worth (%i queries) before any answer",
+    async (expectedIps, wave) => {
+      // Prepare: answers take 2 s, the deadline ends the run long before the first one.
+      server.setRecord(NAME, ips(28));
+      server.setLatency(2_000);
+
+      // Act
+      const observation = await discoverAlbIps({
+        ...base,
+        timeoutMs: 5_000,
+        expectedIps,
+        deadline: Date.now() + 300,
+      });
+
+      // Assess
+      expect(observation).toMatchObject({ queries: wave, answers: 0, failed: true });
+    },
+  );
+
+  it("stops as it always did when the remembered size is wrong: the hint paces, the evidence decides", async () => {
+    // Prepare: the container remembers 100 IPs, the ALB now has 28.
+    server.setRecord(NAME, ips(28));
+
+    // Act
+    const observation = await discoverAlbIps({ ...base, expectedIps: 100 });
+
+    // Assess
+    expect(observation).toMatchObject({ ips: ips(28), complete: true });
+    expect(observation.queries).toBeGreaterThanOrEqual(minimumQueries(28, 1e-6));
   });
 
   describe("with two servers", () => {

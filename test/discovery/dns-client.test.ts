@@ -58,6 +58,31 @@ describe("createDnsClient against the sim DNS server", () => {
     expect(result.ok && [...result.ips].sort()).toEqual(IPS);
   });
 
+  it("open() sends nothing, and queries after it are answered", async () => {
+    // Act
+    client.open();
+    client.open();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = server.stats().queries;
+    const result = await client.queryA(NAME);
+
+    // Assess
+    expect(before).toBe(0);
+    expect(result.ok).toBe(true);
+    expect(server.stats().queries).toBe(1);
+  });
+
+  it("open() after close() opens nothing and queries stay cancelled", async () => {
+    // Act
+    client.close();
+    client.open();
+    const result = await client.queryA(NAME);
+
+    // Assess
+    expect(result).toMatchObject({ ok: false, code: "ECANCELLED" });
+    expect(server.stats().queries).toBe(0);
+  });
+
   // The mapping is checked against real c-ares behaviour, not assumed.
   it.each([
     ["servfail", "servfail"],

@@ -24,7 +24,7 @@ const containers: FunctionContainer[] = [];
 async function container(extraEnv: Record<string, string> = {}): Promise<FunctionContainer> {
   const fn = await startFunction({
     env: { ...world.env(), LOG_LEVEL: "INFO", ALLOWED_TARGET_CIDRS: ALB_SUBNETS, ...extraEnv },
-    timeoutMs: 20_000,
+    timeoutMs: 50_000,
   });
   containers.push(fn);
   return fn;

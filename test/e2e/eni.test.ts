@@ -15,7 +15,7 @@ const containers: FunctionContainer[] = [];
 async function container(w: World, extraEnv: Record<string, string> = {}): Promise<FunctionContainer> {
   const fn = await startFunction({
     env: { ...w.env(), LOG_LEVEL: "INFO", DISCOVERY_MODE: "eni", ALB_ARN: w.info.albArn, ...extraEnv },
-    timeoutMs: 20_000,
+    timeoutMs: 50_000,
   });
   containers.push(fn);
   return fn;

@@ -26,7 +26,7 @@ async function container(extraEnv: Record<string, string> = {}): Promise<Functio
       ALB_ARN: world.info.albArn,
       ...extraEnv,
     },
-    timeoutMs: 20_000,
+    timeoutMs: 50_000,
   });
   containers.push(fn);
   return fn;

@@ -16,7 +16,7 @@ const SCHEDULED = { source: "aws.events", "detail-type": "Scheduled Event" };
 async function container(w: World, extraEnv: Record<string, string> = {}): Promise<FunctionContainer> {
   const fn = await startFunction({
     env: { ...w.env(), LOG_LEVEL: "INFO", DNS_TIMEOUT_MS: "250", ...extraEnv },
-    timeoutMs: 20_000,
+    timeoutMs: 50_000,
   });
   containers.push(fn);
   return fn;

@@ -33,6 +33,25 @@ describe("AWS client settings in the config", () => {
     expect(config.awsRequestTimeoutMs).toBe(250);
   });
 
+  it("rejects settings with which a change and its record could not fit in Lambda's longest timeout, saying what to lower", () => {
+    // Act: 10 attempts of 60 s: a call may take 618 s, a change and its record 1237 s.
+    const act = () => loadConfig({ ...MINIMAL, AWS_MAX_ATTEMPTS: "10", AWS_REQUEST_TIMEOUT_MS: "60000" });
+
+    // Assess
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(
+      /AWS_REQUEST_TIMEOUT_MS[\s\S]*function timeout of 1239 s, beyond Lambda's 900 s[\s\S]*Lower/,
+    );
+  });
+
+  it("accepts long settings that still fit in 900 s", () => {
+    // Act: 3 attempts of 60 s: a function timeout of 371 s is enough.
+    const config = loadConfig({ ...MINIMAL, AWS_MAX_ATTEMPTS: "3", AWS_REQUEST_TIMEOUT_MS: "60000" });
+
+    // Assess
+    expect(config.awsRequestTimeoutMs).toBe(60_000);
+  });
+
   it.each([
     ["AWS_MAX_ATTEMPTS", "0"],
     ["AWS_MAX_ATTEMPTS", "11"],
