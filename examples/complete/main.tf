@@ -190,6 +190,7 @@ resource "aws_lb" "nlb" {
 # --- the module: a target group and NLB listener per port, one function, schedule, alarms ---------
 
 module "alb_static_ip" {
+  # From a release: source = "github.com/<owner>/alb-static-ip//modules/terraform/alb-static-ip?ref=v0.4.0"
   source = "../../modules/terraform/alb-static-ip"
 
   name         = var.name

@@ -17,6 +17,7 @@ locals {
 }
 
 module "alb_static_ip" {
+  # From a release: source = "github.com/<owner>/alb-static-ip//modules/terraform/alb-static-ip?ref=v0.4.0"
   source = "../../modules/terraform/alb-static-ip"
 
   name              = var.name

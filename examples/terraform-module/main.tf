@@ -24,6 +24,7 @@ data "aws_lb" "nlb" {
 }
 
 module "alb_static_ip" {
+  # From a release: source = "github.com/<owner>/alb-static-ip//modules/terraform/alb-static-ip?ref=v0.4.0"
   source = "../../modules/terraform/alb-static-ip"
 
   name              = var.name

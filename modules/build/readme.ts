@@ -4,8 +4,14 @@
  * asks about, and the terraform-docs style tables (requirements, providers, resources, inputs, outputs)
  * between BEGIN_TF_DOCS / END_TF_DOCS.
  */
+import { readFileSync } from "node:fs";
 import type { InputSpec } from "../inputs/spec.js";
 import type { OutputSpec } from "./outputs.js";
+
+/** The release: package.json's version, which the function, the construct and the module share (CHANGELOG.md). */
+export const RELEASE: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 export interface ReadmeInputs {
   readonly variables: readonly InputSpec[];
@@ -54,11 +60,13 @@ export function renderReadme(inputs: ReadmeInputs): string {
     "NLB's TCP listener, a hardened state bucket, a least-privilege role, the function with its 1-minute schedule,",
     "its log group and three alarms.",
     "",
+    `Release ${RELEASE}: pin it with \`?ref=v${RELEASE}\`; CHANGELOG.md in the repository has the upgrade notes.`,
+    "",
     "## Usage",
     "",
     "```hcl",
     'module "alb_static_ip" {',
-    '  source = "github.com/<owner>/alb-static-ip//modules/terraform/alb-static-ip?ref=<tag>"',
+    `  source = "github.com/<owner>/alb-static-ip//modules/terraform/alb-static-ip?ref=v${RELEASE}"`,
     "",
     '  alb_dns_name      = "internal-my-alb-1234567890.us-east-1.elb.amazonaws.com"',
     "  alb_listener_port = 443",
