@@ -203,7 +203,7 @@ export async function runSafety(
   return out;
 }
 
-/** The hostile behaviours of table 7 (the cases of the README's safety section). */
+/** The hostile behaviours of table 7 (the cases of the safety section of docs/performance.md). */
 export const SAFETY_SCENARIOS: readonly SafetyScenario[] = [
   { label: "uniform answers (honest servers)", dns: [], servers: [0, 1] },
   {

@@ -33,7 +33,7 @@ export interface LagOptions {
   seed: number;
   /** Seconds from an interface appearing until DNS names its IP. */
   dnsFollowDelayS: number;
-  /** CloudTrail → EventBridge delivery delay, drawn uniformly from [min, max] seconds (an assumption; see README). */
+  /** CloudTrail → EventBridge delivery delay, drawn uniformly from [min, max] seconds (an assumption; see docs/performance.md). */
   deliveryDelayS: readonly [number, number];
   latency: { dns: number; aws: number };
   /** Episodes of the events mode run side by side (each its own world and container). */

@@ -1,5 +1,5 @@
 /**
- * Markdown tables for the benchmark results (printed by `npm run bench`, pasted into the README).
+ * Markdown tables for the benchmark results (printed by `npm run bench`, pasted into docs/performance.md).
  */
 
 import type { ColdStartResult } from "./cold-start.js";

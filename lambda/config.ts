@@ -124,7 +124,7 @@ export interface Config {
   discovery: Readonly<DiscoveryConfig>;
 }
 
-/** Defaults of the optional variables, keyed by environment variable name (README, infrastructure). */
+/** Defaults of the optional variables, keyed by environment variable name (README, "Configuration"). */
 export const CONFIG_DEFAULTS = Object.freeze({
   MAX_LOOKUP_PER_INVOCATION: 1000,
   INVOCATIONS_BEFORE_DEREGISTRATION: 3,

@@ -104,7 +104,7 @@ const runLogger: RunLogger = {
 /** IPs the container's last DNS discovery of each family saw: sizes its next first wave (never a verdict). */
 const lastDnsIpCount: Partial<Record<IpFamily, number>> = {};
 
-/** The target groups' IP address types, read once per container (README, "Several listeners and IPv6"). */
+/** The target groups' IP address types, read once per container (docs/how-it-works.md, "Several listeners and IPv6"). */
 const targetGroupTypes = createTargetGroupTypes(clients.elbv2);
 
 /** ENI mode: a warning per run naming every interface that copies the ALB's description (a security event). */

@@ -134,7 +134,7 @@ export function declareDashboard(
       dashboardBody: Fn.jsonencode(escapeQuotes(body)),
     }),
     "this",
-    "One look at the sync of a target group: ALB IPs found against healthy targets, registrations, DNS queries and refused answers, completeness, errors and duration (README, Metrics).",
+    "One look at the sync of a target group: ALB IPs found against healthy targets, registrations, DNS queries and refused answers, completeness, errors and duration (docs/operations.md, Metrics).",
   );
 }
 

@@ -3,7 +3,7 @@
  * description, `ELB app/<name>/<id>`) and `DeleteNetworkInterface` (which names only the interface id, so the
  * function attributes it) calls, delivered by EventBridge to the function, with its own lambda permission. The
  * pattern is the function's own (lambda/core/events.ts). Needs a CloudTrail trail recording management events
- * in the region; without one no event arrives and the schedule still runs (README, "Events").
+ * in the region; without one no event arrives and the schedule still runs (docs/how-it-works.md, "ENI discovery and interface events").
  */
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target/index.js";

@@ -54,7 +54,7 @@ export function declareStateBucket(ctx: BuildContext, partition: DataAwsPartitio
         tags: ctx.tagsFor(props.stateBucketTags),
       }),
       "state",
-      "The function's state: one small JSON object per target group, written conditionally (If-Match), so two overlapping runs cannot overwrite each other. Without force_destroy, destroy fails once state exists: the history is not deleted silently (README, Operations notes).",
+      "The function's state: one small JSON object per target group, written conditionally (If-Match), so two overlapping runs cannot overwrite each other. Without force_destroy, destroy fails once state exists: the history is not deleted silently (docs/operations.md, Operations notes).",
     );
     const bucketId = attrOf(bucket, "id");
     const publicAccessBlock = named(

@@ -32,7 +32,7 @@ export interface TargetGroupParts {
 
 /** Why the created target group is as it is (the module writes it above the resource). */
 export const TARGET_GROUP_COMMENT =
-  "IP targets: the ALB's private IPs, kept in sync by the function. A fixed name and no create_before_destroy: a replacement group would start empty and the listener would switch to it at once, dropping traffic to the static IPs until the next run (README, Operations notes). One per listeners entry, keyed by its name, so adding an entry never replaces another's group.";
+  "IP targets: the ALB's private IPs, kept in sync by the function. A fixed name and no create_before_destroy: a replacement group would start empty and the listener would switch to it at once, dropping traffic to the static IPs until the next run (docs/operations.md, Operations notes). One per listeners entry, keyed by its name, so adding an entry never replaces another's group.";
 
 /** Why the created NLB listener is as it is. */
 export const LISTENER_COMMENT =

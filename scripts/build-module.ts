@@ -33,7 +33,7 @@ try {
   console.log(`Terraform module written to ${outDir}: ${written.join(", ")}`);
   if (outDir === resolve(MODULE_DIR)) {
     writeFileSync(ROOT_README, rootReadmeWithTables());
-    console.log("README.md: the module's inputs and outputs tables updated");
+    console.log("docs/terraform-module.md: the module's inputs and outputs tables updated");
   }
 } catch (error) {
   console.error(`build:module failed: ${(error as Error).message}`);

@@ -1,6 +1,6 @@
 /**
  * Doctor's findings: a stable snake_case `code`, a `severity`, and a `message` that says what is wrong, the
- * evidence (ids, values) and how to fix it. {@link FINDING_CODES} is the catalogue (README, "Operate it").
+ * evidence (ids, values) and how to fix it. {@link FINDING_CODES} is the catalogue (README, "Operate it"; docs/operations.md).
  */
 import { credentialFailure } from "../aws/clients.js";
 import { ReadOnlyViolationError } from "../aws/read-only.js";

@@ -22,7 +22,7 @@ export const ENI_PAGE_SIZE = 1000;
  * many pages as the region has interfaces ÷ 1,000 (EC2 may scan a page's worth of the account's interfaces and
  * return the matches, possibly none, with a NextToken), and the VPC filter is unknown to the first lookup without
  * ALB_VPC_ID, so the cap must exceed any real region: a million interfaces is 200 times the default regional quota
- * of 5,000 (README, "ENI discovery"). The run's deadline (`deadline`) bounds a lookup first; the cap only stops a
+ * of 5,000 (docs/how-it-works.md, "ENI discovery"). The run's deadline (`deadline`) bounds a lookup first; the cap only stops a
  * NextToken that never ends.
  */
 export const MAX_ENI_PAGES = 1000;
@@ -126,7 +126,7 @@ function assumedRoleCredentials(sts: STSClient, options: Ec2AdapterOptions, coun
         "AssumeRole",
         `Assuming ALB_ROLE_ARN ${options.roleArn} failed (${awsErrorName(error)}: ${(error as Error).message}). ` +
           "Nothing was deregistered. Check that the role trusts this function's role (and the external id, if it requires one), " +
-          'and that this function\'s role may sts:AssumeRole on it (README, "ALB in another account").',
+          'and that this function\'s role may sts:AssumeRole on it (docs/how-it-works.md, "ENI discovery and interface events").',
         { cause: error },
       );
     }
@@ -220,7 +220,7 @@ export function createEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
             "DescribeNetworkInterfaces",
             `DescribeNetworkInterfaces failed on page ${pages} (${awsErrorName(error)}: ${(error as Error).message}); ` +
               "the lookup counts as failed and nothing was deregistered. If this is AccessDenied, the role needs " +
-              'ec2:DescribeNetworkInterfaces on * (README, "ENI discovery").',
+              'ec2:DescribeNetworkInterfaces on * (docs/how-it-works.md, "ENI discovery").',
             { cause: error },
           );
         }

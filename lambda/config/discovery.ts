@@ -1,7 +1,7 @@
 /**
  * Where the observation comes from: DISCOVERY_MODE's companions ALB_ARN, ALB_VPC_ID, ALB_ROLE_ARN and
  * ALB_ROLE_EXTERNAL_ID. Its own small schema, imported by `config.ts`; the problems it finds join the one
- * ConfigError that lists every problem of the environment. How ENI mode works: README, "ENI discovery".
+ * ConfigError that lists every problem of the environment. How ENI mode works: docs/how-it-works.md, "ENI discovery".
  */
 import { PARTITIONS, partitionOf, REGION_PATTERN } from "./rules.js";
 
@@ -34,7 +34,7 @@ export interface AlbIdentity {
 export interface DiscoveryConfig {
   /** ALB_ARN; required in `eni` mode, optional in `dns` mode (then it lets events be attributed to the ALB). */
   alb: AlbIdentity | undefined;
-  /** ALB_VPC_ID; undefined: derived from the first lookup of the container (README, "ENI discovery"). */
+  /** ALB_VPC_ID; undefined: derived from the first lookup of the container (docs/how-it-works.md, "ENI discovery"). */
   vpcId: string | undefined;
   /** ALB_ROLE_ARN: assumed for the ENI lookup (the ALB in another account). */
   roleArn: string | undefined;

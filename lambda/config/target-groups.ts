@@ -5,7 +5,7 @@
  *
  * `TARGET_GROUPS=80=arn:…:targetgroup/web-80/…,443=arn:…:targetgroup/web-443/…`: each entry is
  * `PORT=TARGET_GROUP_ARN`; a run discovers the ALB once and reconciles each pair with its own state
- * object, ownership and safety rules (README, "Several listeners and IPv6").
+ * object, ownership and safety rules (docs/how-it-works.md, "Several listeners and IPv6").
  */
 import { REGION_PATTERN, targetGroupArnProblem } from "./rules.js";
 

@@ -2,7 +2,7 @@
  * Interface events (pure): the CloudTrail "AWS API Call via CloudTrail" events of ELB creating or deleting an
  * ALB network interface, delivered by EventBridge. An event is only a hint to run now; the run still discovers.
  * This module reads the event, decides whether it is about this ALB, and whether a recent run already covers it
- * (coalescing, so that a flood of events does not become a flood of runs). README, "Events".
+ * (coalescing, so that a flood of events does not become a flood of runs). docs/how-it-works.md, "ENI discovery and interface events".
  */
 
 /** The CloudTrail event names that trigger a run. */

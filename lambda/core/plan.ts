@@ -2,7 +2,7 @@
  * The reconcile decision: one pure, synchronous function from what DNS saw, what the target
  * group holds (with the NLB's own health verdict) and what we own, to the targets to register
  * and deregister and the next state. No I/O and no clock: `now` is an argument. The rules are
- * listed in the README ("What is guaranteed").
+ * listed in docs/guarantees.md.
  */
 import type { Config } from "../config.js";
 import type { Observation, RegisteredTarget, State, TargetRecord, TargetRef } from "../types.js";

@@ -20,7 +20,7 @@ export type ParseStateResult =
 /**
  * What the stored state must belong to: its target group and port (the key of the object names both). The ALB
  * name is not part of it: ownership survives a new ALB_DNS_NAME (the plan notes `state_alb_renamed`), see
- * README "Lost state". `albDnsName` fills the header of a migrated version-0 list only.
+ * docs/operations.md, "Lost state". `albDnsName` fills the header of a migrated version-0 list only.
  */
 export interface StateIdentity {
   targetGroupArn: string;

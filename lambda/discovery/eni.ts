@@ -19,7 +19,7 @@
  *
  * The object also remembers, for the container, when the last successful lookup started and which interface
  * ids it saw: the handler uses both to coalesce event-triggered runs and to attribute DeleteNetworkInterface
- * events (README, "Events").
+ * events (docs/how-it-works.md, "ENI discovery and interface events").
  */
 import type { Ec2Adapter, NetworkInterfaceView } from "../aws/ec2.js";
 import { canonicalIp, type IpFamily, sortedUniqueIps } from "../core/ip.js";

@@ -12,8 +12,8 @@
  *   p_rare = (c + z·√c)/q with z = √(2·ln(k+1)); the estimate used is
  *   p̂ = min(p_rare, m̄/(k+1)), m̄ the mean answer size (so uniform answers cost about what they
  *   always did). With that, P(some IP of the set was never seen) ≤ (k+1)·(1 − p̂)^q, and the
- *   observation is complete once that is below `missProbability`. The assumption, stated in the
- *   README: an IP that was never seen appears at least as often as the rarest IP that was
+ *   observation is complete once that is below `missProbability`. The assumption, stated in
+ *   docs/guarantees.md: an IP that was never seen appears at least as often as the rarest IP that was
  *   (true when answers are uniform, and when they are balanced over AZs each of which has an IP
  *   seen). Cf. Good–Turing coverage: the rule waits until even the rarest IP has been seen about
  *   ln((k+1)/missProbability) times.

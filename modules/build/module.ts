@@ -71,10 +71,10 @@ export const LAMBDA_ZIP = "lambda.zip";
 
 /** Directory of the committed module. */
 export const MODULE_DIR = join(import.meta.dirname, "..", "terraform", "alb-static-ip");
-/** The repository README: its "Use as a Terraform module" section holds the module's tables too. */
-export const ROOT_README = join(import.meta.dirname, "..", "..", "README.md");
+/** The repository's module reference (docs/terraform-module.md): it holds the module's tables too. */
+export const ROOT_README = join(import.meta.dirname, "..", "..", "docs", "terraform-module.md");
 
-/** The repository README's text with the module's tables brought up to date. */
+/** The module reference's text with the module's tables brought up to date. */
 export function rootReadmeWithTables(readme: string = readFileSync(ROOT_README, "utf8")): string {
   return withTfDocs(readme, renderModule().rootReadmeDocs);
 }
@@ -97,7 +97,7 @@ export interface RenderedModule {
   readonly stack: TerraformStack;
   readonly variables: readonly InputSpec[];
   readonly outputs: readonly OutputSpec[];
-  /** The terraform-docs tables for the repository README (level-4 headings, with the markers). */
+  /** The terraform-docs tables for docs/terraform-module.md (level-2 headings, with the markers). */
   readonly rootReadmeDocs: string;
 }
 
@@ -239,7 +239,7 @@ export function renderModule(): RenderedModule {
   }
   const docsInputs = { variables, outputs, files: rendered, requirements: REQUIREMENTS };
   rendered["README.md"] = renderReadme(docsInputs);
-  return { files: rendered, stack, variables, outputs, rootReadmeDocs: tfDocs(docsInputs, 4) };
+  return { files: rendered, stack, variables, outputs, rootReadmeDocs: tfDocs(docsInputs, 2) };
 }
 
 /** `terraform { required_version, required_providers }`. */

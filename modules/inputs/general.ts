@@ -8,7 +8,7 @@ export const GENERAL_INPUTS = {
     variable: "name",
     kind: "string",
     description:
-      "Name of the function, log group, schedule rule, alarms and (when created) target group, and prefix of the role and bucket names. Unique per region and account (the role name gets a unique suffix, so the same name works in several regions). Changing the port or VPC of the created target group replaces it under the same name: see the README (Operations notes).",
+      "Name of the function, log group, schedule rule, alarms and (when created) target group, and prefix of the role and bucket names. Unique per region and account (the role name gets a unique suffix, so the same name works in several regions). Changing the port or VPC of the created target group replaces it under the same name: see docs/operations.md (Operations notes).",
     default: DEFAULTS.name,
     validation: matches(
       "name",

@@ -1,7 +1,7 @@
 /**
  * No state object, however corrupted or hand-edited, keeps a dead IP registered for ever: a timestamp from the
  * future is expired (beyond a small clock skew), and a dead, NLB-unhealthy owned IP leaves within the bound that
- * README.md states ("What is guaranteed"), whatever its record says (misses, dates, a claim by another run).
+ * docs/guarantees.md states, whatever its record says (misses, dates, a claim by another run).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -206,7 +206,7 @@ const scenarioArb = fc.record({
 });
 
 /**
- * The bound README states, in runs (one a minute): a dead, NLB-unhealthy IP that the state owns leaves by run
+ * The bound docs/guarantees.md states, in runs (one a minute): a dead, NLB-unhealthy IP that the state owns leaves by run
  * max(K + 1, 1 + ⌈(clock skew + claim TTL) / run interval⌉), plus ⌈n / MAX_DEREGISTRATIONS_PER_RUN⌉ − 1 runs
  * when n such IPs are due at once. K + 1: a state that owns none of the live targets makes the first run's
  * observation disjoint (no miss counted); the second term: a claim dated up to the clock skew ahead is honoured

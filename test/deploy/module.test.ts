@@ -172,7 +172,7 @@ describe.skipIf(tools.missing.length > 0)("the Terraform module under real Terra
       scratch: base,
       outputNames: { fn: "function_name", targetGroupArn: "target_group_arn", bucket: "state_bucket_name" },
       albIps: ["10.0.1.10", "10.0.2.20", "10.0.3.30"],
-      // The documented way to delete the state bucket with its state (README, Operations).
+      // The documented way to delete the state bucket with its state (docs/operations.md, "Operations notes").
       beforeDestroy: [
         "-var=state_bucket_force_destroy=true",
         "-target=module.alb_static_ip.aws_s3_bucket.state",

@@ -79,7 +79,7 @@ export interface ScenarioOptions {
   readonly albIps: readonly string[];
   /** Arguments of an apply before destroy (the documented way to delete the state bucket with its state). */
   readonly beforeDestroy?: readonly string[];
-  /** Delete every object version first (the README's other way to destroy the state bucket). */
+  /** Delete every object version first (docs/operations.md's other way to destroy the state bucket). */
   readonly emptyBucketBeforeDestroy?: boolean;
   /** Extra arguments of destroy (the same -var values). */
   readonly destroyArgs?: readonly string[];

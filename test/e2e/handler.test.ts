@@ -133,7 +133,7 @@ describe("bundled handler against the local AWS world", () => {
     expect(delta("cloudwatch:PutMetricData")).toBe(1);
   });
 
-  it("stores the state object and the metrics the README describes", async () => {
+  it("stores the state object and the metrics docs/operations.md describes", async () => {
     const fn = await container();
     await invoke(fn);
     const state = world.state();

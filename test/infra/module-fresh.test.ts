@@ -52,7 +52,7 @@ describe("the committed Terraform module", () => {
     expect(() => buildModule(join(tmp, "out"), join(tmp, "no-bundle-here"))).toThrow(/npm run build/);
   });
 
-  it("has its inputs and outputs tables in README.md, as build:module writes them", () => {
+  it("has its inputs and outputs tables in docs/terraform-module.md, as build:module writes them", () => {
     // Prepare
     const readme = readFileSync(ROOT_README, "utf8");
 
@@ -60,6 +60,9 @@ describe("the committed Terraform module", () => {
     const fresh = rootReadmeWithTables(readme);
 
     // Assess
-    expect(readme === fresh, "README.md's module tables are stale: run `npm run build:module`").toBe(true);
+    expect(
+      readme === fresh,
+      "docs/terraform-module.md's module tables are stale: run `npm run build:module`",
+    ).toBe(true);
   });
 });

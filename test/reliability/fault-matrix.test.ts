@@ -6,7 +6,7 @@
  * wrong, injects the fault, and asserts what was registered and deregistered (no live IP lost), what was logged,
  * whether the invocation failed, and that clean runs converge.
  *
- * `MATRIX_OUT=<file>` writes the observed outcome of every cell as the README's markdown table.
+ * `MATRIX_OUT=<file>` writes the observed outcome of every cell as the markdown table of docs/reliability.md.
  */
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -986,7 +986,7 @@ describe.each(THRESHOLDS)(`fault matrix: ${REFUSED_ROW}, threshold %i`, (thresho
 });
 
 // ---------------------------------------------------------------------------------------------
-// The README table
+// The table of docs/reliability.md
 // ---------------------------------------------------------------------------------------------
 
 function renderMatrix(list: readonly Outcome[]): string {

@@ -1,5 +1,5 @@
 # One look at the sync of a target group: ALB IPs found against healthy targets, registrations, DNS queries and refused
-# answers, completeness, errors and duration (README, Metrics).
+# answers, completeness, errors and duration (docs/operations.md, Metrics).
 resource "aws_cloudwatch_dashboard" "this" {
   for_each = local.create_dashboard ? local.target_group_arns : {}
   dashboard_body = jsonencode({

@@ -219,8 +219,8 @@ data "aws_region" "current" {}
 
 # IP targets: the ALB's private IPs, kept in sync by the function. A fixed name and no create_before_destroy: a
 # replacement group would start empty and the listener would switch to it at once, dropping traffic to the static IPs
-# until the next run (README, Operations notes). One per listeners entry, keyed by its name, so adding an entry never
-# replaces another's group.
+# until the next run (docs/operations.md, Operations notes). One per listeners entry, keyed by its name, so adding an
+# entry never replaces another's group.
 resource "aws_lb_target_group" "this" {
   for_each             = local.target_groups_created
   deregistration_delay = tostring(var.deregistration_delay_seconds)

@@ -1,6 +1,6 @@
 # The function's state: one small JSON object per target group, written conditionally (If-Match), so two overlapping
 # runs cannot overwrite each other. Without force_destroy, destroy fails once state exists: the history is not deleted
-# silently (README, Operations notes).
+# silently (docs/operations.md, Operations notes).
 resource "aws_s3_bucket" "state" {
   count         = local.create_state_bucket ? 1 : 0
   bucket        = var.state_bucket_name

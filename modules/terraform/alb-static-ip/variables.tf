@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name of the function, log group, schedule rule, alarms and (when created) target group, and prefix of the role and bucket names. Unique per region and account (the role name gets a unique suffix, so the same name works in several regions). Changing the port or VPC of the created target group replaces it under the same name: see the README (Operations notes)."
+  description = "Name of the function, log group, schedule rule, alarms and (when created) target group, and prefix of the role and bucket names. Unique per region and account (the role name gets a unique suffix, so the same name works in several regions). Changing the port or VPC of the created target group replaces it under the same name: see docs/operations.md (Operations notes)."
   type        = string
   default     = "alb-static-ip"
   nullable    = false
