@@ -2,8 +2,11 @@
  * Every state and target group call ends within its budget (lambda/timing.ts counts on it), whatever the SDK's
  * retries and sleeps would do: the adapters abort it there and start no further attempt.
  */
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { S3Client } from "@aws-sdk/client-s3";
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { CallBudgetExceeded, withinBudget } from "../../lambda/aws/clients.js";
 import { createTargetGroupAdapter } from "../../lambda/aws/elbv2.js";
@@ -94,6 +97,10 @@ describe("the adapters hold each call to its budget against a hung world", () =>
       requestChecksumCalculation: "WHEN_REQUIRED",
     });
     elbv2 = new ElasticLoadBalancingV2Client({ ...common, endpoint: world.info.endpoints.elbv2 });
+    // Warm both clients (credentials, connections, lazily loaded middleware), so the hung request reaches the world
+    // well inside its budget even on a loaded machine.
+    await s3.send(new HeadBucketCommand({ Bucket: world.info.bucket }));
+    await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: world.info.targetGroupArn }));
   });
   afterEach(() => {
     world.reset();
@@ -104,6 +111,8 @@ describe("the adapters hold each call to its budget against a hung world", () =>
     await world.stop();
   });
 
+  /** Long beside a warm request's few ms, short beside the SDK's 3 × 30 s of its own. */
+  const BUDGET_MS = 1_000;
   const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
   it("a hung PutObject fails the save with the budget's error, and no further attempt reaches S3", async () => {
@@ -113,7 +122,7 @@ describe("the adapters hold each call to its budget against a hung world", () =>
       bucket: world.info.bucket,
       key: "budget/443.json",
       expect: { targetGroupArn: world.info.targetGroupArn, port: 443, albDnsName: world.info.albDnsName },
-      callBudgetMs: 200,
+      callBudgetMs: BUDGET_MS,
     });
     const state: State = {
       version: STATE_VERSION,
@@ -136,7 +145,7 @@ describe("the adapters hold each call to its budget against a hung world", () =>
   it("a hung RegisterTargets fails with the budget's error, and no further attempt reaches ELBv2", async () => {
     // Prepare
     world.setFaults({ "elbv2:RegisterTargets": { hang: true } });
-    const targets = createTargetGroupAdapter(elbv2, world.info.targetGroupArn, { callBudgetMs: 200 });
+    const targets = createTargetGroupAdapter(elbv2, world.info.targetGroupArn, { callBudgetMs: BUDGET_MS });
 
     // Act
     const error = await targets
@@ -157,7 +166,7 @@ describe("the adapters hold each call to its budget against a hung world", () =>
       bucket: world.info.bucket,
       key: "budget/443.json",
       expect: { targetGroupArn: world.info.targetGroupArn, port: 443, albDnsName: world.info.albDnsName },
-      callBudgetMs: 200,
+      callBudgetMs: BUDGET_MS,
     });
 
     // Act
