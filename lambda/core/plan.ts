@@ -372,19 +372,28 @@ export function plan(
     // An exact observation (a successful ENI lookup) is proof of absence on its own: no health gate. The healthy
     // bound deregisters against the NLB's verdict on DNS evidence alone, so it waits for answers that held no
     // refused IP (forged answers may have displaced live ones); a dead, NLB-unhealthy IP still leaves.
+    // The check tells a dead IP from a live one only while it passes somewhere: when no target this observation
+    // shows is healthy (a health-check outage, a security group change, every node new), "unhealthy" says nothing
+    // about which IPs are gone, and the due ones wait for the healthy bound like healthy ones.
+    const healthInformative = [...seen].some((ip) => active.get(ip)?.state === "healthy");
+    const corroborated = (ip: string): boolean =>
+      healthInformative && NOT_HEALTHY_STATES.has(active.get(ip)!.state);
     const unconfirmed = due.filter(
       (ip) =>
         observation.exact !== true &&
         active.has(ip) &&
-        !NOT_HEALTHY_STATES.has(active.get(ip)!.state) &&
+        !corroborated(ip) &&
         (tainted || next[ip]!.misses < config.invocationsBeforeDeregistrationHealthy),
     );
     if (unconfirmed.length > 0) {
+      const why = healthInformative
+        ? "the NLB reports them healthy (or still checks them)"
+        : "no target this observation shows is healthy, so the NLB's check cannot tell which IPs are gone (a health-check outage?)";
       notes.push({
         code: "deregistration_unconfirmed",
         message: tainted
-          ? `${unconfirmed.length} owned IP(s) are missing from DNS but the NLB reports them healthy (or still checks them): kept, and this run's answers held IPs outside ALLOWED_TARGET_CIDRS, so the ${config.invocationsBeforeDeregistrationHealthy}-run healthy bound waits for answers without them`
-          : `${unconfirmed.length} owned IP(s) are missing from DNS but the NLB reports them healthy (or still checks them): kept until they are reported unhealthy or have been missing for ${config.invocationsBeforeDeregistrationHealthy} complete observations`,
+          ? `${unconfirmed.length} owned IP(s) are missing from DNS but ${why}: kept, and this run's answers held IPs outside ALLOWED_TARGET_CIDRS, so the ${config.invocationsBeforeDeregistrationHealthy}-run healthy bound waits for answers without them`
+          : `${unconfirmed.length} owned IP(s) are missing from DNS but ${why}: kept until the check corroborates their loss or they have been missing for ${config.invocationsBeforeDeregistrationHealthy} complete observations`,
         ips: unconfirmed,
       });
     }

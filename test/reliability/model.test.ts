@@ -16,7 +16,7 @@
  * DISCOVERY_MODE=eni at 1 (the world's EC2 pages the interface lookup in 2 pages, so EC2 faults hit whole lookups
  * and second pages).
  * Bounded for `npm test` (MODEL_RUNS runs × ≤ MODEL_STEPS commands, default 15 × 25, and a time limit each);
- * `NIGHTLY=1` runs 200 × 60. The seed of a failure is printed; replay it with fast-check's `seed`/`path`.
+ * `NIGHTLY=1` runs 200 × 60. The seed and path of a failure are printed; replay it with `MODEL_SEED` and `MODEL_PATH`.
  */
 import {
   ElasticLoadBalancingV2Client,
@@ -441,6 +441,10 @@ describe.each([
             interruptAfterTimeLimit: TIME_LIMIT_MS,
             markInterruptAsFailure: false,
             endOnFailure: true,
+            // Replay a printed failure: MODEL_SEED=<seed> MODEL_PATH=<path> npx vitest run test/reliability/model.test.ts
+            ...(process.env.MODEL_SEED === undefined
+              ? {}
+              : { seed: Number(process.env.MODEL_SEED), path: process.env.MODEL_PATH }),
           },
         );
         expect(totals.liveLost).toBe(0);
