@@ -180,6 +180,17 @@ describe("the import graph of lambda/, modules/ and cli/", () => {
     expect(outside).toEqual([]);
   });
 
+  it("keeps the CLI a peer of the handler: it wires the function's parts itself and never imports lambda/handler.ts", () => {
+    // Act
+    const intoHandler = edgesWhere(
+      graph,
+      (file, imported) => under(file, "cli") && imported === "lambda/handler.ts",
+    );
+
+    // Assess
+    expect(intoHandler).toEqual([]);
+  });
+
   it("keeps the props, input specs and expression helpers of modules/ below every resource file and the construct", () => {
     // Prepare: the bottom layer (modules/README.md, "Layers").
     const bottom = (f: string): boolean =>

@@ -40,7 +40,7 @@ export async function planCommand(ctx: CliContext, config: Readonly<Config>): Pr
   const started = Date.now();
   const summary = await reconcile(
     {
-      discover: createDiscover(config, clients.settings),
+      discover: createDiscover(config, clients.settings, logger.warn),
       targetGroupTypes: (arns) => describeTargetGroupTypes(clients.elbv2, arns),
       pairs: config.targetGroups.map((pair) => ({
         ...pair,

@@ -23,7 +23,9 @@ export async function checkTargets(
   config: Readonly<Config>,
   wiring: Wiring,
 ): Promise<Finding[]> {
-  const discover = createDiscover(config, ctx.clients.settings);
+  const discover = createDiscover(config, ctx.clients.settings, (message) =>
+    ctx.out.progress(`warning: ${message}`),
+  );
   const observations = new Map<string, Awaited<ReturnType<typeof discover>>>();
   const out: Finding[] = [];
   for (const pair of config.targetGroups) {
