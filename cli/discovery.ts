@@ -3,7 +3,7 @@
  * guard on the clients the EC2 adapter creates. The answer is reconcile()'s `discover` dependency.
  */
 import { createEc2Adapter } from "../lambda/aws/ec2.js";
-import type { Config } from "../lambda/config.js";
+import type { Config } from "../lambda/config/index.js";
 import { createDiscovery, type Discover } from "../lambda/discovery/run.js";
 import type { ClientSettings } from "./aws/clients.js";
 import { guardReadOnly } from "./aws/read-only.js";

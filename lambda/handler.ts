@@ -11,7 +11,7 @@ import type { Ec2Adapter, Ec2AdapterOptions } from "./aws/ec2.js";
 import { createTargetGroupAdapter, createTargetGroupTypes } from "./aws/elbv2.js";
 import { createMetricsPublisher } from "./aws/metrics.js";
 import { createStateStore } from "./aws/state-store.js";
-import { loadConfig, pairLabel, stateKey } from "./config.js";
+import { loadConfig, pairLabel, stateKey } from "./config/index.js";
 import { decideEvent } from "./core/events.js";
 import { toPlanSettings } from "./core/plan.js";
 import { createDiscovery } from "./discovery/run.js";

@@ -1,6 +1,6 @@
 /**
  * The function: its log group, its deployment package, the Lambda function with the environment the
- * handler reads (lambda/config.ts) and its asynchronous-invocation settings.
+ * handler reads (lambda/config/load.ts) and its asynchronous-invocation settings.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";

@@ -10,7 +10,7 @@ import {
   MAX_TARGET_GROUPS,
   TARGET_GROUP_ARN_PATTERN,
   VPC_ID_PATTERN,
-} from "../lambda/config.js";
+} from "../lambda/config/index.js";
 import { isToken } from "./expr.js";
 import { DEFAULTS, LOG_RETENTION_DAYS } from "./inputs/defaults.js";
 import {

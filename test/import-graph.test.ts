@@ -223,24 +223,30 @@ describe("the import graph of lambda/, modules/ and cli/", () => {
     expect(intoBuild).toEqual([]);
   });
 
-  it("has no file and folder of the same name side by side in modules/", () => {
+  it.each(TREES)("has no file and folder of the same name side by side in %s/", (tree) => {
     // Act
-    const clashes: string[] = [];
-    const walk = (dir: string): void => {
-      const entries = readdirSync(join(ROOT, dir));
-      for (const entry of entries) {
-        const path = join(dir, entry);
-        if (!statSync(join(ROOT, path)).isDirectory()) continue;
-        if (entries.some((e) => e.replace(/\.(ts|mts)$/, "") === entry && e !== entry)) clashes.push(path);
-        walk(path);
-      }
-    };
-    walk("modules");
+    const clashes = sameNameClashes(tree);
 
     // Assess
-    expect(clashes).toEqual([]);
+    expect(clashes, "one name for one thing: move the file into the folder (e.g. as index.ts)").toEqual([]);
   });
 });
+
+/** Folders under `tree` with a file of the same name beside them (`config/` and `config.ts`). */
+function sameNameClashes(tree: string): string[] {
+  const clashes: string[] = [];
+  const walk = (dir: string): void => {
+    const entries = readdirSync(join(ROOT, dir));
+    for (const entry of entries) {
+      const path = join(dir, entry);
+      if (entry === "node_modules" || !statSync(join(ROOT, path)).isDirectory()) continue;
+      if (entries.some((e) => e.replace(/\.(ts|mts)$/, "") === entry && e !== entry)) clashes.push(path);
+      walk(path);
+    }
+  };
+  walk(tree);
+  return clashes;
+}
 
 describe("the circle finder", () => {
   it("finds a circle of type-only imports, and none in a layered graph", () => {

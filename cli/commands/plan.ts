@@ -5,7 +5,7 @@
  * `targetGroups[].registered` / `deregistered` name what the run would change.
  */
 import { describeTargetGroupTypes } from "../../lambda/aws/elbv2.js";
-import { type Config, pairLabel, stateKey } from "../../lambda/config.js";
+import { type Config, pairLabel, stateKey } from "../../lambda/config/index.js";
 import { toPlanSettings } from "../../lambda/core/plan.js";
 import { type RunLogger, type RunSummary, reconcile } from "../../lambda/reconcile.js";
 import { callLimitsOf, runDeadlines } from "../../lambda/timing.js";

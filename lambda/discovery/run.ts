@@ -11,7 +11,7 @@
  * handler loads it from its own chunk; the CLI guards its clients read-only) and where warnings go.
  */
 import type { Ec2Adapter, Ec2AdapterOptions } from "../aws/ec2.js";
-import type { Config } from "../config.js";
+import type { Config } from "../config/index.js";
 import type { IpFamily } from "../core/ip.js";
 import type { Observation } from "../types.js";
 import { discoverAlbIps } from "./discover.js";

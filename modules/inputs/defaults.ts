@@ -1,5 +1,5 @@
 /** Defaults of the optional props (shared by the construct and the module variables) and fixed value lists. */
-import { CONFIG_DEFAULTS } from "../../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../../lambda/config/index.js";
 
 /** Defaults of the optional props (and of the module variables). */
 export const DEFAULTS = Object.freeze({

@@ -1,9 +1,9 @@
-/** Module variables — how the function syncs: the environment variables of lambda/config.ts. */
+/** Module variables — how the function syncs: the environment variables of lambda/config/load.ts. */
 import {
   CONFIG_RANGES,
   DNS_SERVER_ENTRY_PATTERN,
   STATE_KEY_PREFIX_BAD_SEGMENT,
-} from "../../lambda/config.js";
+} from "../../lambda/config/index.js";
 import { DEFAULTS } from "./defaults.js";
 import { STATE_KEY_PREFIX_PATTERN } from "./patterns.js";
 import { hclString, type InputGroup, integerIn, matches, oneOf } from "./spec.js";

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Ec2Adapter, InterfaceLookupQuery, NetworkInterfaceView } from "../../lambda/aws/ec2.js";
-import { loadConfig } from "../../lambda/config.js";
+import { loadConfig } from "../../lambda/config/index.js";
 import { PROBE_QUERIES } from "../../lambda/discovery/discover.js";
 import { NOT_ELB_MANAGED } from "../../lambda/discovery/eni.js";
 import { type AlbEc2Options, createDiscovery } from "../../lambda/discovery/run.js";
