@@ -184,6 +184,12 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
       ),
     );
   }
+  // CLEANUP_UNSERVED_PORTS only when asked for, so that an upgrade plans no change of the function.
+  const cleanupUnservedPorts = props.cleanupUnservedPorts ?? DEFAULTS.cleanupUnservedPorts;
+  const decidedCleanup: IResolvable[] = [];
+  if (cleanupUnservedPorts === true) environment.CLEANUP_UNSERVED_PORTS = "true";
+  else if (isToken(cleanupUnservedPorts))
+    decidedCleanup.push(Fn.conditional(cleanupUnservedPorts, { CLEANUP_UNSERVED_PORTS: "true" }, {}));
   const discoveryEnv = inputs.discoveryEnvironment;
   if (discoveryEnv !== undefined && !isToken(discoveryEnv)) Object.assign(environment, discoveryEnv);
   const dnsServers = props.dnsServers;
@@ -196,7 +202,7 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
     const base = named(
       new TerraformLocal(scope, "local_function_environment", environment),
       "function_environment",
-      "The function's settings (README, Configuration), one environment variable each; the targets, DNS_SERVERS and the discovery settings are merged in on the function when set.",
+      "The function's settings (README, Configuration), one environment variable each; the targets, DNS_SERVERS, CLEANUP_UNSERVED_PORTS and the discovery settings are merged in on the function when set.",
     );
     variables = Token.asStringMap(
       Fn.merge([
@@ -204,10 +210,11 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
         ...decidedTargets,
         // (cdktf's operators drop a literal 0, hence >= 1.)
         Fn.conditional(Op.gte(Fn.lengthOf(dnsServers), 1), { DNS_SERVERS: Fn.join(",", dnsServers) }, {}),
+        ...decidedCleanup,
       ]),
     );
-  } else if (decidedTargets.length > 0) {
-    variables = Token.asStringMap(Fn.merge([environment, ...decidedTargets]));
+  } else if (decidedTargets.length > 0 || decidedCleanup.length > 0) {
+    variables = Token.asStringMap(Fn.merge([environment, ...decidedTargets, ...decidedCleanup]));
   }
 
   if (discoveryEnv !== undefined && isToken(discoveryEnv)) {

@@ -153,6 +153,12 @@ export interface AlbStaticIpProps extends DiscoveryProps {
   readonly awsMaxAttempts?: number;
   /** AWS_REQUEST_TIMEOUT_MS (default 5000): per-attempt timeout of an AWS call. */
   readonly awsRequestTimeoutMs?: number;
+  /**
+   * CLEANUP_UNSERVED_PORTS (default false): deregister the targets left on a port of the function's own target
+   * groups that it no longer serves (a changed listener port), only those that port's state owns, each once its IP
+   * is healthy on a served port, within `maxDeregistrationsPerRun`. Set only when true.
+   */
+  readonly cleanupUnservedPorts?: boolean | IResolvable;
 
   /**
    * ARN of the ALB: its subnets' CIDR blocks become ALLOWED_TARGET_CIDRS (unless `allowedTargetCidrs` is set); also

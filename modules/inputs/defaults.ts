@@ -33,6 +33,7 @@ export const DEFAULTS = Object.freeze({
   discoveryMode: CONFIG_DEFAULTS.DISCOVERY_MODE,
   awsMaxAttempts: CONFIG_DEFAULTS.AWS_MAX_ATTEMPTS,
   awsRequestTimeoutMs: CONFIG_DEFAULTS.AWS_REQUEST_TIMEOUT_MS,
+  cleanupUnservedPorts: CONFIG_DEFAULTS.CLEANUP_UNSERVED_PORTS,
   createRole: true,
   createLogGroup: true,
   tracingMode: "PassThrough",

@@ -16,6 +16,7 @@ import {
   lambdaCodeFromDirectory,
   propProblems,
 } from "../../modules/alb-static-ip.js";
+import { renderModule } from "../../modules/build/module.js";
 import { DEFAULTS, INPUTS } from "../../modules/inputs/index.js";
 import {
   all,
@@ -493,6 +494,7 @@ const PROP_EFFECTS: Record<
   logLevel: ["DEBUG", (s) => envOf(s).LOG_LEVEL, "DEBUG"],
   awsMaxAttempts: [5, (s) => envOf(s).AWS_MAX_ATTEMPTS, "5"],
   awsRequestTimeoutMs: [2000, (s) => envOf(s).AWS_REQUEST_TIMEOUT_MS, "2000"],
+  cleanupUnservedPorts: [true, (s) => envOf(s).CLEANUP_UNSERVED_PORTS, "true"],
   createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 2],
   createOutsideAllowedCidrsAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 2],
   createDashboard: [false, (s) => all(s, "aws_cloudwatch_dashboard").length, 0],
@@ -669,6 +671,37 @@ describe("every prop changes the synthesized output", () => {
 
     // Assess: "dns" is the only mode so far; the variable still flows through.
     expect(envOf(s).DISCOVERY_MODE).toBe(DEFAULTS.discoveryMode);
+  });
+});
+
+describe("the cleanup of targets on ports the function no longer serves", () => {
+  it("is off unless asked for: the function's environment does not name it", () => {
+    // Act
+    const off = [envOf(defaults), envOf(synth({ cleanupUnservedPorts: false }))];
+    const on = envOf(synth({ cleanupUnservedPorts: true }));
+
+    // Assess
+    expect(off.map((env) => "CLEANUP_UNSERVED_PORTS" in env)).toEqual([false, false]);
+    expect(on.CLEANUP_UNSERVED_PORTS).toBe("true");
+  });
+
+  it("is a module input (cleanup_unserved_ports, default false) merged into the environment only when true", () => {
+    // Act
+    const module = renderModule();
+
+    // Assess
+    expect(INPUTS.cleanupUnservedPorts).toMatchObject({
+      variable: "cleanup_unserved_ports",
+      kind: "bool",
+      default: false,
+    });
+    expect(INPUTS.cleanupUnservedPorts.description).toMatch(
+      /no longer serves.*state object owns.*healthy on a served port.*max_deregistrations_per_run.*Leave it false when another deployment/,
+    );
+    expect(module.files["main.tf"]).toContain(
+      'var.cleanup_unserved_ports ? { "CLEANUP_UNSERVED_PORTS" = "true" } : {},',
+    );
+    expect(module.files["main.tf"]).not.toMatch(/CLEANUP_UNSERVED_PORTS\s+= tostring/);
   });
 });
 

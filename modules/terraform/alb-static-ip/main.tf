@@ -143,8 +143,8 @@ locals {
   # The function's role, created or given.
   role_arn = local.create_role ? aws_iam_role.this[0].arn : (var.role_arn == null) ? "" : var.role_arn
 
-  # The function's settings (README, Configuration), one environment variable each; the targets, DNS_SERVERS and the
-  # discovery settings are merged in on the function when set.
+  # The function's settings (README, Configuration), one environment variable each; the targets, DNS_SERVERS,
+  # CLEANUP_UNSERVED_PORTS and the discovery settings are merged in on the function when set.
   function_environment = {
     ALB_DNS_NAME                              = var.alb_dns_name
     S3_BUCKET                                 = local.state_bucket_name
@@ -339,6 +339,7 @@ resource "aws_lambda_function" "this" {
           { "TARGET_GROUPS" = local.target_groups_env }
         ),
         (length(var.dns_servers) >= 1) ? { "DNS_SERVERS" = join(",", var.dns_servers) } : {},
+        var.cleanup_unserved_ports ? { "CLEANUP_UNSERVED_PORTS" = "true" } : {},
       ),
       merge(
         (var.alb_arn == null) ? {} : { "ALB_ARN" = var.alb_arn },
