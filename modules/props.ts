@@ -198,6 +198,18 @@ export interface AlbStaticIpProps extends DiscoveryProps {
    * `publishIpCountMetric`, without `dryRun` and without `allowAnyTargetCidr`.
    */
   readonly createOutsideAllowedCidrsAlarm?: Toggle;
+  /**
+   * Alarm on TargetsOnUnservedPorts >= 1 in every period of the window, per target group (default true): targets
+   * left on a port the function no longer serves (a changed listener port). Only with `publishIpCountMetric` and
+   * without `dryRun`.
+   */
+  readonly createUnservedPortsAlarm?: Toggle;
+  /**
+   * Alarm on InterfacesNotElbManaged >= 1 (default true; `discoveryMode` `eni` only): an interface with the ALB's
+   * description that ELB did not create, a security event. One alarm, on the primary target group's series. Only
+   * with `publishIpCountMetric` and without `dryRun`.
+   */
+  readonly createInterfacesNotElbManagedAlarm?: Toggle;
   /** Create the CloudWatch dashboard of the sync (default true). */
   readonly createDashboard?: Toggle;
   /** Alarm and OK actions, e.g. SNS topic ARNs (default none). */

@@ -39,6 +39,8 @@ export const DEFAULTS = Object.freeze({
   tracingMode: "PassThrough",
   createIpCountAlarm: true,
   createOutsideAllowedCidrsAlarm: true,
+  createUnservedPortsAlarm: true,
+  createInterfacesNotElbManagedAlarm: true,
   createDashboard: true,
 } as const);
 

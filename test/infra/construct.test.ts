@@ -62,7 +62,7 @@ describe("AlbStaticIp with default props", () => {
       aws_cloudwatch_event_rule: 1,
       aws_cloudwatch_event_target: 1,
       aws_lambda_permission: 1,
-      aws_cloudwatch_metric_alarm: 3,
+      aws_cloudwatch_metric_alarm: 4,
       aws_cloudwatch_dashboard: 1,
     });
   });
@@ -495,13 +495,24 @@ const PROP_EFFECTS: Record<
   awsMaxAttempts: [5, (s) => envOf(s).AWS_MAX_ATTEMPTS, "5"],
   awsRequestTimeoutMs: [2000, (s) => envOf(s).AWS_REQUEST_TIMEOUT_MS, "2000"],
   cleanupUnservedPorts: [true, (s) => envOf(s).CLEANUP_UNSERVED_PORTS, "true"],
-  createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 2],
-  createOutsideAllowedCidrsAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 2],
+  createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 3],
+  createOutsideAllowedCidrsAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 3],
+  createUnservedPortsAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 3],
+  createInterfacesNotElbManagedAlarm: [
+    false,
+    (s) => all(s, "aws_cloudwatch_metric_alarm").length,
+    4,
+    {
+      discoveryMode: "eni",
+      albArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/0123456789abcdef",
+    },
+  ],
   createDashboard: [false, (s) => all(s, "aws_cloudwatch_dashboard").length, 0],
   alarmActions: [
     ["arn:aws:sns:us-east-1:123456789012:alerts"],
     (s) => all(s, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_actions, a.ok_actions]),
     [
+      [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
@@ -600,6 +611,7 @@ const PROP_EFFECTS: Record<
     { tier: "edge" },
     (s) => all(s, "aws_cloudwatch_metric_alarm").map((a) => a.tags),
     [
+      { team: "a", tier: "edge" },
       { team: "a", tier: "edge" },
       { team: "a", tier: "edge" },
       { team: "a", tier: "edge" },

@@ -209,6 +209,15 @@ locals {
     var.create && ((var.create_outside_allowed_cidrs_alarm && local.metrics_published) && !var.allow_any_target_cidr)
   )
 
+  # The alarm on TargetsOnUnservedPorts, per target group: not with the opt-out, with metrics off or in a dry run.
+  create_unserved_ports_alarm = (var.create && (var.create_unserved_ports_alarm && local.metrics_published))
+
+  # The alarm on InterfacesNotElbManaged: with discovery_mode = "eni" only, not with the opt-out, with metrics off or in
+  # a dry run.
+  create_interfaces_not_elb_managed_alarm = (
+    var.create && ((var.create_interfaces_not_elb_managed_alarm && local.metrics_published) && local.eni_discovery)
+  )
+
   # The CloudWatch dashboard, one per target group.
   create_dashboard = (var.create && var.create_dashboard)
 }

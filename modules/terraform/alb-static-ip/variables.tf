@@ -869,6 +869,20 @@ variable "create_outside_allowed_cidrs_alarm" {
   nullable    = false
 }
 
+variable "create_unserved_ports_alarm" {
+  description = "Create the alarm on TargetsOnUnservedPorts >= 1 in every period of the alarm window, per target group: targets left on a port of the target group that the function no longer serves (after alb_listener_port or a listeners port changed). They still get traffic while the ALB listens there; set cleanup_unserved_ports = true or deregister them by hand (README, \"Lost state\"). Not without publish_ip_count_metric or with dry_run."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "create_interfaces_not_elb_managed_alarm" {
+  description = "Create the alarm on InterfacesNotElbManaged >= 1 (with discovery_mode = \"eni\" only): a network interface with the ALB's description that ELB did not create, never registered, a security event; find its CreateNetworkInterface call in CloudTrail and delete it (SECURITY.md). One alarm, on the primary target group's series. Not without publish_ip_count_metric or with dry_run."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "create_dashboard" {
   description = "Create a CloudWatch dashboard named like the function: ALB IPs found against healthy targets, registrations and deregistrations, DNS queries, discovery completeness, run errors and duration."
   type        = bool
