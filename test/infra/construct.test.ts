@@ -435,7 +435,7 @@ const PROP_EFFECTS: Record<
     (s) => one(s, "aws_lambda_function").reserved_concurrent_executions,
     undefined,
   ],
-  timeout: [30, (s) => one(s, "aws_lambda_function").timeout, 30],
+  timeout: [45, (s) => one(s, "aws_lambda_function").timeout, 45],
   scheduleExpression: [
     "rate(2 minutes)",
     (s) => one(s, "aws_cloudwatch_event_rule").schedule_expression,
@@ -492,7 +492,7 @@ const PROP_EFFECTS: Record<
     ["Edge/StaticIP", "Edge/StaticIP"],
   ],
   logLevel: ["DEBUG", (s) => envOf(s).LOG_LEVEL, "DEBUG"],
-  awsMaxAttempts: [5, (s) => envOf(s).AWS_MAX_ATTEMPTS, "5"],
+  awsMaxAttempts: [2, (s) => envOf(s).AWS_MAX_ATTEMPTS, "2"],
   awsRequestTimeoutMs: [2000, (s) => envOf(s).AWS_REQUEST_TIMEOUT_MS, "2000"],
   cleanupUnservedPorts: [true, (s) => envOf(s).CLEANUP_UNSERVED_PORTS, "true"],
   createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 3],

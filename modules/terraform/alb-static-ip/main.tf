@@ -143,6 +143,13 @@ locals {
   # The function's role, created or given.
   role_arn = local.create_role ? aws_iam_role.this[0].arn : (var.role_arn == null) ? "" : var.role_arn
 
+  # The shortest function timeout with which a run can make a change and record it: each may take aws_max_attempts ×
+  # aws_request_timeout_ms plus 2 s of backoff per retry, and discovery needs 2 s (README, Operations notes, "Function
+  # timeout"; the function computes the same).
+  minimum_function_timeout = ceil((
+    (((2 * (var.aws_max_attempts * var.aws_request_timeout_ms)) + (4000 * var.aws_max_attempts)) - 1000) / 1000
+  ))
+
   # The function's settings (README, Configuration), one environment variable each; the targets, DNS_SERVERS,
   # CLEANUP_UNSERVED_PORTS and the discovery settings are merged in on the function when set.
   function_environment = {
@@ -450,6 +457,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = (local.create_role || (var.role_arn != null))
       error_message = "role_arn is required when create_role is false."
+    }
+
+    precondition {
+      condition     = (var.timeout >= local.minimum_function_timeout)
+      error_message = "timeout must be at least ${local.minimum_function_timeout} s to make a change and record it with this aws_max_attempts and aws_request_timeout_ms (or lower those)."
     }
   }
 }

@@ -468,7 +468,7 @@ variable "reserved_concurrent_executions" {
 }
 
 variable "timeout" {
-  description = "Lambda timeout in seconds. Keep it below the schedule interval so runs do not overlap; a run normally takes under 2 s."
+  description = "Lambda timeout in seconds. At least the time a run needs to make a change and record it (41 s with the default aws_max_attempts and aws_request_timeout_ms; checked at plan time). Keep it below the schedule interval so runs do not overlap; a run normally takes under 2 s."
   type        = number
   default     = 50
   nullable    = false
