@@ -9,7 +9,7 @@
  * batches start (and, if given, `alongside` work that measures no time, like the convergence day).
  */
 import { Resolver } from "node:dns/promises";
-import { CONFIG_DEFAULTS } from "../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../lambda/config/index.js";
 import { discoverAlbIps } from "../lambda/discovery/index.js";
 import { BASELINE_MAX_LOOKUP, baselineLookup } from "./baseline.js";
 import { startSimProcess } from "./sim-process.js";

@@ -7,7 +7,7 @@
  * - Table 7, safety: the bundled handler, run after run, against a 20-IP ALB that loses and gains IPs now and then,
  *   with each hostile DNS behaviour in force: live IPs deregistered (must be 0), dead IPs removed, registrations.
  */
-import { CONFIG_DEFAULTS } from "../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../lambda/config/index.js";
 import { discoverAlbIps } from "../lambda/discovery/index.js";
 import type { RunSummary } from "../lambda/reconcile.js";
 import { startDnsServer } from "../sim/dns.js";

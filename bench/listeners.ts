@@ -10,7 +10,7 @@
  * Table 11, completeness for AAAA as for A: one dualstack ALB, each invocation's discovery of A and of AAAA with
  * the default settings; P(all found) and queries per family.
  */
-import { CONFIG_DEFAULTS } from "../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../lambda/config/index.js";
 import type { IpFamily } from "../lambda/core/ip.js";
 import { discoverAlbIps } from "../lambda/discovery/index.js";
 import type { RunSummary } from "../lambda/reconcile.js";

@@ -3,7 +3,7 @@
  * configuration, read from this process's environment or, with --function-name, from the deployed function
  * (GetFunctionConfiguration), then validated by the function's own loadConfig (same rules, same messages).
  */
-import { type Config, loadConfig } from "../lambda/config.js";
+import { type Config, loadConfig } from "../lambda/config/index.js";
 import { ConfigError } from "../lambda/errors.js";
 import type { CommonOptions } from "./args.js";
 import { UsageError } from "./args.js";

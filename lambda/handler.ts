@@ -11,17 +11,14 @@ import type { Ec2Adapter, Ec2AdapterOptions } from "./aws/ec2.js";
 import { createTargetGroupAdapter, createTargetGroupTypes } from "./aws/elbv2.js";
 import { createMetricsPublisher } from "./aws/metrics.js";
 import { createStateStore } from "./aws/state-store.js";
-import { loadConfig, pairLabel, stateKey } from "./config.js";
+import { loadConfig, pairLabel, stateKey } from "./config/index.js";
 import { decideEvent } from "./core/events.js";
-import type { IpFamily } from "./core/ip.js";
 import { toPlanSettings } from "./core/plan.js";
-import { createEniDiscovery, type EniDiscovery, NOT_ELB_MANAGED } from "./discovery/eni.js";
-import { createTokenBucket, discoverAlbIps, resolveDiscoveryTarget } from "./discovery/index.js";
+import { createDiscovery } from "./discovery/run.js";
 import { AlbStaticIpError } from "./errors.js";
 import { type RunRequestContext, runRequest } from "./middleware/run-request.js";
 import { type RunLogger, type RunSummary, reconcile, runCovers } from "./reconcile.js";
 import { callLimitsOf, minimumFunctionTimeoutSeconds, runDeadlines, worstCaseCallMs } from "./timing.js";
-import type { Observation } from "./types.js";
 
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: "alb-static-ip", logLevel: config.logLevel });
@@ -73,22 +70,22 @@ function lazyEc2Adapter(options: Ec2AdapterOptions): Ec2Adapter {
   };
 }
 
-/** ENI mode: the container's lookup (it keeps the derived VPC and the interface ids of the last lookup). */
-const eni: EniDiscovery | undefined =
-  config.discoveryMode === "eni" && config.discovery.alb !== undefined
-    ? createEniDiscovery(
-        lazyEc2Adapter({
-          region: config.discovery.alb.region,
-          stsRegion: config.region,
-          maxAttempts: config.awsMaxAttempts,
-          connectionTimeoutMs: DEFAULT_CLIENT_OPTIONS.connectionTimeoutMs,
-          requestTimeoutMs: config.awsRequestTimeoutMs,
-          roleArn: config.discovery.roleArn,
-          externalId: config.discovery.roleExternalId,
-        }),
-        { description: config.discovery.alb.interfaceDescription, vpcId: config.discovery.vpcId },
-      )
-    : undefined;
+/**
+ * The container's discovery (lambda/discovery/run.ts, the CLI's too): in ENI mode its lookup keeps the derived VPC
+ * and the interface ids of the last lookup, and the EC2 adapter comes from its own chunk.
+ */
+const discovery = createDiscovery(config, {
+  ec2: (alb) =>
+    lazyEc2Adapter({
+      ...alb,
+      stsRegion: config.region,
+      maxAttempts: config.awsMaxAttempts,
+      connectionTimeoutMs: DEFAULT_CLIENT_OPTIONS.connectionTimeoutMs,
+      requestTimeoutMs: config.awsRequestTimeoutMs,
+    }),
+  logger,
+});
+const eni = discovery.eni;
 
 /** Start of the last run of this container that could have acted on every change it saw (event coalescing). */
 let lastCoveringRunStartedAt: number | undefined;
@@ -101,23 +98,8 @@ const runLogger: RunLogger = {
   error: (message, extra) => logger.error(message, { ...extra }),
 };
 
-/** IPs the container's last DNS discovery of each family saw: sizes its next first wave (never a verdict). */
-const lastDnsIpCount: Partial<Record<IpFamily, number>> = {};
-
 /** The target groups' IP address types, read once per container (docs/how-it-works.md, "Several listeners and IPv6"). */
 const targetGroupTypes = createTargetGroupTypes(clients.elbv2);
-
-/** ENI mode: a warning per run naming every interface that copies the ALB's description (a security event). */
-function warnOfLookalikes(observed: Record<IpFamily, Observation>): Record<IpFamily, Observation> {
-  const lookalikes = observed.ipv4.lookalikes ?? [];
-  if (lookalikes.length > 0) {
-    logger.warn(
-      "Interfaces copy the ALB's description but were not created by ELB: never registered. Find their CreateNetworkInterface calls in CloudTrail and delete them (SECURITY.md)",
-      { code: NOT_ELB_MANAGED, interfaces: lookalikes },
-    );
-  }
-  return observed;
-}
 
 /** The run failed; the message is the run's error, so the Lambda Errors metric and alarm see it. */
 export class RunFailedError extends AlbStaticIpError {}
@@ -181,36 +163,9 @@ async function run(
     );
   }
 
-  let eniLookup: Promise<Record<IpFamily, Observation>> | undefined;
-  // The run's DNS query budget (discovery/rate.ts): a burst, then a polite long-run rate, for both families.
-  const dnsQueryBucket = createTokenBucket(Date.now());
   const summary = await reconcile(
     {
-      // Two families at once share the DNS budget: together never more than DNS_CONCURRENCY in flight
-      // (rounded up), and one token bucket of queries. ENI mode: one lookup per run answers both families.
-      discover: async (family, deadline, concurrent) => {
-        if (eni !== undefined) {
-          eniLookup ??= eni.discoverFamilies({ deadline }).then(warnOfLookalikes);
-          return (await eniLookup)[family];
-        }
-        const target = await resolveDiscoveryTarget(config.albDnsName, config.dnsServers, {
-          timeoutMs: config.dnsTimeoutMs,
-        });
-        const observation = await discoverAlbIps({
-          name: target.name,
-          family,
-          servers: target.servers,
-          timeoutMs: config.dnsTimeoutMs,
-          concurrency: Math.max(1, Math.ceil(config.dnsConcurrency / concurrent)),
-          queryBucket: dnsQueryBucket,
-          expectedIps: lastDnsIpCount[family],
-          maxQueries: config.maxLookupPerInvocation,
-          missProbability: config.missProbability,
-          deadline,
-        });
-        if (!observation.failed) lastDnsIpCount[family] = observation.ips.length;
-        return observation;
-      },
+      discover: discovery.forRun(),
       targetGroupTypes,
       pairs: config.targetGroups.map((pair) => ({
         ...pair,

@@ -1,11 +1,12 @@
 /**
- * Alarms on the sync: function errors, no ALB IP (or no datapoint) in the function's own metric, and observed IPs
- * refused by ALLOWED_TARGET_CIDRS (a list gone stale when the ALB gained a subnet, or a forged DNS answer).
+ * Alarms on the sync: function errors, no ALB IP (or no datapoint) in the function's own metric, observed IPs
+ * refused by ALLOWED_TARGET_CIDRS (a list gone stale when the ALB gained a subnet, or a forged DNS answer), targets
+ * left on a port the function no longer serves, and (ENI mode) interfaces that copy the ALB's description.
  */
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { Fn, Op, TerraformLocal, Token } from "cdktf";
-import { andToggle, type BuildContext, type PerTargetGroup } from "./context.js";
+import { andToggle, type BuildContext, type EachTargetGroup, type PerTargetGroup } from "./context.js";
 import { attrOf, countFor, declared, isToken, type Toggle } from "./expr.js";
 import { DEFAULTS } from "./inputs/defaults.js";
 import { INPUTS } from "./inputs/index.js";
@@ -18,18 +19,28 @@ export interface AlarmParts {
   readonly outsideAllowedCidrsAlarm: CloudwatchMetricAlarm | undefined;
   /** Name of that alarm per target group (the entry `default` without `listeners`). */
   readonly outsideAllowedCidrsAlarmNames: Record<string, string> | undefined;
+  readonly unservedPortsAlarm: CloudwatchMetricAlarm | undefined;
+  /** Name of the alarm on TargetsOnUnservedPorts per target group (the entry `default` without `listeners`). */
+  readonly unservedPortsAlarmNames: Record<string, string> | undefined;
+  /** ENI mode: the alarm on InterfacesNotElbManaged (one, on the primary target group's series). */
+  readonly interfacesNotElbManagedAlarm: CloudwatchMetricAlarm | undefined;
 }
 
-/**
- * Declares the alarms on `fn` and on the IP count it publishes for each target group (`albMetricDimension`: the
- * LoadBalancerName dimension, {@link albDimension}).
- */
-export function declareAlarms(
-  ctx: BuildContext,
-  fn: LambdaFunction,
-  perTg: PerTargetGroup,
-  albMetricDimension: string,
-): AlarmParts {
+/** What the alarms watch besides the function: its target groups, the primary one, and the discovery mode. */
+export interface AlarmTargets {
+  /** Every target group (one alarm each). */
+  readonly perTg: PerTargetGroup;
+  /** The primary target group only (the entry `default`, else the first): one alarm for what every group reports. */
+  readonly primary: PerTargetGroup;
+  /** The LoadBalancerName dimension the function publishes ({@link albDimension}). */
+  readonly albMetricDimension: string;
+  /** discovery_mode = "eni" (modules/discovery.ts). */
+  readonly eni: Toggle;
+}
+
+/** Declares the alarms on `fn` and on the metrics it publishes for each target group. */
+export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targets: AlarmTargets): AlarmParts {
+  const { perTg, albMetricDimension } = targets;
   const { scope, props, name, named } = ctx;
   const tags = ctx.tagsFor(props.alarmTags);
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
@@ -108,41 +119,131 @@ export function declareAlarms(
     "create_outside_allowed_cidrs_alarm",
     "The alarm on TargetsOutsideAllowedCidrs, per target group: not with the explicit opt-out (nothing is refused), with metrics off or in a dry run.",
   );
-  let outsideAllowedCidrsAlarm: CloudwatchMetricAlarm | undefined;
-  let outsideAllowedCidrsAlarmNames: Record<string, string> | undefined;
-  if (declared(createOutsideAlarm)) {
-    const { forEach, arnSuffix, nameSuffix } = perTg.each(createOutsideAlarm);
-    const alarm = named(
-      new CloudwatchMetricAlarm(scope, "outside_allowed_cidrs_alarm", {
-        count: forEach === undefined ? countFor(createOutsideAlarm) : undefined,
-        forEach,
-        alarmName: `${name}${nameSuffix}-outside-allowed-cidrs`,
-        alarmDescription: `The ${name} function refused IPs outside ALLOWED_TARGET_CIDRS: re-apply the module so the list follows the ALB's subnets, or fix allowed_target_cidrs (SECURITY.md).`,
-        namespace: metricNamespace,
+  const shared = { albMetricDimension, period, evaluationPeriods };
+  const outside = declared(createOutsideAlarm)
+    ? countAlarm(ctx, perTg.each(createOutsideAlarm), createOutsideAlarm, shared, {
+        id: "outside_allowed_cidrs_alarm",
+        hclName: "outside_allowed_cidrs",
+        nameSuffix: "-outside-allowed-cidrs",
         metricName: "TargetsOutsideAllowedCidrs",
-        dimensions: { LoadBalancerName: albMetricDimension, TargetGroup: arnSuffix },
-        statistic: "Maximum",
-        period,
-        evaluationPeriods,
+        description: `The ${name} function refused IPs outside ALLOWED_TARGET_CIDRS: re-apply the module so the list follows the ALB's subnets, or fix allowed_target_cidrs (SECURITY.md).`,
         datapointsToAlarm: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions,
-        okActions: alarmActions,
-        tags,
-      }),
-      "outside_allowed_cidrs",
-      "An IP the function observed outside ALLOWED_TARGET_CIDRS, refused (never registered), in any run of the window. The list taken from the ALB's subnets is fixed at apply time: when the ALB gains a subnet, its new IPs are refused until the module is applied again. Otherwise a DNS answer named a host outside the ALB's subnets (SECURITY.md).",
-    );
-    const address = `${alarm.terraformResourceType}.${alarm.friendlyUniqueId}`;
-    outsideAllowedCidrsAlarm = alarm;
-    outsideAllowedCidrsAlarmNames =
-      forEach === undefined
-        ? { default: attrOf(alarm, "alarm_name") }
-        : Token.asStringMap(`\${{ for k, a in ${address} : k => a.alarm_name }}`);
-  }
-  return { errorsAlarm, ipCountAlarm, outsideAllowedCidrsAlarm, outsideAllowedCidrsAlarmNames };
+        why: "An IP the function observed outside ALLOWED_TARGET_CIDRS, refused (never registered), in any run of the window. The list taken from the ALB's subnets is fixed at apply time: when the ALB gains a subnet, its new IPs are refused until the module is applied again. Otherwise a DNS answer named a host outside the ALB's subnets (SECURITY.md).",
+      })
+    : undefined;
+
+  const createUnservedAlarm = ctx.when(
+    andToggle(props.createUnservedPortsAlarm ?? DEFAULTS.createUnservedPortsAlarm, datapoints),
+    "create_unserved_ports_alarm",
+    "The alarm on TargetsOnUnservedPorts, per target group: not with the opt-out, with metrics off or in a dry run.",
+  );
+  const unserved = declared(createUnservedAlarm)
+    ? countAlarm(ctx, perTg.each(createUnservedAlarm), createUnservedAlarm, shared, {
+        id: "unserved_ports_alarm",
+        hclName: "unserved_ports",
+        nameSuffix: "-unserved-ports",
+        metricName: "TargetsOnUnservedPorts",
+        description: `The ${name} function found targets on a port it no longer serves: set cleanup_unserved_ports = true to remove those it owned, or deregister them (docs/operations.md, Lost state).`,
+        datapointsToAlarm: evaluationPeriods,
+        why: 'Targets on a port of the target group that the function no longer serves (a changed listener port), in every run of the window: a cleanup in progress does not page. They stay until cleanup_unserved_ports = true or someone deregisters them (docs/operations.md, "Lost state").',
+      })
+    : undefined;
+
+  // Look-alikes exist only for ENI discovery; every target group's series counts the same lookup, so one alarm.
+  const createLookalikeAlarm = ctx.when(
+    andToggle(
+      andToggle(
+        props.createInterfacesNotElbManagedAlarm ?? DEFAULTS.createInterfacesNotElbManagedAlarm,
+        datapoints,
+      ),
+      targets.eni,
+    ),
+    "create_interfaces_not_elb_managed_alarm",
+    'The alarm on InterfacesNotElbManaged: with discovery_mode = "eni" only, not with the opt-out, with metrics off or in a dry run.',
+  );
+  const lookalikes = declared(createLookalikeAlarm)
+    ? countAlarm(ctx, targets.primary.each(createLookalikeAlarm), createLookalikeAlarm, shared, {
+        id: "interfaces_not_elb_managed_alarm",
+        hclName: "interfaces_not_elb_managed",
+        nameSuffix: "-interfaces-not-elb-managed",
+        metricName: "InterfacesNotElbManaged",
+        description: `Security: ${name} found interfaces with the ALB's description not created by ELB. Find their CreateNetworkInterface calls in CloudTrail and delete them (SECURITY.md).`,
+        datapointsToAlarm: 1,
+        why: "An interface with the ALB's description that ELB did not create (a look-alike, never registered), in any run of the window: someone allowed ec2:CreateNetworkInterface in the ALB's VPC impersonates its nodes (SECURITY.md). One alarm, on the primary target group's series: every target group's series counts the same lookup.",
+      })
+    : undefined;
+  return {
+    errorsAlarm,
+    ipCountAlarm,
+    outsideAllowedCidrsAlarm: outside?.alarm,
+    outsideAllowedCidrsAlarmNames: outside?.names,
+    unservedPortsAlarm: unserved?.alarm,
+    unservedPortsAlarmNames: unserved?.names,
+    interfacesNotElbManagedAlarm: lookalikes?.alarm,
+  };
+}
+
+/** What an alarm on one of the function's counts differs in. */
+interface CountAlarmSpec {
+  /** Construct id. */
+  readonly id: string;
+  /** The module's resource name. */
+  readonly hclName: string;
+  /** Appended to the function's name (and the entry's suffix). */
+  readonly nameSuffix: string;
+  readonly metricName: string;
+  /** What happened and what to do: the alarm's description. */
+  readonly description: string;
+  /** Periods of the window that must breach: 1 for an event, all of them for a state that should have passed. */
+  readonly datapointsToAlarm: number;
+  /** The comment above the resource in the module. */
+  readonly why: string;
+}
+
+/**
+ * An alarm on a count the function publishes per target group (Maximum >= 1, missing data not breaching), with
+ * the other alarms' window and actions, and its name per target group (`default` without `listeners`).
+ */
+function countAlarm(
+  ctx: BuildContext,
+  each: EachTargetGroup,
+  toggle: Toggle,
+  shared: { albMetricDimension: string; period: number; evaluationPeriods: number },
+  spec: CountAlarmSpec,
+): { alarm: CloudwatchMetricAlarm; names: Record<string, string> } {
+  const { scope, props, name, named } = ctx;
+  const alarmActions = props.alarmActions ?? [];
+  const { albMetricDimension, period, evaluationPeriods } = shared;
+  const { forEach, arnSuffix, nameSuffix } = each;
+  const alarm = named(
+    new CloudwatchMetricAlarm(scope, spec.id, {
+      count: forEach === undefined ? countFor(toggle) : undefined,
+      forEach,
+      alarmName: `${name}${nameSuffix}${spec.nameSuffix}`,
+      alarmDescription: spec.description,
+      namespace: props.metricNamespace ?? DEFAULTS.metricNamespace,
+      metricName: spec.metricName,
+      dimensions: { LoadBalancerName: albMetricDimension, TargetGroup: arnSuffix },
+      statistic: "Maximum",
+      period,
+      evaluationPeriods,
+      datapointsToAlarm: spec.datapointsToAlarm,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions,
+      okActions: alarmActions,
+      tags: ctx.tagsFor(props.alarmTags),
+    }),
+    spec.hclName,
+    spec.why,
+  );
+  const address = `${alarm.terraformResourceType}.${alarm.friendlyUniqueId}`;
+  const names =
+    forEach === undefined
+      ? { default: attrOf(alarm, "alarm_name") }
+      : Token.asStringMap(`\${{ for k, a in ${address} : k => a.alarm_name }}`);
+  return { alarm, names };
 }
 
 /** `!toggle`, folded when literal. */

@@ -116,6 +116,10 @@ export class AlbStaticIp extends Construct {
   readonly ipCountAlarmName: string | undefined;
   /** Name of the alarm on TargetsOutsideAllowedCidrs per target group (`default` without `listeners`); undefined when not declared. */
   readonly outsideAllowedCidrsAlarmNames: Record<string, string> | undefined;
+  /** Name of the alarm on TargetsOnUnservedPorts per target group (`default` without `listeners`); undefined when not declared. */
+  readonly unservedPortsAlarmNames: Record<string, string> | undefined;
+  /** Name of the alarm on InterfacesNotElbManaged (ENI mode); undefined (null in Terraform) when not created. */
+  readonly interfacesNotElbManagedAlarmName: string | undefined;
   /** Name of the dashboard; undefined (null in Terraform) when not created. */
   readonly dashboardName: string | undefined;
   /** ARN of the interface event rule (events.ts); undefined (null in Terraform) when not created. */
@@ -132,6 +136,8 @@ export class AlbStaticIp extends Construct {
     readonly errorsAlarm: CloudwatchMetricAlarm;
     readonly ipCountAlarm?: CloudwatchMetricAlarm;
     readonly outsideAllowedCidrsAlarm?: CloudwatchMetricAlarm;
+    readonly unservedPortsAlarm?: CloudwatchMetricAlarm;
+    readonly interfacesNotElbManagedAlarm?: CloudwatchMetricAlarm;
     readonly dashboard?: CloudwatchDashboard;
   };
 
@@ -184,8 +190,13 @@ export class AlbStaticIp extends Construct {
       albDimension(props.albDnsName),
       "The LoadBalancerName dimension of the function's metrics: the ALB's DNS name, lower case, no trailing dot.",
     );
-    const { errorsAlarm, ipCountAlarm, outsideAllowedCidrsAlarm, outsideAllowedCidrsAlarmNames } =
-      declareAlarms(ctx, fn, perTg, albMetricDimension);
+    const alarms = declareAlarms(ctx, fn, {
+      perTg,
+      primary: many === undefined ? perTg : singleTargetGroup(primaryArn),
+      albMetricDimension,
+      eni: discovery.eni,
+    });
+    const { errorsAlarm, ipCountAlarm, outsideAllowedCidrsAlarm } = alarms;
     const dashboard = declareDashboard(
       ctx,
       fn,
@@ -236,7 +247,12 @@ export class AlbStaticIp extends Construct {
     this.errorsAlarmName = attr(errorsAlarm, "alarm_name");
     this.ipCountAlarmArn = ipCountAlarm === undefined ? undefined : attr(ipCountAlarm, "arn");
     this.ipCountAlarmName = ipCountAlarm === undefined ? undefined : attr(ipCountAlarm, "alarm_name");
-    this.outsideAllowedCidrsAlarmNames = outsideAllowedCidrsAlarmNames;
+    this.outsideAllowedCidrsAlarmNames = alarms.outsideAllowedCidrsAlarmNames;
+    this.unservedPortsAlarmNames = alarms.unservedPortsAlarmNames;
+    this.interfacesNotElbManagedAlarmName =
+      alarms.interfacesNotElbManagedAlarm === undefined
+        ? undefined
+        : attr(alarms.interfacesNotElbManagedAlarm, "alarm_name");
     this.dashboardName = dashboard === undefined ? undefined : attr(dashboard, "dashboard_name");
     this.resources = {
       targetGroup: many?.targetGroup ?? one?.targetGroup,
@@ -248,6 +264,8 @@ export class AlbStaticIp extends Construct {
       errorsAlarm,
       ipCountAlarm,
       outsideAllowedCidrsAlarm,
+      unservedPortsAlarm: alarms.unservedPortsAlarm,
+      interfacesNotElbManagedAlarm: alarms.interfacesNotElbManagedAlarm,
       dashboard,
     };
   }

@@ -10,7 +10,7 @@
  * Every decision is literal for a CDKTF app with literal props and a Terraform expression in the module.
  */
 import { Fn, type IResolvable, Op, Token } from "cdktf";
-import { CONFIG_DEFAULTS } from "../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../lambda/config/index.js";
 import type { BuildContext } from "./context.js";
 import { isNull, isSet, isToken, type Toggle } from "./expr.js";
 import { assumeAlbRoleStatement, describeInterfacesStatement, type OptionalStatement } from "./policies.js";

@@ -1,6 +1,6 @@
 /**
  * The function: its log group, its deployment package, the Lambda function with the environment the
- * handler reads (lambda/config.ts) and its asynchronous-invocation settings.
+ * handler reads (lambda/config/load.ts) and its asynchronous-invocation settings.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
@@ -8,6 +8,8 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config/index.js";
 import { AssetType, Fn, type IResolvable, Op, TerraformAsset, TerraformLocal, Token } from "cdktf";
 import type { Construct } from "constructs";
+import { CONFIG_RANGES } from "../lambda/config/index.js";
+import { minimumFunctionTimeoutSeconds, runDeadlines } from "../lambda/timing.js";
 import { type BuildContext, envBool } from "./context.js";
 import { attrOf, choose, countFor, declared, envValue, isToken } from "./expr.js";
 import { DEFAULTS } from "./inputs/defaults.js";
@@ -133,6 +135,7 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
   const stateKeyPrefix = props.stateKeyPrefix ?? DEFAULTS.stateKeyPrefix;
   const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
   const preconditions = ctx.preconditions;
+  declareTimeoutPrecondition(ctx);
   const code = props.lambdaCode ?? lambdaCodeFromDirectory(scope, "lambda_code");
   const publishMetric = props.publishIpCountMetric ?? DEFAULTS.publishIpCountMetric;
   const environment: Record<string, string> = {
@@ -184,6 +187,12 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
       ),
     );
   }
+  // CLEANUP_UNSERVED_PORTS only when asked for, so that an upgrade plans no change of the function.
+  const cleanupUnservedPorts = props.cleanupUnservedPorts ?? DEFAULTS.cleanupUnservedPorts;
+  const decidedCleanup: IResolvable[] = [];
+  if (cleanupUnservedPorts === true) environment.CLEANUP_UNSERVED_PORTS = "true";
+  else if (isToken(cleanupUnservedPorts))
+    decidedCleanup.push(Fn.conditional(cleanupUnservedPorts, { CLEANUP_UNSERVED_PORTS: "true" }, {}));
   const discoveryEnv = inputs.discoveryEnvironment;
   if (discoveryEnv !== undefined && !isToken(discoveryEnv)) Object.assign(environment, discoveryEnv);
   const dnsServers = props.dnsServers;
@@ -196,7 +205,7 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
     const base = named(
       new TerraformLocal(scope, "local_function_environment", environment),
       "function_environment",
-      "The function's settings (README, Configuration), one environment variable each; the targets, DNS_SERVERS and the discovery settings are merged in on the function when set.",
+      "The function's settings (README, Configuration), one environment variable each; the targets, DNS_SERVERS, CLEANUP_UNSERVED_PORTS and the discovery settings are merged in on the function when set.",
     );
     variables = Token.asStringMap(
       Fn.merge([
@@ -204,10 +213,11 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
         ...decidedTargets,
         // (cdktf's operators drop a literal 0, hence >= 1.)
         Fn.conditional(Op.gte(Fn.lengthOf(dnsServers), 1), { DNS_SERVERS: Fn.join(",", dnsServers) }, {}),
+        ...decidedCleanup,
       ]),
     );
-  } else if (decidedTargets.length > 0) {
-    variables = Token.asStringMap(Fn.merge([environment, ...decidedTargets]));
+  } else if (decidedTargets.length > 0 || decidedCleanup.length > 0) {
+    variables = Token.asStringMap(Fn.merge([environment, ...decidedTargets, ...decidedCleanup]));
   }
 
   if (discoveryEnv !== undefined && isToken(discoveryEnv)) {
@@ -254,4 +264,99 @@ export function declareFunction(ctx: BuildContext, inputs: FunctionInputs): Lamb
     "No retries and no stale events: a failed run is superseded by the next scheduled one; a retry would only overlap with it.",
   );
   return fn;
+}
+
+/**
+ * The time a run needs to make a change and record it (lambda/timing.ts, `requiredMs`) as
+ * `constant + perAttempt·a + perTimeoutMs·t + perAttemptTimeoutMs·a·t` milliseconds, a = AWS_MAX_ATTEMPTS and
+ * t = AWS_REQUEST_TIMEOUT_MS. The coefficients are read off timing.ts itself, never restated here; the result is
+ * checked against `minimumFunctionTimeoutSeconds` over the settings' ranges, and a timing.ts that stops being of
+ * this form fails the build instead of a plan-time check that disagrees with the function.
+ */
+export interface TimeoutTerms {
+  readonly constant: number;
+  readonly perAttempt: number;
+  readonly perTimeoutMs: number;
+  readonly perAttemptTimeoutMs: number;
+}
+
+/** {@link TimeoutTerms} of lambda/timing.ts. */
+export function minimumTimeoutTerms(): TimeoutTerms {
+  const ms = (maxAttempts: number, requestTimeoutMs: number): number =>
+    runDeadlines(0, 0, { maxAttempts, requestTimeoutMs }).requiredMs;
+  const step = 1000;
+  const perAttempt = ms(2, 0) - ms(1, 0);
+  const constant = ms(1, 0) - perAttempt;
+  const perAttemptTimeoutMs = (ms(2, step) - ms(1, step) - perAttempt) / step;
+  const perTimeoutMs = (ms(1, step) - ms(1, 0) - perAttemptTimeoutMs * step) / step;
+  const terms = { constant, perAttempt, perTimeoutMs, perAttemptTimeoutMs };
+  const a = CONFIG_RANGES.AWS_MAX_ATTEMPTS;
+  const t = CONFIG_RANGES.AWS_REQUEST_TIMEOUT_MS;
+  for (let attempts = a.min; attempts <= a.max; attempts += 1) {
+    for (const timeoutMs of [t.min, t.min + 1, 999, 1000, 1001, 2345, 5000, t.max - 1, t.max]) {
+      const limits = { maxAttempts: attempts, requestTimeoutMs: timeoutMs };
+      if (
+        Math.ceil(requiredMsOf(terms, attempts, timeoutMs) / 1000) !== minimumFunctionTimeoutSeconds(limits)
+      ) {
+        throw new Error(
+          `lambda/timing.ts: the minimum function timeout is no longer linear in AWS_MAX_ATTEMPTS, AWS_REQUEST_TIMEOUT_MS and their product (at ${attempts} attempts of ${timeoutMs} ms); update the plan-time check in modules/function.ts`,
+        );
+      }
+    }
+  }
+  return terms;
+}
+
+/** `terms` at `a` attempts of `t` ms. */
+export function requiredMsOf(terms: TimeoutTerms, a: number, t: number): number {
+  return terms.constant + terms.perAttempt * a + terms.perTimeoutMs * t + terms.perAttemptTimeoutMs * a * t;
+}
+
+/**
+ * Module (or token props): a precondition that the function timeout holds what a run needs to make a change and
+ * record it, with a message naming the minimum. Literal props are checked at synth (prop-checks.ts).
+ */
+function declareTimeoutPrecondition(ctx: BuildContext): void {
+  const { props } = ctx;
+  const timeout = props.timeout ?? DEFAULTS.timeout;
+  const attempts = props.awsMaxAttempts ?? DEFAULTS.awsMaxAttempts;
+  const timeoutMs = props.awsRequestTimeoutMs ?? DEFAULTS.awsRequestTimeoutMs;
+  if (!isToken(timeout) && !isToken(attempts) && !isToken(timeoutMs)) return;
+  const terms = minimumTimeoutTerms();
+  // Literal settings are folded into the coefficients; what is left is a sum of terms over the variables.
+  const a = isToken(attempts) ? undefined : attempts;
+  const t = isToken(timeoutMs) ? undefined : timeoutMs;
+  const constant = requiredMsOf(terms, a ?? 0, t ?? 0);
+  const perA = a === undefined ? terms.perAttempt + terms.perAttemptTimeoutMs * (t ?? 0) : 0;
+  const perT = t === undefined ? terms.perTimeoutMs + terms.perAttemptTimeoutMs * (a ?? 0) : 0;
+  const perAT = a === undefined && t === undefined ? terms.perAttemptTimeoutMs : 0;
+  const term = (k: number, x: number | IResolvable): number | IResolvable => (k === 1 ? x : Op.mul(k, x));
+  const parts: (number | IResolvable)[] = [];
+  if (perAT !== 0) parts.push(term(perAT, Op.mul(attempts, timeoutMs)));
+  if (perA !== 0) parts.push(term(perA, attempts));
+  if (perT !== 0) parts.push(term(perT, timeoutMs));
+  let minimum: number;
+  if (parts.length === 0) {
+    minimum = Math.ceil(constant / 1000);
+  } else {
+    let sum = parts
+      .slice(1)
+      .reduce<number | IResolvable>((acc, p) => Op.add(acc, p), parts[0] as IResolvable);
+    // (cdktf's operators drop a literal 0: no zero term is written.)
+    if (constant > 0) sum = Op.add(sum, constant);
+    if (constant < 0) sum = Op.sub(sum, -constant);
+    minimum = Token.asNumber(
+      ctx.expression(
+        "minimum_function_timeout",
+        Token.asString(Fn.ceil(Token.asNumber(Op.div(sum, 1000)))),
+        'The shortest function timeout with which a run can make a change and record it: each may take aws_max_attempts × aws_request_timeout_ms plus 2 s of backoff per retry, and discovery needs 2 s (docs/operations.md, Operations notes, "Function timeout"; the function computes the same).',
+      ),
+    );
+  }
+  const text = (value: number): string => (isToken(value) ? Token.asString(value) : String(value));
+  // Terraform shows the variables' values beside the message; Lambda allows at most 900 s.
+  ctx.preconditions.push({
+    condition: Op.gte(timeout, minimum),
+    errorMessage: `timeout must be at least ${text(minimum)} s to make a change and record it with this aws_max_attempts and aws_request_timeout_ms (or lower those).`,
+  });
 }

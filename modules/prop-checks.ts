@@ -10,7 +10,8 @@ import {
   MAX_TARGET_GROUPS,
   TARGET_GROUP_ARN_PATTERN,
   VPC_ID_PATTERN,
-} from "../lambda/config.js";
+} from "../lambda/config/index.js";
+import { minimumFunctionTimeoutSeconds } from "../lambda/timing.js";
 import { isToken } from "./expr.js";
 import { DEFAULTS, LOG_RETENTION_DAYS } from "./inputs/defaults.js";
 import {
@@ -123,6 +124,17 @@ export function propProblems(props: AlbStaticIpProps): string[] {
     );
   if (literal(p.timeout) && literal(p.memorySize)) {
     check((p.timeout ?? 0) >= 3 && (p.timeout ?? 0) <= 900, `timeout ${p.timeout}: expected 3-900 seconds`);
+  }
+  const timeout = p.timeout ?? DEFAULTS.timeout;
+  const maxAttempts = p.awsMaxAttempts ?? DEFAULTS.awsMaxAttempts;
+  const requestTimeoutMs = p.awsRequestTimeoutMs ?? DEFAULTS.awsRequestTimeoutMs;
+  if (!isToken(timeout) && !isToken(maxAttempts) && !isToken(requestTimeoutMs)) {
+    // The module checks the same at plan time (function.ts); the function refuses to act with less.
+    const minimum = minimumFunctionTimeoutSeconds({ maxAttempts, requestTimeoutMs });
+    check(
+      timeout >= minimum,
+      `timeout ${timeout}: a run needs at least ${minimum} s to make a change and record it with awsMaxAttempts ${maxAttempts} and awsRequestTimeoutMs ${requestTimeoutMs} (docs/operations.md, Operations notes, "Function timeout"); raise timeout, or lower awsRequestTimeoutMs or awsMaxAttempts`,
+    );
   }
   if (p.create === false)
     check(

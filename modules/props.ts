@@ -153,6 +153,12 @@ export interface AlbStaticIpProps extends DiscoveryProps {
   readonly awsMaxAttempts?: number;
   /** AWS_REQUEST_TIMEOUT_MS (default 5000): per-attempt timeout of an AWS call. */
   readonly awsRequestTimeoutMs?: number;
+  /**
+   * CLEANUP_UNSERVED_PORTS (default false): deregister the targets left on a port of the function's own target
+   * groups that it no longer serves (a changed listener port), only those that port's state owns, each once its IP
+   * is healthy on a served port, within `maxDeregistrationsPerRun`. Set only when true.
+   */
+  readonly cleanupUnservedPorts?: boolean | IResolvable;
 
   /**
    * ARN of the ALB: its subnets' CIDR blocks become ALLOWED_TARGET_CIDRS (unless `allowedTargetCidrs` is set); also
@@ -192,6 +198,18 @@ export interface AlbStaticIpProps extends DiscoveryProps {
    * `publishIpCountMetric`, without `dryRun` and without `allowAnyTargetCidr`.
    */
   readonly createOutsideAllowedCidrsAlarm?: Toggle;
+  /**
+   * Alarm on TargetsOnUnservedPorts >= 1 in every period of the window, per target group (default true): targets
+   * left on a port the function no longer serves (a changed listener port). Only with `publishIpCountMetric` and
+   * without `dryRun`.
+   */
+  readonly createUnservedPortsAlarm?: Toggle;
+  /**
+   * Alarm on InterfacesNotElbManaged >= 1 (default true; `discoveryMode` `eni` only): an interface with the ALB's
+   * description that ELB did not create, a security event. One alarm, on the primary target group's series. Only
+   * with `publishIpCountMetric` and without `dryRun`.
+   */
+  readonly createInterfacesNotElbManagedAlarm?: Toggle;
   /** Create the CloudWatch dashboard of the sync (default true). */
   readonly createDashboard?: Toggle;
   /** Alarm and OK actions, e.g. SNS topic ARNs (default none). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, describeValue, loadConfig, looksSecret, stateKey } from "../lambda/config.js";
+import { CONFIG_DEFAULTS, describeValue, loadConfig, looksSecret, stateKey } from "../lambda/config/index.js";
 import { ConfigError } from "../lambda/errors.js";
 
 const TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-tg/0123456789abcdef";

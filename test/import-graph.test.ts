@@ -180,6 +180,17 @@ describe("the import graph of lambda/, modules/ and cli/", () => {
     expect(outside).toEqual([]);
   });
 
+  it("keeps the CLI a peer of the handler: it wires the function's parts itself and never imports lambda/handler.ts", () => {
+    // Act
+    const intoHandler = edgesWhere(
+      graph,
+      (file, imported) => under(file, "cli") && imported === "lambda/handler.ts",
+    );
+
+    // Assess
+    expect(intoHandler).toEqual([]);
+  });
+
   it("keeps the props, input specs and expression helpers of modules/ below every resource file and the construct", () => {
     // Prepare: the bottom layer (modules/README.md, "Layers").
     const bottom = (f: string): boolean =>
@@ -212,24 +223,30 @@ describe("the import graph of lambda/, modules/ and cli/", () => {
     expect(intoBuild).toEqual([]);
   });
 
-  it("has no file and folder of the same name side by side in modules/", () => {
+  it.each(TREES)("has no file and folder of the same name side by side in %s/", (tree) => {
     // Act
-    const clashes: string[] = [];
-    const walk = (dir: string): void => {
-      const entries = readdirSync(join(ROOT, dir));
-      for (const entry of entries) {
-        const path = join(dir, entry);
-        if (!statSync(join(ROOT, path)).isDirectory()) continue;
-        if (entries.some((e) => e.replace(/\.(ts|mts)$/, "") === entry && e !== entry)) clashes.push(path);
-        walk(path);
-      }
-    };
-    walk("modules");
+    const clashes = sameNameClashes(tree);
 
     // Assess
-    expect(clashes).toEqual([]);
+    expect(clashes, "one name for one thing: move the file into the folder (e.g. as index.ts)").toEqual([]);
   });
 });
+
+/** Folders under `tree` with a file of the same name beside them (`config/` and `config.ts`). */
+function sameNameClashes(tree: string): string[] {
+  const clashes: string[] = [];
+  const walk = (dir: string): void => {
+    const entries = readdirSync(join(ROOT, dir));
+    for (const entry of entries) {
+      const path = join(dir, entry);
+      if (entry === "node_modules" || !statSync(join(ROOT, path)).isDirectory()) continue;
+      if (entries.some((e) => e.replace(/\.(ts|mts)$/, "") === entry && e !== entry)) clashes.push(path);
+      walk(path);
+    }
+  };
+  walk(tree);
+  return clashes;
+}
 
 describe("the circle finder", () => {
   it("finds a circle of type-only imports, and none in a layered graph", () => {

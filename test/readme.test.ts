@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS } from "../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../lambda/config/index.js";
 import { DISCOVERY_INPUTS } from "../modules/inputs/discovery.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");

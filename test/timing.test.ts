@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS } from "../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../lambda/config/index.js";
 import {
   actReserveMs,
   type CallLimits,
@@ -18,7 +18,7 @@ const DEFAULTS: CallLimits = {
   requestTimeoutMs: CONFIG_DEFAULTS.AWS_REQUEST_TIMEOUT_MS,
 };
 
-/** Every valid client setting (lambda/config.ts ranges). */
+/** Every valid client setting (lambda/config/load.ts ranges). */
 const limitsArb = fc.record({
   maxAttempts: fc.integer({ min: 1, max: 10 }),
   requestTimeoutMs: fc.integer({ min: 100, max: 60_000 }),

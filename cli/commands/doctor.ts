@@ -3,7 +3,7 @@
  * (cli/doctor/findings.ts). Exit code 1 when any finding is an error, else 0. A check that cannot run is an
  * `info` finding saying what it could not see.
  */
-import type { Config } from "../../lambda/config.js";
+import type { Config } from "../../lambda/config/index.js";
 import type { ConfigError } from "../../lambda/errors.js";
 import type { CliContext } from "../context.js";
 import { type Finding, finding, runCheck, type Severity } from "../doctor/findings.js";

@@ -5,7 +5,7 @@
  * `targetGroups[].registered` / `deregistered` name what the run would change.
  */
 import { describeTargetGroupTypes } from "../../lambda/aws/elbv2.js";
-import { type Config, pairLabel, stateKey } from "../../lambda/config.js";
+import { type Config, pairLabel, stateKey } from "../../lambda/config/index.js";
 import { toPlanSettings } from "../../lambda/core/plan.js";
 import { type RunLogger, type RunSummary, reconcile } from "../../lambda/reconcile.js";
 import { callLimitsOf, runDeadlines } from "../../lambda/timing.js";
@@ -40,7 +40,7 @@ export async function planCommand(ctx: CliContext, config: Readonly<Config>): Pr
   const started = Date.now();
   const summary = await reconcile(
     {
-      discover: createDiscover(config, clients.settings),
+      discover: createDiscover(config, clients.settings, logger.warn),
       targetGroupTypes: (arns) => describeTargetGroupTypes(clients.elbv2, arns),
       pairs: config.targetGroups.map((pair) => ({
         ...pair,

@@ -7,7 +7,7 @@
  */
 
 import { targetGroupDimension } from "../../lambda/aws/metrics.js";
-import { type Config, pairLabel, stateKey, type TargetGroupPair } from "../../lambda/config.js";
+import { type Config, pairLabel, stateKey, type TargetGroupPair } from "../../lambda/config/index.js";
 import { DEFAULT_CLAIM_TTL_MS, MAX_CLOCK_SKEW_MS } from "../../lambda/core/plan.js";
 import { readState } from "../aws/adapters.js";
 import { describeTargetHealth, metricSeries, stateWrittenAt } from "../aws/network.js";

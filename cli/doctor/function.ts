@@ -2,8 +2,8 @@
  * Doctor's checks of the deployed function (with --function-name: schedule rule, recent errors, a route out of
  * its VPC in DNS mode, its role's permissions by IAM policy simulation) and of the state bucket and objects.
  */
-import type { Config } from "../../lambda/config.js";
-import { stateKey } from "../../lambda/config.js";
+import type { Config } from "../../lambda/config/index.js";
+import { stateKey } from "../../lambda/config/index.js";
 import { readState } from "../aws/adapters.js";
 import {
   describeRouteTables,

@@ -3,8 +3,8 @@
  * (found by ALB_ARN or ALB_DNS_NAME, a listener on every configured port, dualstack for ipv6 groups, idle
  * timeout), the NLB (a listener forwarding to each target group, the ALB's zones enabled or cross-zone on).
  */
-import type { Config, TargetGroupPair } from "../../lambda/config.js";
-import { pairLabel } from "../../lambda/config.js";
+import type { Config, TargetGroupPair } from "../../lambda/config/index.js";
+import { pairLabel } from "../../lambda/config/index.js";
 import {
   describeListeners,
   describeLoadBalancers,

@@ -3,8 +3,8 @@
  * groups when it has any, else its subnets' CIDR blocks, where its nodes' addresses come from) on each
  * listener port and on the health-check port. Only TCP over IPv4 sources is judged.
  */
-import type { Config } from "../../lambda/config.js";
-import { pairLabel } from "../../lambda/config.js";
+import type { Config } from "../../lambda/config/index.js";
+import { pairLabel } from "../../lambda/config/index.js";
 import { cidrContains, parseCidr } from "../../lambda/core/cidr.js";
 import {
   describeSecurityGroups,

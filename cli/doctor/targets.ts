@@ -2,8 +2,8 @@
  * Doctor's target check: the target group's targets on the port against the ALB's current IPs (found by the
  * function's own discovery), with every TargetHealth reason code explained in words.
  */
-import type { Config } from "../../lambda/config.js";
-import { pairLabel } from "../../lambda/config.js";
+import type { Config } from "../../lambda/config/index.js";
+import { pairLabel } from "../../lambda/config/index.js";
 import { callLimitsOf, runDeadlines } from "../../lambda/timing.js";
 import { describeTargetHealth } from "../aws/network.js";
 import type { CliContext } from "../context.js";
@@ -23,7 +23,9 @@ export async function checkTargets(
   config: Readonly<Config>,
   wiring: Wiring,
 ): Promise<Finding[]> {
-  const discover = createDiscover(config, ctx.clients.settings);
+  const discover = createDiscover(config, ctx.clients.settings, (message) =>
+    ctx.out.progress(`warning: ${message}`),
+  );
   const observations = new Map<string, Awaited<ReturnType<typeof discover>>>();
   const out: Finding[] = [];
   for (const pair of config.targetGroups) {

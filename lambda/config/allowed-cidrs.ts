@@ -1,6 +1,6 @@
 /**
  * ALLOWED_TARGET_CIDRS and ALLOW_ANY_TARGET_CIDR: which IPs an observation may get registered.
- * Its own small schema, imported by `config.ts`; the problems it finds join the one ConfigError
+ * Its own small schema, imported by `load.ts`; the problems it finds join the one ConfigError
  * that lists every problem of the environment. Why it exists: SECURITY.md, "DNS answers".
  */
 import { type Cidr, isAnyAddress, parseCidr } from "../core/cidr.js";
@@ -23,7 +23,7 @@ export type AllowedCidrsProblemCode =
   | "target_cidr_too_many"
   | "allow_any_target_cidr_invalid";
 
-/** One problem, for `config.ts` to report with the value and what is expected. */
+/** One problem, for `load.ts` to report with the value and what is expected. */
 export interface AllowedCidrsProblem {
   variable: "ALLOWED_TARGET_CIDRS" | "ALLOW_ANY_TARGET_CIDR";
   code: AllowedCidrsProblemCode;

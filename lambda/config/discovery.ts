@@ -1,6 +1,6 @@
 /**
  * Where the observation comes from: DISCOVERY_MODE's companions ALB_ARN, ALB_VPC_ID, ALB_ROLE_ARN and
- * ALB_ROLE_EXTERNAL_ID. Its own small schema, imported by `config.ts`; the problems it finds join the one
+ * ALB_ROLE_EXTERNAL_ID. Its own small schema, imported by `load.ts`; the problems it finds join the one
  * ConfigError that lists every problem of the environment. How ENI mode works: docs/how-it-works.md, "ENI discovery".
  */
 import { PARTITIONS, partitionOf, REGION_PATTERN } from "./rules.js";
@@ -54,7 +54,7 @@ export type DiscoveryProblemCode =
 
 export type DiscoveryVariable = "ALB_ARN" | "ALB_VPC_ID" | "ALB_ROLE_ARN" | "ALB_ROLE_EXTERNAL_ID";
 
-/** One problem, for `config.ts` to report with the value and what is expected. */
+/** One problem, for `load.ts` to report with the value and what is expected. */
 export interface DiscoveryProblem {
   variable: DiscoveryVariable;
   code: DiscoveryProblemCode;

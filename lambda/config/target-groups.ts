@@ -1,6 +1,6 @@
 /**
  * TARGET_GROUPS: the (listener port, target group) pairs one function keeps in sync, or the original
- * ALB_LISTENER + NLB_TG_ARN pair as the one entry. Its own small schema, imported by `config.ts`; the
+ * ALB_LISTENER + NLB_TG_ARN pair as the one entry. Its own small schema, imported by `load.ts`; the
  * problems it finds join the one ConfigError that lists every problem of the environment.
  *
  * `TARGET_GROUPS=80=arn:…:targetgroup/web-80/…,443=arn:…:targetgroup/web-443/…`: each entry is
@@ -29,7 +29,7 @@ export type TargetGroupsProblemCode =
   | "target_groups_duplicate"
   | "target_groups_too_many";
 
-/** One problem, for `config.ts` to report with the value and what is expected. */
+/** One problem, for `load.ts` to report with the value and what is expected. */
 export interface TargetGroupsProblem {
   variable: "TARGET_GROUPS" | "ALB_LISTENER" | "NLB_TG_ARN";
   code: TargetGroupsProblemCode;
@@ -56,7 +56,7 @@ function regionProblem(arn: string, region: string | undefined): string | undefi
 /**
  * Validates TARGET_GROUPS (when set) against ALB_LISTENER / NLB_TG_ARN and AWS_REGION. Returns the
  * pairs, or `undefined` with every problem found (each with a stable code). When TARGET_GROUPS is not
- * set it returns `{ pairs: undefined }` and `config.ts` reads the original pair as the one entry.
+ * set it returns `{ pairs: undefined }` and `load.ts` reads the original pair as the one entry.
  *
  * @example
  * readTargetGroups({ TARGET_GROUPS: "80=arn:…/web-80/…,443=arn:…/web-443/…", AWS_REGION: "us-east-1" });

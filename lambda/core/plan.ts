@@ -4,7 +4,7 @@
  * and deregister and the next state. No I/O and no clock: `now` is an argument. The rules are
  * listed in docs/guarantees.md.
  */
-import type { Config } from "../config.js";
+import type { Config } from "../config/index.js";
 import type { Observation, RegisteredTarget, State, TargetRecord, TargetRef } from "../types.js";
 import { canonicalIp, compareIp, type IpFamily, ipFamily, sortedUniqueIps } from "./ip.js";
 import { STATE_VERSION } from "./state.js";

@@ -16,7 +16,7 @@ import type { DnsErrorKind } from "../types.js";
 /** The address record types discovery asks for: A for IPv4, AAAA for IPv6. */
 export type AddressRecordType = "A" | "AAAA";
 
-/** Where to send queries. Structurally the same as `DnsServer` in `lambda/config.ts`. */
+/** Where to send queries. Structurally the same as `DnsServer` in `lambda/config/dns-servers.ts`. */
 export interface DnsServerAddress {
   host: string;
   port: number;

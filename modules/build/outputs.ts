@@ -128,6 +128,18 @@ export function moduleOutputs(construct: AlbStaticIp): OutputSpec[] {
       value: construct.outsideAllowedCidrsAlarmNames,
     },
     {
+      name: "unserved_ports_alarm_names",
+      description:
+        'Name of the alarm on TargetsOnUnservedPorts per listeners entry ("default" for the one-listener shorthand); empty when not created.',
+      value: construct.unservedPortsAlarmNames,
+    },
+    {
+      name: "interfaces_not_elb_managed_alarm_name",
+      description:
+        'Name of the alarm on InterfacesNotElbManaged (discovery_mode = "eni"); null when not created.',
+      value: construct.interfacesNotElbManagedAlarmName,
+    },
+    {
       name: "dashboard_name",
       description: "Name of the CloudWatch dashboard; null when create_dashboard is false.",
       value: construct.dashboardName,

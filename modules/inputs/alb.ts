@@ -1,5 +1,5 @@
 /** Module variables — the ALB to follow, and the bound on what its DNS answers may register (ALLOWED_TARGET_CIDRS). */
-import { CONFIG_RANGES } from "../../lambda/config.js";
+import { CONFIG_RANGES } from "../../lambda/config/index.js";
 import { ALB_ARN_PATTERN, ALB_DNS_NAME_PATTERN, NAME_PATTERN } from "./patterns.js";
 import { type InputGroup, matches } from "./spec.js";
 

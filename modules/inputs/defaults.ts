@@ -1,5 +1,5 @@
 /** Defaults of the optional props (shared by the construct and the module variables) and fixed value lists. */
-import { CONFIG_DEFAULTS } from "../../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../../lambda/config/index.js";
 
 /** Defaults of the optional props (and of the module variables). */
 export const DEFAULTS = Object.freeze({
@@ -33,11 +33,14 @@ export const DEFAULTS = Object.freeze({
   discoveryMode: CONFIG_DEFAULTS.DISCOVERY_MODE,
   awsMaxAttempts: CONFIG_DEFAULTS.AWS_MAX_ATTEMPTS,
   awsRequestTimeoutMs: CONFIG_DEFAULTS.AWS_REQUEST_TIMEOUT_MS,
+  cleanupUnservedPorts: CONFIG_DEFAULTS.CLEANUP_UNSERVED_PORTS,
   createRole: true,
   createLogGroup: true,
   tracingMode: "PassThrough",
   createIpCountAlarm: true,
   createOutsideAllowedCidrsAlarm: true,
+  createUnservedPortsAlarm: true,
+  createInterfacesNotElbManagedAlarm: true,
   createDashboard: true,
 } as const);
 

@@ -2,7 +2,7 @@
  * Module variables — ENI discovery and interface events (`alb_vpc_id`, `alb_role_arn`, `alb_role_external_id`,
  * `event_driven`); `alb_arn` is in alb.ts and `discovery_mode` in sync.ts. What they decide is in ../discovery.ts.
  */
-import { ROLE_ARN_PATTERN, VPC_ID_PATTERN } from "../../lambda/config.js";
+import { ROLE_ARN_PATTERN, VPC_ID_PATTERN } from "../../lambda/config/index.js";
 import type { DiscoveryProps } from "../props.js";
 import { ALB_ROLE_EXTERNAL_ID_CHARACTERS } from "./patterns.js";
 import type { InputSpec } from "./spec.js";

@@ -1,4 +1,5 @@
 /** Module variables — the Lambda function, its schedule and its log group. */
+import { minimumFunctionTimeoutSeconds } from "../../lambda/timing.js";
 import { DEFAULTS, LOG_RETENTION_DAYS } from "./defaults.js";
 import {
   KMS_KEY_ARN_PATTERN,
@@ -42,8 +43,7 @@ export const FUNCTION_INPUTS = {
   timeout: {
     variable: "timeout",
     kind: "number",
-    description:
-      "Lambda timeout in seconds. Keep it below the schedule interval so runs do not overlap; a run normally takes under 2 s.",
+    description: `Lambda timeout in seconds. At least the time a run needs to make a change and record it (${minimumFunctionTimeoutSeconds({ maxAttempts: DEFAULTS.awsMaxAttempts, requestTimeoutMs: DEFAULTS.awsRequestTimeoutMs })} s with the default aws_max_attempts and aws_request_timeout_ms; checked at plan time). Keep it below the schedule interval so runs do not overlap; a run normally takes under 2 s.`,
     default: DEFAULTS.timeout,
     validation: integerIn("timeout", 3, 900, "seconds"),
   },

@@ -17,6 +17,20 @@ export const MONITORING_INPUTS = {
       "Create the alarm on TargetsOutsideAllowedCidrs >= 1, per target group: the function observed an IP outside ALLOWED_TARGET_CIDRS and refused it. The list taken from the ALB's subnets is fixed at apply time, so when the ALB gains a subnet, re-apply the module. Not with allow_any_target_cidr, without publish_ip_count_metric or with dry_run.",
     default: DEFAULTS.createOutsideAllowedCidrsAlarm,
   },
+  createUnservedPortsAlarm: {
+    variable: "create_unserved_ports_alarm",
+    kind: "bool",
+    description:
+      'Create the alarm on TargetsOnUnservedPorts >= 1 in every period of the alarm window, per target group: targets left on a port of the target group that the function no longer serves (after alb_listener_port or a listeners port changed). They still get traffic while the ALB listens there; set cleanup_unserved_ports = true or deregister them by hand (docs/operations.md, "Lost state"). Not without publish_ip_count_metric or with dry_run.',
+    default: DEFAULTS.createUnservedPortsAlarm,
+  },
+  createInterfacesNotElbManagedAlarm: {
+    variable: "create_interfaces_not_elb_managed_alarm",
+    kind: "bool",
+    description:
+      "Create the alarm on InterfacesNotElbManaged >= 1 (with discovery_mode = \"eni\" only): a network interface with the ALB's description that ELB did not create, never registered, a security event; find its CreateNetworkInterface call in CloudTrail and delete it (SECURITY.md). One alarm, on the primary target group's series. Not without publish_ip_count_metric or with dry_run.",
+    default: DEFAULTS.createInterfacesNotElbManagedAlarm,
+  },
   createDashboard: {
     variable: "create_dashboard",
     kind: "bool",

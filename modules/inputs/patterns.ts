@@ -1,8 +1,8 @@
 /**
  * Shapes of the inputs the module and the construct check before the function would (at cold start); the
- * function's own patterns come from lambda/config.js, so one rule set serves both.
+ * function's own patterns come from lambda/config/, so one rule set serves both.
  */
-import { BUCKET_NAME_SHAPE, PARTITIONS } from "../../lambda/config.js";
+import { BUCKET_NAME_SHAPE, PARTITIONS } from "../../lambda/config/index.js";
 
 /** Allowed `name`: lower-case letters, digits and hyphens, 1–32 characters (target group and bucket rules). */
 export const NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;

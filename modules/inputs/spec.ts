@@ -6,7 +6,7 @@ import {
   BUCKET_PREFIXES,
   BUCKET_SUFFIXES,
   PARTITION_REGION_PREFIXES,
-} from "../../lambda/config.js";
+} from "../../lambda/config/index.js";
 import type { AlbStaticIpProps } from "../props.js";
 
 /** Terraform variable type of a prop, which also says how the module build passes the variable in. */
@@ -139,7 +139,7 @@ export function partitionMatchesRegion(variable: string): { condition: string; e
   };
 }
 
-/** The S3 rules beyond the shape, shared with the function (lambda/config.ts). */
+/** The S3 rules beyond the shape, shared with the function (lambda/config/rules.ts). */
 export function bucketNameValidation(variable: string): { condition: string; errorMessage: string }[] {
   const v = `var.${variable}`;
   const list = (xs: readonly string[]) => `[${xs.map(hclString).join(", ")}]`;

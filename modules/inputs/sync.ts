@@ -1,9 +1,9 @@
-/** Module variables — how the function syncs: the environment variables of lambda/config.ts. */
+/** Module variables — how the function syncs: the environment variables of lambda/config/load.ts. */
 import {
   CONFIG_RANGES,
   DNS_SERVER_ENTRY_PATTERN,
   STATE_KEY_PREFIX_BAD_SEGMENT,
-} from "../../lambda/config.js";
+} from "../../lambda/config/index.js";
 import { DEFAULTS } from "./defaults.js";
 import { STATE_KEY_PREFIX_PATTERN } from "./patterns.js";
 import { hclString, type InputGroup, integerIn, matches, oneOf } from "./spec.js";
@@ -190,5 +190,12 @@ export const SYNC_INPUTS = {
       R.AWS_REQUEST_TIMEOUT_MS.max,
       "milliseconds",
     ),
+  },
+  cleanupUnservedPorts: {
+    variable: "cleanup_unserved_ports",
+    kind: "bool",
+    description:
+      "Deregister the targets left on a port of this module's target groups that the function no longer serves, e.g. after alb_listener_port or a listeners port changed (CLEANUP_UNSERVED_PORTS). Only targets the old port's state object owns; each once its IP is healthy on a served port (or the NLB reports it not healthy), never leaving the target group without a target on a served port, within max_deregistrations_per_run, claimed in that state first. Leave it false when another deployment serves that port of the same target group with the same bucket and state_key_prefix. False: such targets are only reported (metric TargetsOnUnservedPorts).",
+    default: DEFAULTS.cleanupUnservedPorts,
   },
 } as const satisfies InputGroup;

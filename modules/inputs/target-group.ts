@@ -1,5 +1,5 @@
 /** Module variables — the NLB target group kept in sync and the optional NLB listener. */
-import { MAX_TARGET_GROUPS, TARGET_GROUP_ARN_PATTERN } from "../../lambda/config.js";
+import { MAX_TARGET_GROUPS, TARGET_GROUP_ARN_PATTERN } from "../../lambda/config/index.js";
 import { DEFAULTS } from "./defaults.js";
 import { LISTENER_KEY_PATTERN, NLB_ARN_PATTERN, VPC_ID_PATTERN } from "./patterns.js";
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../lambda/config.js";
+import { loadConfig } from "../../lambda/config/index.js";
 import { ConfigError } from "../../lambda/errors.js";
 
 const MINIMAL = Object.freeze({

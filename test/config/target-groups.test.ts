@@ -1,6 +1,6 @@
 /** TARGET_GROUPS: several (port, target group) pairs for one function, validated at cold start. */
 import { describe, expect, it } from "vitest";
-import { loadConfig, MAX_TARGET_GROUPS, pairLabel, stateKey } from "../../lambda/config.js";
+import { loadConfig, MAX_TARGET_GROUPS, pairLabel, stateKey } from "../../lambda/config/index.js";
 import { ConfigError } from "../../lambda/errors.js";
 
 const arn = (name: string, id = "0123456789abcdef", region = "us-east-1") =>

@@ -88,6 +88,15 @@ describe.skipIf(tools.missing.length > 0)("the Terraform module under real Terra
       ["-var=event_driven=true", `-var=alb_arn=${ALB_ARN}`],
       'event_driven = true needs discovery_mode = "eni": a DNS run cannot see a new interface yet',
     ],
+    [["-var=timeout=40"], "timeout must be at least 41 s to make a change and record it"],
+    [
+      ["-var=timeout=22", "-var=aws_request_timeout_ms=2000"],
+      "timeout must be at least 23 s to make a change and record it",
+    ],
+    [
+      ["-var=timeout=900", "-var=aws_max_attempts=10", "-var=aws_request_timeout_ms=60000"],
+      "timeout must be at least 1239 s",
+    ],
   ])(
     "plan with %j stops at the precondition that says what is wrong",
     (vars, message) => {
@@ -116,7 +125,34 @@ describe.skipIf(tools.missing.length > 0)("the Terraform module under real Terra
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("aws_cloudwatch_event_rule.interface_events[0] will be created");
+    expect(result.stdout).toContain(
+      "aws_cloudwatch_metric_alarm.interfaces_not_elb_managed[0] will be created",
+    );
   }, 120_000);
+
+  it("plans a function timeout that holds a change and its record, and CLEANUP_UNSERVED_PORTS only when asked", () => {
+    // Prepare: a given bucket and target group, so that the function's environment is known at plan time.
+    const given = [
+      "-var=create_state_bucket=false",
+      "-var=state_bucket_name=given-state-bucket",
+      "-var=create_target_group=false",
+      "-var=target_group_arn=arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef",
+    ];
+
+    // Act
+    const shorter = planFixture([...given, "-var=timeout=23", "-var=aws_request_timeout_ms=2000"]);
+    const cleanup = planFixture([...given, "-var=cleanup_unserved_ports=true"]);
+
+    // Assess
+    expect(shorter.stderr).toBe("");
+    expect(shorter.status).toBe(0);
+    expect(shorter.stdout).toMatch(/timeout +=? 23\b/);
+    expect(shorter.stdout).toMatch(/"AWS_REQUEST_TIMEOUT_MS" += "2000"/);
+    expect(shorter.stdout).not.toContain("CLEANUP_UNSERVED_PORTS");
+    expect(cleanup.stderr).toBe("");
+    expect(cleanup.status).toBe(0);
+    expect(cleanup.stdout).toMatch(/"CLEANUP_UNSERVED_PORTS" += "true"/);
+  }, 240_000);
 
   it("creates nothing and looks nothing up with create = false (the master switch)", () => {
     // Act

@@ -86,10 +86,16 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
     ok(tf(root, ["plan", "-out=again.plan", "-no-color"]), "re-plan");
     const replan = plannedChanges(ok(tf(root, ["show", "-json", "again.plan"]), "terraform show").stdout);
 
-    // Assess 1: moved, nothing destroyed, only the alarm that later releases add created, then nothing left to do.
+    // Assess 1: moved, nothing destroyed, only the alarms that later releases add created, then nothing left to do.
     expect(upgrade.filter((c) => c.actions.includes("delete")).map((c) => c.address)).toEqual([]);
-    expect(upgrade.filter((c) => c.actions.includes("create")).map((c) => c.address)).toEqual([
+    expect(
+      upgrade
+        .filter((c) => c.actions.includes("create"))
+        .map((c) => c.address)
+        .sort(),
+    ).toEqual([
       'module.alb_static_ip.aws_cloudwatch_metric_alarm.outside_allowed_cidrs["default"]',
+      'module.alb_static_ip.aws_cloudwatch_metric_alarm.unserved_ports["default"]',
     ]);
     expect(moved?.map((c) => `${c.previous_address} -> ${c.address}`).sort()).toEqual([
       'module.alb_static_ip.aws_cloudwatch_dashboard.this[0] -> module.alb_static_ip.aws_cloudwatch_dashboard.this["default"]',
@@ -183,6 +189,8 @@ describe.skipIf(tools.missing.length > 0)("a single-listener deployment upgraded
       'module.alb_static_ip.aws_cloudwatch_metric_alarm.ip_count["v6"]',
       'module.alb_static_ip.aws_cloudwatch_metric_alarm.outside_allowed_cidrs["http"]',
       'module.alb_static_ip.aws_cloudwatch_metric_alarm.outside_allowed_cidrs["v6"]',
+      'module.alb_static_ip.aws_cloudwatch_metric_alarm.unserved_ports["http"]',
+      'module.alb_static_ip.aws_cloudwatch_metric_alarm.unserved_ports["v6"]',
       'module.alb_static_ip.aws_lb_listener.this["http"]',
       'module.alb_static_ip.aws_lb_target_group.this["http"]',
       'module.alb_static_ip.aws_lb_target_group.this["v6"]',

@@ -9,7 +9,7 @@ import {
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { stateKey } from "../../lambda/config.js";
+import { stateKey } from "../../lambda/config/index.js";
 import type { RunSummary } from "../../lambda/reconcile.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
 import { startWorld, type World } from "../../sim/world.js";

@@ -16,6 +16,7 @@ import {
   lambdaCodeFromDirectory,
   propProblems,
 } from "../../modules/alb-static-ip.js";
+import { renderModule } from "../../modules/build/module.js";
 import { DEFAULTS, INPUTS } from "../../modules/inputs/index.js";
 import {
   all,
@@ -61,7 +62,7 @@ describe("AlbStaticIp with default props", () => {
       aws_cloudwatch_event_rule: 1,
       aws_cloudwatch_event_target: 1,
       aws_lambda_permission: 1,
-      aws_cloudwatch_metric_alarm: 3,
+      aws_cloudwatch_metric_alarm: 4,
       aws_cloudwatch_dashboard: 1,
     });
   });
@@ -434,7 +435,7 @@ const PROP_EFFECTS: Record<
     (s) => one(s, "aws_lambda_function").reserved_concurrent_executions,
     undefined,
   ],
-  timeout: [30, (s) => one(s, "aws_lambda_function").timeout, 30],
+  timeout: [45, (s) => one(s, "aws_lambda_function").timeout, 45],
   scheduleExpression: [
     "rate(2 minutes)",
     (s) => one(s, "aws_cloudwatch_event_rule").schedule_expression,
@@ -491,15 +492,27 @@ const PROP_EFFECTS: Record<
     ["Edge/StaticIP", "Edge/StaticIP"],
   ],
   logLevel: ["DEBUG", (s) => envOf(s).LOG_LEVEL, "DEBUG"],
-  awsMaxAttempts: [5, (s) => envOf(s).AWS_MAX_ATTEMPTS, "5"],
+  awsMaxAttempts: [2, (s) => envOf(s).AWS_MAX_ATTEMPTS, "2"],
   awsRequestTimeoutMs: [2000, (s) => envOf(s).AWS_REQUEST_TIMEOUT_MS, "2000"],
-  createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 2],
-  createOutsideAllowedCidrsAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 2],
+  cleanupUnservedPorts: [true, (s) => envOf(s).CLEANUP_UNSERVED_PORTS, "true"],
+  createIpCountAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 3],
+  createOutsideAllowedCidrsAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 3],
+  createUnservedPortsAlarm: [false, (s) => all(s, "aws_cloudwatch_metric_alarm").length, 3],
+  createInterfacesNotElbManagedAlarm: [
+    false,
+    (s) => all(s, "aws_cloudwatch_metric_alarm").length,
+    4,
+    {
+      discoveryMode: "eni",
+      albArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/0123456789abcdef",
+    },
+  ],
   createDashboard: [false, (s) => all(s, "aws_cloudwatch_dashboard").length, 0],
   alarmActions: [
     ["arn:aws:sns:us-east-1:123456789012:alerts"],
     (s) => all(s, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_actions, a.ok_actions]),
     [
+      [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       [["arn:aws:sns:us-east-1:123456789012:alerts"], ["arn:aws:sns:us-east-1:123456789012:alerts"]],
@@ -601,6 +614,7 @@ const PROP_EFFECTS: Record<
       { team: "a", tier: "edge" },
       { team: "a", tier: "edge" },
       { team: "a", tier: "edge" },
+      { team: "a", tier: "edge" },
     ],
     { tags: { team: "a" } },
   ],
@@ -669,6 +683,37 @@ describe("every prop changes the synthesized output", () => {
 
     // Assess: "dns" is the only mode so far; the variable still flows through.
     expect(envOf(s).DISCOVERY_MODE).toBe(DEFAULTS.discoveryMode);
+  });
+});
+
+describe("the cleanup of targets on ports the function no longer serves", () => {
+  it("is off unless asked for: the function's environment does not name it", () => {
+    // Act
+    const off = [envOf(defaults), envOf(synth({ cleanupUnservedPorts: false }))];
+    const on = envOf(synth({ cleanupUnservedPorts: true }));
+
+    // Assess
+    expect(off.map((env) => "CLEANUP_UNSERVED_PORTS" in env)).toEqual([false, false]);
+    expect(on.CLEANUP_UNSERVED_PORTS).toBe("true");
+  });
+
+  it("is a module input (cleanup_unserved_ports, default false) merged into the environment only when true", () => {
+    // Act
+    const module = renderModule();
+
+    // Assess
+    expect(INPUTS.cleanupUnservedPorts).toMatchObject({
+      variable: "cleanup_unserved_ports",
+      kind: "bool",
+      default: false,
+    });
+    expect(INPUTS.cleanupUnservedPorts.description).toMatch(
+      /no longer serves.*state object owns.*healthy on a served port.*max_deregistrations_per_run.*Leave it false when another deployment/,
+    );
+    expect(module.files["main.tf"]).toContain(
+      'var.cleanup_unserved_ports ? { "CLEANUP_UNSERVED_PORTS" = "true" } : {},',
+    );
+    expect(module.files["main.tf"]).not.toMatch(/CLEANUP_UNSERVED_PORTS\s+= tostring/);
   });
 });
 

@@ -3,7 +3,7 @@
  * cannot eat the Lambda timeout (and the fault matrix can test hung calls in well under a second).
  */
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, loadConfig } from "../../lambda/config.js";
+import { CONFIG_DEFAULTS, loadConfig } from "../../lambda/config/index.js";
 import { ConfigError } from "../../lambda/errors.js";
 
 const MINIMAL = Object.freeze({

@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS } from "../../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../../lambda/config/index.js";
 import type { ForeignInjection } from "../../sim/dns-foreign.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
 import type { DnsBehaviour, FaultSet } from "../../sim/types.js";

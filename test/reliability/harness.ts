@@ -3,7 +3,7 @@
  * with a watch on the one promise that matters most — no live ALB IP is ever deregistered.
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { stateKey } from "../../lambda/config.js";
+import { stateKey } from "../../lambda/config/index.js";
 import type { RunSummary } from "../../lambda/reconcile.js";
 import { type FunctionContainer, startFunction } from "../../sim/lambda-runtime.js";
 import type { World } from "../../sim/world.js";

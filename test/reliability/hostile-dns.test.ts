@@ -8,7 +8,7 @@
  * corroboration rule still never empties the group.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS } from "../../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../../lambda/config/index.js";
 import type { RunSummary } from "../../lambda/reconcile.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
 import { startWorld, type World } from "../../sim/world.js";

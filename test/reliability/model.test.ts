@@ -24,7 +24,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS } from "../../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../../lambda/config/index.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
 import type { ApiFault, AwsApiName, DnsBehaviour, DnsFaultMode, FaultSet } from "../../sim/types.js";
 import { startWorld, type World } from "../../sim/world.js";

@@ -4,7 +4,7 @@
  * partly refused registration did register are recorded as owned. End to end through the bundle.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS } from "../../lambda/config.js";
+import { CONFIG_DEFAULTS } from "../../lambda/config/index.js";
 import type { FunctionContainer } from "../../sim/lambda-runtime.js";
 import { startWorld, type World } from "../../sim/world.js";
 import {

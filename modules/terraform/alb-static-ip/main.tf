@@ -143,8 +143,15 @@ locals {
   # The function's role, created or given.
   role_arn = local.create_role ? aws_iam_role.this[0].arn : (var.role_arn == null) ? "" : var.role_arn
 
-  # The function's settings (README, Configuration), one environment variable each; the targets, DNS_SERVERS and the
-  # discovery settings are merged in on the function when set.
+  # The shortest function timeout with which a run can make a change and record it: each may take aws_max_attempts ×
+  # aws_request_timeout_ms plus 2 s of backoff per retry, and discovery needs 2 s (docs/operations.md, Operations notes,
+  # "Function timeout"; the function computes the same).
+  minimum_function_timeout = ceil((
+    (((2 * (var.aws_max_attempts * var.aws_request_timeout_ms)) + (4000 * var.aws_max_attempts)) - 1000) / 1000
+  ))
+
+  # The function's settings (README, Configuration), one environment variable each; the targets, DNS_SERVERS,
+  # CLEANUP_UNSERVED_PORTS and the discovery settings are merged in on the function when set.
   function_environment = {
     ALB_DNS_NAME                              = var.alb_dns_name
     S3_BUCKET                                 = local.state_bucket_name
@@ -207,6 +214,15 @@ locals {
   # metrics off or in a dry run.
   create_outside_allowed_cidrs_alarm = (
     var.create && ((var.create_outside_allowed_cidrs_alarm && local.metrics_published) && !var.allow_any_target_cidr)
+  )
+
+  # The alarm on TargetsOnUnservedPorts, per target group: not with the opt-out, with metrics off or in a dry run.
+  create_unserved_ports_alarm = (var.create && (var.create_unserved_ports_alarm && local.metrics_published))
+
+  # The alarm on InterfacesNotElbManaged: with discovery_mode = "eni" only, not with the opt-out, with metrics off or in
+  # a dry run.
+  create_interfaces_not_elb_managed_alarm = (
+    var.create && ((var.create_interfaces_not_elb_managed_alarm && local.metrics_published) && local.eni_discovery)
   )
 
   # The CloudWatch dashboard, one per target group.
@@ -339,6 +355,7 @@ resource "aws_lambda_function" "this" {
           { "TARGET_GROUPS" = local.target_groups_env }
         ),
         (length(var.dns_servers) >= 1) ? { "DNS_SERVERS" = join(",", var.dns_servers) } : {},
+        var.cleanup_unserved_ports ? { "CLEANUP_UNSERVED_PORTS" = "true" } : {},
       ),
       merge(
         (var.alb_arn == null) ? {} : { "ALB_ARN" = var.alb_arn },
@@ -440,6 +457,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = (local.create_role || (var.role_arn != null))
       error_message = "role_arn is required when create_role is false."
+    }
+
+    precondition {
+      condition     = (var.timeout >= local.minimum_function_timeout)
+      error_message = "timeout must be at least ${local.minimum_function_timeout} s to make a change and record it with this aws_max_attempts and aws_request_timeout_ms (or lower those)."
     }
   }
 }

@@ -128,6 +128,16 @@ output "outside_allowed_cidrs_alarm_names" {
   value       = { for k, a in aws_cloudwatch_metric_alarm.outside_allowed_cidrs : k => a.alarm_name }
 }
 
+output "unserved_ports_alarm_names" {
+  description = "Name of the alarm on TargetsOnUnservedPorts per listeners entry (\"default\" for the one-listener shorthand); empty when not created."
+  value       = { for k, a in aws_cloudwatch_metric_alarm.unserved_ports : k => a.alarm_name }
+}
+
+output "interfaces_not_elb_managed_alarm_name" {
+  description = "Name of the alarm on InterfacesNotElbManaged (discovery_mode = \"eni\"); null when not created."
+  value       = one(aws_cloudwatch_metric_alarm.interfaces_not_elb_managed[*].alarm_name)
+}
+
 output "dashboard_name" {
   description = "Name of the CloudWatch dashboard; null when create_dashboard is false."
   value       = try(aws_cloudwatch_dashboard.this["default"].dashboard_name, null)

@@ -468,7 +468,7 @@ variable "reserved_concurrent_executions" {
 }
 
 variable "timeout" {
-  description = "Lambda timeout in seconds. Keep it below the schedule interval so runs do not overlap; a run normally takes under 2 s."
+  description = "Lambda timeout in seconds. At least the time a run needs to make a change and record it (41 s with the default aws_max_attempts and aws_request_timeout_ms; checked at plan time). Keep it below the schedule interval so runs do not overlap; a run normally takes under 2 s."
   type        = number
   default     = 50
   nullable    = false
@@ -848,6 +848,13 @@ variable "aws_request_timeout_ms" {
   }
 }
 
+variable "cleanup_unserved_ports" {
+  description = "Deregister the targets left on a port of this module's target groups that the function no longer serves, e.g. after alb_listener_port or a listeners port changed (CLEANUP_UNSERVED_PORTS). Only targets the old port's state object owns; each once its IP is healthy on a served port (or the NLB reports it not healthy), never leaving the target group without a target on a served port, within max_deregistrations_per_run, claimed in that state first. Leave it false when another deployment serves that port of the same target group with the same bucket and state_key_prefix. False: such targets are only reported (metric TargetsOnUnservedPorts)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "create_ip_count_alarm" {
   description = "Create the alarm on LoadBalancerIPCount < 1 for 3 minutes (missing data counts as breaching). Only with publish_ip_count_metric and without dry_run (both mean no datapoints)."
   type        = bool
@@ -857,6 +864,20 @@ variable "create_ip_count_alarm" {
 
 variable "create_outside_allowed_cidrs_alarm" {
   description = "Create the alarm on TargetsOutsideAllowedCidrs >= 1, per target group: the function observed an IP outside ALLOWED_TARGET_CIDRS and refused it. The list taken from the ALB's subnets is fixed at apply time, so when the ALB gains a subnet, re-apply the module. Not with allow_any_target_cidr, without publish_ip_count_metric or with dry_run."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "create_unserved_ports_alarm" {
+  description = "Create the alarm on TargetsOnUnservedPorts >= 1 in every period of the alarm window, per target group: targets left on a port of the target group that the function no longer serves (after alb_listener_port or a listeners port changed). They still get traffic while the ALB listens there; set cleanup_unserved_ports = true or deregister them by hand (docs/operations.md, \"Lost state\"). Not without publish_ip_count_metric or with dry_run."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "create_interfaces_not_elb_managed_alarm" {
+  description = "Create the alarm on InterfacesNotElbManaged >= 1 (with discovery_mode = \"eni\" only): a network interface with the ALB's description that ELB did not create, never registered, a security event; find its CreateNetworkInterface call in CloudTrail and delete it (SECURITY.md). One alarm, on the primary target group's series. Not without publish_ip_count_metric or with dry_run."
   type        = bool
   default     = true
   nullable    = false

@@ -4,17 +4,25 @@
  * No AWS call, no network, no `process.env` read: the handler passes `process.env` in.
  *
  * This file holds the variable table (name → schema, what is expected) and `loadConfig`; the
- * rooms beside it in `config/`: `schemas.ts` (number, boolean, enum schemas), `rules.ts` (names,
- * ARNs, buckets, prefixes), `dns-servers.ts` (DNS_SERVERS entries), `target-groups.ts`
- * (TARGET_GROUPS pairs), `allowed-cidrs.ts` (ALLOWED_TARGET_CIDRS), `redact.ts` (showing values
- * safely in errors).
+ * rooms beside it: `schemas.ts` (number, boolean, enum schemas), `rules.ts` (names, ARNs, buckets,
+ * prefixes), `dns-servers.ts` (DNS_SERVERS entries), `target-groups.ts` (TARGET_GROUPS pairs),
+ * `allowed-cidrs.ts` (ALLOWED_TARGET_CIDRS), `discovery.ts` (ALB_ARN and the rest of ENI mode),
+ * `redact.ts` (showing values safely in errors). `index.ts` is what the rest of the project imports.
  */
 // zod/mini: the same validation as classic zod at ~15 KiB instead of ~450 KiB of bundle (cold start).
 import * as z from "zod/mini";
-import { ALLOWED_CIDRS_EXPECTED, readAllowedTargetCidrs } from "./config/allowed-cidrs.js";
-import { DISCOVERY_EXPECTED, type DiscoveryConfig, readDiscoveryConfig } from "./config/discovery.js";
-import { type DnsServer, dnsServersSchema } from "./config/dns-servers.js";
-import { describeValue } from "./config/redact.js";
+import type { Cidr } from "../core/cidr.js";
+import { ConfigError, type ConfigIssue } from "../errors.js";
+import {
+  actReserveMs,
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+  minimumFunctionTimeoutSeconds,
+  worstCaseCallMs,
+} from "../timing.js";
+import { ALLOWED_CIDRS_EXPECTED, readAllowedTargetCidrs } from "./allowed-cidrs.js";
+import { DISCOVERY_EXPECTED, type DiscoveryConfig, readDiscoveryConfig } from "./discovery.js";
+import { type DnsServer, dnsServersSchema } from "./dns-servers.js";
+import { describeValue } from "./redact.js";
 import {
   albDnsNameProblem,
   bucketProblem,
@@ -22,7 +30,7 @@ import {
   REGION_PATTERN,
   stateKeyPrefixProblem,
   targetGroupArnProblem,
-} from "./config/rules.js";
+} from "./rules.js";
 import {
   booleanSchema,
   checked,
@@ -34,36 +42,8 @@ import {
   logLevelSchema,
   probabilitySchema,
   type Schema,
-} from "./config/schemas.js";
-import { readTargetGroups, TARGET_GROUPS_EXPECTED, type TargetGroupPair } from "./config/target-groups.js";
-import type { Cidr } from "./core/cidr.js";
-import { ConfigError, type ConfigIssue } from "./errors.js";
-import {
-  actReserveMs,
-  LAMBDA_MAX_TIMEOUT_SECONDS,
-  minimumFunctionTimeoutSeconds,
-  worstCaseCallMs,
-} from "./timing.js";
-
-export type { AlbIdentity, DiscoveryConfig } from "./config/discovery.js";
-export { ALB_ARN_PATTERN, ROLE_ARN_PATTERN, VPC_ID_PATTERN } from "./config/discovery.js";
-export type { DnsServer } from "./config/dns-servers.js";
-export { describeValue, looksSecret } from "./config/redact.js";
-export {
-  BUCKET_IP_FORM,
-  BUCKET_NAME_SHAPE,
-  BUCKET_PREFIXES,
-  BUCKET_SUFFIXES,
-  DNS_SERVER_ENTRY_PATTERN,
-  PARTITION_REGION_PREFIXES,
-  PARTITIONS,
-  partitionOf,
-  REGION_PATTERN,
-  STATE_KEY_PREFIX_BAD_SEGMENT,
-  TARGET_GROUP_ARN_PATTERN,
-} from "./config/rules.js";
-export type { DiscoveryMode, LogLevel } from "./config/schemas.js";
-export { MAX_TARGET_GROUPS, pairLabel, type TargetGroupPair } from "./config/target-groups.js";
+} from "./schemas.js";
+import { readTargetGroups, TARGET_GROUPS_EXPECTED, type TargetGroupPair } from "./target-groups.js";
 
 export interface Config {
   /** ALB_DNS_NAME, lower-cased, no trailing dot. */
