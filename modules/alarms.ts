@@ -143,7 +143,7 @@ export function declareAlarms(ctx: BuildContext, fn: LambdaFunction, targets: Al
         hclName: "unserved_ports",
         nameSuffix: "-unserved-ports",
         metricName: "TargetsOnUnservedPorts",
-        description: `The ${name} function found targets on a port it no longer serves: set cleanup_unserved_ports = true to remove those it owned, or deregister them (docs/operations.md, Lost state).`,
+        description: `The ${name} function found targets on a port it no longer serves: set cleanup_unserved_ports = true, or deregister them (docs/operations.md, Lost state).`,
         datapointsToAlarm: evaluationPeriods,
         why: 'Targets on a port of the target group that the function no longer serves (a changed listener port), in every run of the window: a cleanup in progress does not page. They stay until cleanup_unserved_ports = true or someone deregisters them (docs/operations.md, "Lost state").',
       })

@@ -76,7 +76,7 @@ resource "aws_cloudwatch_metric_alarm" "outside_allowed_cidrs" {
 resource "aws_cloudwatch_metric_alarm" "unserved_ports" {
   for_each            = local.create_unserved_ports_alarm ? local.target_group_arns : {}
   alarm_actions       = var.alarm_actions
-  alarm_description   = "The ${var.name} function found targets on a port it no longer serves: set cleanup_unserved_ports = true to remove those it owned, or deregister them (docs/operations.md, Lost state)."
+  alarm_description   = "The ${var.name} function found targets on a port it no longer serves: set cleanup_unserved_ports = true, or deregister them (docs/operations.md, Lost state)."
   alarm_name          = "${var.name}${local.listener_name_suffixes[each.key]}-unserved-ports"
   comparison_operator = "GreaterThanOrEqualToThreshold"
   datapoints_to_alarm = local.alarm_evaluation_periods
