@@ -18,8 +18,8 @@ export interface MetricDatumRecord {
   storageResolution?: number;
   /** ISO-8601; the time the call was received when the datum had none. */
   timestamp: string;
-  /** Which wire protocol delivered it. */
-  protocol: "json" | "query";
+  /** Which wire protocol delivered it: PutMetricData (JSON or awsQuery), or an EMF log line. */
+  protocol: "json" | "query" | "emf";
 }
 
 const UNITS = new Set([

@@ -2,6 +2,9 @@
  * CloudWatch PutMetricData over both protocols the SDKs use: AWS JSON 1.0 with
  * `X-Amz-Target: GraniteServiceVersion20100801.PutMetricData` (the current
  * `@aws-sdk/client-cloudwatch`, query-compatible errors) and the older awsQuery form protocol.
+ * The same endpoint takes CloudWatch Logs' `Logs_20140328.PutLogEvents` from the container runtime (Lambda's log
+ * delivery, not the function's role: no fault, latency or request count applies) and records the EMF documents
+ * among the events (`sim/logs-emf.ts`).
  */
 import type http from "node:http";
 import { SimApiError } from "./api-error.js";
@@ -11,6 +14,7 @@ import {
   parseQueryPutMetricData,
 } from "./cloudwatch-model.js";
 import { type Handler, headerValue, newRequestId, readBody } from "./http.js";
+import { extractPutLogEvents } from "./logs-emf.js";
 import { queryParams } from "./query.js";
 import { admit, type ServiceContext } from "./service.js";
 import { document, leaf, node } from "./xml.js";
@@ -18,6 +22,7 @@ import { document, leaf, node } from "./xml.js";
 /** XML namespace of CloudWatch awsQuery answers. */
 export const CLOUDWATCH_XMLNS = "http://monitoring.amazonaws.com/doc/2010-08-01/";
 const TARGET_PREFIX = "GraniteServiceVersion20100801.";
+const LOGS_PUT_LOG_EVENTS = "Logs_20140328.PutLogEvents";
 const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 
 /** Where accepted datapoints go. */
@@ -48,6 +53,16 @@ export function cloudwatchHandler(
     } catch (error) {
       if (error instanceof SimApiError) return sendError(res, error, requestId, json);
       throw error;
+    }
+    if (target === LOGS_PUT_LOG_EVENTS) {
+      try {
+        sink.record(extractPutLogEvents(parseJson(body)));
+        send(res, 200, "{}", "application/x-amz-json-1.1", requestId);
+      } catch (error) {
+        if (error instanceof SimApiError) return sendError(res, error, requestId, true);
+        throw error;
+      }
+      return;
     }
     const params = json
       ? new URLSearchParams()

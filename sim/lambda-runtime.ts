@@ -1,7 +1,10 @@
 /**
  * Runs the bundled handler the way Lambda does: one process per container, the module imported once with the
  * function's environment (so config validation at cold start is real), then invocations with a context whose
- * getRemainingTimeInMillis() counts down from the function timeout.
+ * getRemainingTimeInMillis() counts down from the function timeout. Like Lambda's log delivery, it sends what the
+ * function wrote to stdout to CloudWatch Logs (`PutLogEvents` to `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS` when the
+ * environment names one, as a world's does) before the invocation returns, so the EMF metrics in those lines are
+ * in the world when the caller looks.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -76,7 +79,7 @@ export async function startFunction(options: {
     execPath: options.execPath ?? (process.env[RUNTIME_NODE_ENV] || process.execPath),
   });
   const defaultTimeout = options.timeoutMs ?? 50_000;
-  const pending = new Map<number, (m: ChildMessage) => void>();
+  const pending = new Map<number, (m: ChildMessage) => void | Promise<void>>();
   let nextId = 1;
 
   const first = await new Promise<ChildMessage>((resolve, reject) => {
@@ -90,6 +93,8 @@ export async function startFunction(options: {
     await new Promise((r) => child.once("exit", r));
     throw new InitError(first.message ?? "init failed", first.logs);
   }
+  const deliver = logDelivery(options.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS);
+  await deliver(first.logs);
   child.removeAllListeners("exit");
   child.on("message", (raw) => {
     const m = raw as ChildMessage;
@@ -128,8 +133,9 @@ export async function startFunction(options: {
             logs: [],
           });
         }, timeoutMs + 1_000);
-        pending.set(id, (m) => {
+        pending.set(id, async (m) => {
           clearTimeout(timer);
+          await deliver(m.logs);
           resolve({
             ok: m.ok ?? false,
             result: m.result as T,
@@ -147,5 +153,36 @@ export async function startFunction(options: {
       child.kill("SIGTERM");
       await exited;
     },
+  };
+}
+
+/**
+ * Lambda's log delivery: the lines go to CloudWatch Logs as one `PutLogEvents` (no credentials: the platform's, not
+ * the function's role). A failed delivery loses those lines' metrics, as a full log pipeline would, and says so.
+ */
+function logDelivery(endpoint: string | undefined): (lines: readonly string[]) => Promise<void> {
+  if (!endpoint) return async () => {};
+  return async (lines) => {
+    if (lines.length === 0) return;
+    const now = Date.now();
+    try {
+      const res = await fetch(endpoint, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-amz-json-1.1",
+          "x-amz-target": "Logs_20140328.PutLogEvents",
+        },
+        body: JSON.stringify({
+          logGroupName: "/aws/lambda/alb-static-ip",
+          logStreamName: "sim",
+          logEvents: lines.map((message) => ({ timestamp: now, message })),
+        }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      await res.arrayBuffer();
+      if (!res.ok) process.stderr.write(`log delivery to ${endpoint} answered HTTP ${res.status}\n`);
+    } catch (error) {
+      process.stderr.write(`log delivery to ${endpoint} failed: ${(error as Error).message}\n`);
+    }
   };
 }

@@ -533,6 +533,8 @@ export function worldEnv(info: WorldInfo): Record<string, string> {
     AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: info.endpoints.elbv2,
     AWS_ENDPOINT_URL_S3: info.endpoints.s3,
     AWS_ENDPOINT_URL_CLOUDWATCH: info.endpoints.cloudwatch,
+    // Where the container runtime delivers the function's log lines (CloudWatch Logs extracts EMF metrics).
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: info.endpoints.cloudwatch,
     ...(info.endpoints.ec2 === undefined ? {} : { AWS_ENDPOINT_URL_EC2: info.endpoints.ec2 }),
     ...(info.endpoints.sts === undefined ? {} : { AWS_ENDPOINT_URL_STS: info.endpoints.sts }),
     ...(info.endpoints.lambda === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: info.endpoints.lambda }),

@@ -163,3 +163,50 @@ describe("CloudWatch PutMetricData over the query protocol", () => {
     expect(await response.text()).toContain(`<Code>${code}</Code>`);
   });
 });
+
+describe("CloudWatch Logs' extraction of embedded metric format lines (the container runtime's log delivery)", () => {
+  const emf = (members: Record<string, unknown>, dims: string[][] = [["TargetGroup"]]) =>
+    JSON.stringify({
+      _aws: {
+        Timestamp: 1_790_000_000_000,
+        CloudWatchMetrics: [
+          { Namespace: "ALBStaticIP", Dimensions: dims, Metrics: [{ Name: "M", Unit: "Count" }] },
+        ],
+      },
+      ...members,
+    });
+  const deliver = (messages: string[]) =>
+    fetch(world.info.endpoints.cloudwatch, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Logs_20140328.PutLogEvents" },
+      body: JSON.stringify({
+        logGroupName: "/aws/lambda/f",
+        logStreamName: "s",
+        logEvents: messages.map((message) => ({ timestamp: 0, message })),
+      }),
+    });
+
+  it("records the datapoints of valid documents only, and counts no API call of the function", async () => {
+    // Act
+    const response = await deliver([
+      "a plain log line",
+      emf({ TargetGroup: "targetgroup/tg/1", M: 3 }),
+      emf({ TargetGroup: "targetgroup/tg/1", M: [1, 2] }),
+      emf({ M: 1 }), // the dimension names no member
+      emf({ TargetGroup: 7, M: 1 }), // a dimension value must be a string
+      emf({ TargetGroup: "targetgroup/tg/1", M: "1" }), // a metric value must be a number
+      emf({ TargetGroup: "targetgroup/tg/1", M: 1 }).replace("1790000000000", '"now"'), // Timestamp in ms
+    ]);
+
+    // Assess
+    expect(response.status).toBe(200);
+    const state = world.state();
+    expect(state.metrics.map((m) => [m.metricName, m.value, m.dimensions, m.protocol])).toEqual([
+      ["M", 3, [{ name: "TargetGroup", value: "targetgroup/tg/1" }], "emf"],
+      ["M", 1, [{ name: "TargetGroup", value: "targetgroup/tg/1" }], "emf"],
+      ["M", 2, [{ name: "TargetGroup", value: "targetgroup/tg/1" }], "emf"],
+    ]);
+    expect(state.metrics[0]?.timestamp).toBe(new Date(1_790_000_000_000).toISOString());
+    expect(state.requests["cloudwatch:PutMetricData"]).toBe(0);
+  });
+});
