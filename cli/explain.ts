@@ -63,7 +63,6 @@ export const NOTE_TEXT: Readonly<Record<string, string>> = {
   draining: "draining after a deregistration",
   target_group_type_assumed_ipv4: "the target group's type could not be read: treated as ipv4",
   state_conflict: "another run changed the state meanwhile",
-  metrics_failed: "publishing metrics failed",
 };
 
 /** A health reason in words, or the reason itself when unknown. */

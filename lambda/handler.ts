@@ -187,10 +187,7 @@ async function run(
           }),
       })),
       metrics: config.cwMetricFlagIpCount
-        ? createMetricsPublisher(clients.cloudwatch, {
-            namespace: config.metricNamespace,
-            albDnsName: config.albDnsName,
-          })
+        ? createMetricsPublisher({ namespace: config.metricNamespace, albDnsName: config.albDnsName })
         : undefined,
       logger: runLogger,
       now: () => new Date(),

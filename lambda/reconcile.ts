@@ -94,7 +94,7 @@ export interface RunSummary {
   /** Labels (`<port>=targetgroup/<name>/<id>`) of the pairs that failed. */
   failedTargetGroups: string[];
   notes: string[];
-  apiCalls: { elbv2: number; s3: number; cloudwatch: number; dnsQueries: number };
+  apiCalls: { elbv2: number; s3: number; dnsQueries: number };
   durationMs: number;
   /** The failed pair's error, or (several failed) `target_groups_failed` naming each. */
   error?: { code: string; message: string } | undefined;
@@ -114,7 +114,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     targetGroups: [],
     failedTargetGroups: [],
     notes: [],
-    apiCalls: { elbv2: 0, s3: 0, cloudwatch: 0, dnsQueries: 0 },
+    apiCalls: { elbv2: 0, s3: 0, dnsQueries: 0 },
     durationMs: 0,
   };
 
@@ -241,37 +241,28 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   }
 
   if (deps.metrics && !options.dryRun) {
-    try {
-      // IPv4 pairs first: the ALB-only LoadBalancerIPCount series counts the ALB's IPv4 addresses, as before.
-      const ordered = [...summary.targetGroups].sort(
-        (a, b) => Number(a.ipAddressType === "ipv6") - Number(b.ipAddressType === "ipv6"),
-      );
-      await deps.metrics.publish(
-        ordered.map((p) => ({
-          targetGroupArn: p.targetGroupArn,
-          metrics: {
-            ipCount: p.discovery.failed ? undefined : p.ips.length,
-            registered: p.registered.length,
-            deregistered:
-              p.deregistered.length + (p.unservedPorts ?? []).reduce((n, u) => n + u.deregistered.length, 0),
-            queries: p.discovery.queries,
-            outsideAllowedCidrs: p.targetsOutsideAllowedCidrs.length,
-            onUnservedPorts: p.unservedPorts?.reduce((n, u) => n + u.targets.length, 0),
-            interfacesNotElbManaged: p.discovery.lookalikes?.length,
-            discoveryComplete: p.discovery.complete,
-            errorCode: p.error?.code,
-          },
-        })),
-        started,
-      );
-    } catch (error) {
-      summary.notes.push("metrics_failed");
-      // Under `error`: Powertools drops a top-level `message` key, which would lose the cause.
-      deps.logger.warn("Publishing metrics failed; the sync itself is unaffected", {
-        error: errorInfo(error),
-      });
-    }
-    summary.apiCalls.cloudwatch = deps.metrics.calls;
+    // IPv4 pairs first: the ALB-only LoadBalancerIPCount series counts the ALB's IPv4 addresses, as before.
+    const ordered = [...summary.targetGroups].sort(
+      (a, b) => Number(a.ipAddressType === "ipv6") - Number(b.ipAddressType === "ipv6"),
+    );
+    deps.metrics.publish(
+      ordered.map((p) => ({
+        targetGroupArn: p.targetGroupArn,
+        metrics: {
+          ipCount: p.discovery.failed ? undefined : p.ips.length,
+          registered: p.registered.length,
+          deregistered:
+            p.deregistered.length + (p.unservedPorts ?? []).reduce((n, u) => n + u.deregistered.length, 0),
+          queries: p.discovery.queries,
+          outsideAllowedCidrs: p.targetsOutsideAllowedCidrs.length,
+          onUnservedPorts: p.unservedPorts?.reduce((n, u) => n + u.targets.length, 0),
+          interfacesNotElbManaged: p.discovery.lookalikes?.length,
+          discoveryComplete: p.discovery.complete,
+          errorCode: p.error?.code,
+        },
+      })),
+      started,
+    );
   }
   summary.durationMs = deps.now().getTime() - started.getTime();
   return summary;

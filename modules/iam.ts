@@ -54,12 +54,10 @@ export function declareRole(ctx: BuildContext, inputs: RoleInputs): RoleParts {
   );
 
   const stateKeyPrefix = props.stateKeyPrefix ?? DEFAULTS.stateKeyPrefix;
-  const metricNamespace = props.metricNamespace ?? DEFAULTS.metricNamespace;
   const statements: DataAwsIamPolicyDocumentStatement[] = functionPolicyStatements({
     targetGroupArns: inputs.targetGroupArns,
     bucketArn,
     stateKeyPrefix,
-    metricNamespace,
     logGroupArn: inputs.logGroupArn,
   });
   const sourcePolicyDocuments: string[] = [];

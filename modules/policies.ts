@@ -10,9 +10,9 @@
  *   conditional writes with If-Match need both actions);
  * - s3:ListBucket on the bucket, so a missing state object reads as 404 NoSuchKey (first run) instead of
  *   403 AccessDenied; without a condition, because S3's implicit check for GetObject carries no s3:prefix;
- * - cloudwatch:PutMetricData (no resource types) limited by the cloudwatch:namespace condition;
  * - logs:CreateLogStream/PutLogEvents on the function's own log group (created, or the given one); no
- *   logs:CreateLogGroup (the group exists before the function);
+ *   logs:CreateLogGroup (the group exists before the function). Metrics travel in those logs (CloudWatch embedded
+ *   metric format), so there is no cloudwatch:PutMetricData;
  * - optional: kms:Decrypt/GenerateDataKey on the state bucket's key; X-Ray writes with active tracing.
  */
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
@@ -40,9 +40,8 @@ export const STATEMENT_COMMENTS: Readonly<Record<string, string>> = Object.freez
     "Only the state objects below state_key_prefix: their keys embed the target group's name and id, which a created group has only after apply, hence the prefix. A conditional write (If-Match) needs s3:GetObject as well as s3:PutObject.",
   MissingStateIsNotFound:
     "s3:ListBucket on the bucket, so that a missing state object (the first run) reads as 404 NoSuchKey, not 403 AccessDenied. No s3:prefix condition: the implicit check of a GetObject carries none.",
-  PublishOwnMetrics:
-    "PutMetricData has no resource types: the condition limits it to the function's own namespace.",
-  WriteOwnLogGroup: "Its own log group only, which exists before the function (so no logs:CreateLogGroup).",
+  WriteOwnLogGroup:
+    "Its own log group only, which exists before the function (so no logs:CreateLogGroup). The metrics travel in these logs (embedded metric format), so the role has no cloudwatch:PutMetricData.",
   UseStateBucketKey: "The state bucket's KMS key (SSE-KMS), only when state_bucket_kms_key_arn is set.",
   WriteTraces:
     'X-Ray writes (as in AWSXRayDaemonWriteAccess), only with tracing_mode = "Active"; X-Ray defines no resource types for them.',
@@ -61,7 +60,6 @@ export interface FunctionPolicyInputs {
   readonly targetGroupArns: string[];
   readonly bucketArn: string;
   readonly stateKeyPrefix: string;
-  readonly metricNamespace: string;
   readonly logGroupArn: string;
 }
 
@@ -91,15 +89,6 @@ export function functionPolicyStatements(inputs: FunctionPolicyInputs): DataAwsI
       effect: "Allow",
       actions: ["s3:ListBucket"],
       resources: [inputs.bucketArn],
-    },
-    {
-      sid: "PublishOwnMetrics",
-      effect: "Allow",
-      actions: ["cloudwatch:PutMetricData"],
-      resources: ["*"],
-      condition: [
-        { test: "StringEquals", variable: "cloudwatch:namespace", values: [inputs.metricNamespace] },
-      ],
     },
     {
       sid: "WriteOwnLogGroup",

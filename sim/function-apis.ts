@@ -86,6 +86,7 @@ export function lambdaHandler(ctx: ServiceContext, network: NetworkModel): Handl
           LastUpdateStatus: "Successful",
           Architectures: ["arm64"],
           Environment: { Variables: fn.environment },
+          LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${fn.name}` },
           ...(fn.subnetIds.length === 0
             ? {}
             : {

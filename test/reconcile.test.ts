@@ -41,7 +41,7 @@ function summary(overrides: Partial<RunSummary> = {}, pairNotes: string[] = []):
     targetGroups: [pair],
     failedTargetGroups: [],
     notes: [],
-    apiCalls: { elbv2: 0, s3: 0, cloudwatch: 0, dnsQueries: 0 },
+    apiCalls: { elbv2: 0, s3: 0, dnsQueries: 0 },
     durationMs: 1,
     ...overrides,
   };

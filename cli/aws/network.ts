@@ -225,6 +225,8 @@ export interface FunctionView {
   vpc: { vpcId: string; subnetIds: string[] } | undefined;
   state: string | undefined;
   lastUpdateStatus: string | undefined;
+  /** Where Lambda writes its logs, and CloudWatch Logs reads its EMF metrics from. */
+  logGroup: string;
 }
 
 /** The deployed function's configuration (GetFunctionConfiguration). */
@@ -242,6 +244,7 @@ export async function getFunction(clients: ReadOnlyClients, name: string): Promi
         : undefined,
     state: out.State,
     lastUpdateStatus: out.LastUpdateStatus,
+    logGroup: out.LoggingConfig?.LogGroup ?? `/aws/lambda/${out.FunctionName ?? name}`,
   };
 }
 

@@ -118,8 +118,14 @@ async function checkRoute(ctx: CliContext, config: Readonly<Config>, fn: Functio
   ];
 }
 
-/** The calls the function makes, on which resources (what the module's role grants). */
-function neededPermissions(config: Readonly<Config>): Array<{ action: string; resources: string[] }> {
+/**
+ * The calls the function makes, on which resources (what the module's role grants), and the log writes Lambda makes
+ * with its role: without them the logs and the EMF metrics in them are lost without an error anywhere.
+ */
+function neededPermissions(
+  config: Readonly<Config>,
+  fn: Pick<FunctionView, "arn" | "logGroup">,
+): Array<{ action: string; resources: string[] }> {
   const arns = config.targetGroups.map((p) => p.targetGroupArn);
   const partition = arns[0]?.split(":")[1] ?? "aws";
   const objects = config.targetGroups.map(
@@ -132,7 +138,7 @@ function neededPermissions(config: Readonly<Config>): Array<{ action: string; re
     { action: "elasticloadbalancing:DeregisterTargets", resources: arns },
     { action: "s3:GetObject", resources: objects },
     { action: "s3:PutObject", resources: objects },
-    ...(config.cwMetricFlagIpCount ? [{ action: "cloudwatch:PutMetricData", resources: ["*"] }] : []),
+    ...logWrites(fn),
     ...(config.discoveryMode === "eni"
       ? [{ action: "ec2:DescribeNetworkInterfaces", resources: ["*"] }]
       : []),
@@ -142,13 +148,26 @@ function neededPermissions(config: Readonly<Config>): Array<{ action: string; re
   ];
 }
 
+/** logs:CreateLogStream and logs:PutLogEvents on the function's log group, when its ARN gives region and account. */
+function logWrites(
+  fn: Pick<FunctionView, "arn" | "logGroup">,
+): Array<{ action: string; resources: string[] }> {
+  const [, partition, , region, account] = fn.arn.split(":");
+  if (!partition || !region || !account) return [];
+  const streams = `arn:${partition}:logs:${region}:${account}:log-group:${fn.logGroup}:log-stream:*`;
+  return [
+    { action: "logs:CreateLogStream", resources: [streams] },
+    { action: "logs:PutLogEvents", resources: [streams] },
+  ];
+}
+
 async function checkPermissions(
   ctx: CliContext,
   config: Readonly<Config>,
   fn: FunctionView,
 ): Promise<Finding[]> {
   if (fn.roleArn === undefined) return [];
-  const results = await simulateRole(ctx.clients, fn.roleArn, neededPermissions(config));
+  const results = await simulateRole(ctx.clients, fn.roleArn, neededPermissions(config, fn));
   const denied = results.filter((r) => r.decision !== "allowed");
   if (denied.length === 0) return [];
   return [

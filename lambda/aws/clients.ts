@@ -2,7 +2,6 @@
  * SDK client construction with bounded retries and timeouts, so one hung call cannot eat the Lambda timeout.
  * Endpoints come from the SDK's own `AWS_ENDPOINT_URL_<SERVICE>` support (used by the local AWS world).
  */
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { S3Client } from "@aws-sdk/client-s3";
 
@@ -25,10 +24,9 @@ export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
 export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
   s3: S3Client;
-  cloudwatch: CloudWatchClient;
 }
 
-/** Creates the three clients with standard retries, bounded attempts and request/connection timeouts. */
+/** Creates the two clients (metrics need none: they go to stdout as EMF) with standard retries, bounded attempts and request/connection timeouts. */
 export function createClients(options: ClientOptions = DEFAULT_CLIENT_OPTIONS): AwsClients {
   const common = {
     ...(options.region ? { region: options.region } : {}),
@@ -44,7 +42,6 @@ export function createClients(options: ClientOptions = DEFAULT_CLIENT_OPTIONS): 
     elbv2: new ElasticLoadBalancingV2Client(common),
     // Path-style works with every endpoint (incl. the local world); checksums only when the API requires them.
     s3: new S3Client({ ...common, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED" }),
-    cloudwatch: new CloudWatchClient(common),
   };
 }
 

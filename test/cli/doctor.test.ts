@@ -80,6 +80,12 @@ const MISTAKES: ReadonlyArray<[code: string, change: NetworkChange, evidence: Re
     { function: { deniedActions: ["s3:PutObject", "elasticloadbalancing:DeregisterTargets"] } },
     /s3:PutObject on arn:aws:s3:::alb-static-ip-demo-state\/alb-static-ip\/.*implicitDeny/,
   ],
+  // Without the log writes the logs and the metrics in them (EMF) are lost, with no error anywhere
+  [
+    "role_permission_missing",
+    { function: { deniedActions: ["logs:PutLogEvents"] } },
+    /logs:PutLogEvents on arn:aws:logs:us-east-1:\d{12}:log-group:\/aws\/lambda\/alb-static-ip:log-stream:\* \(implicitDeny\)/,
+  ],
 ];
 
 describe("doctor names each wiring mistake", () => {

@@ -117,7 +117,7 @@ describe("bundled handler against the local AWS world", () => {
     for (const t of targets) expect(t.availabilityZone).toBe("all");
   });
 
-  it("makes no S3 write and no ELBv2 write in a steady-state run", async () => {
+  it("makes two AWS calls, no S3 write and no ELBv2 write in a steady-state run, its metrics in its log lines", async () => {
     const fn = await container();
     await invoke(fn);
     const before = world.state().requests;
@@ -130,7 +130,10 @@ describe("bundled handler against the local AWS world", () => {
     expect(delta("elbv2:DeregisterTargets")).toBe(0);
     expect(delta("elbv2:DescribeTargetHealth")).toBe(1);
     expect(delta("s3:GetObject")).toBe(1);
-    expect(delta("cloudwatch:PutMetricData")).toBe(1);
+    // Metrics are EMF lines on stdout: no CloudWatch call on the run's path
+    const calls = Object.entries(after).filter(([api]) => api !== "dns");
+    expect(calls.reduce((n, [api, count]) => n + count - (before[api] ?? 0), 0)).toBe(2);
+    expect(delta("cloudwatch:PutMetricData")).toBe(0);
   });
 
   it("stores the state object and the metrics docs/operations.md describes", async () => {
@@ -147,6 +150,9 @@ describe("bundled handler against the local AWS world", () => {
       albDnsName: world.info.albDnsName,
     });
     expect(Object.keys(body.targets).sort()).toEqual([...state.alb.ips].sort());
+    // Every datapoint came from the function's EMF log lines (CloudWatch Logs' extraction), none from an API call
+    expect(state.metrics.length).toBeGreaterThan(0);
+    expect(state.metrics.every((m) => m.protocol === "emf")).toBe(true);
     const names = state.metrics.filter((m) => m.namespace === "ALBStaticIP").map((m) => m.metricName);
     expect(new Set(names)).toEqual(
       new Set([
@@ -214,6 +220,7 @@ describe("bundled handler against the local AWS world", () => {
     world.setAlbIps([...world.state().alb.ips, "10.0.77.7"]);
     const removed = before.filter((ip) => !world.state().alb.ips.includes(ip));
     const requests = world.state().requests;
+    const metricsBefore = world.state().metrics.length;
 
     // Act: the third run, as a manual dry run
     const out = await fn.invoke<RunSummary>({ dryRun: true });
@@ -227,7 +234,7 @@ describe("bundled handler against the local AWS world", () => {
     for (const api of ["elbv2:RegisterTargets", "elbv2:DeregisterTargets", "s3:PutObject"]) {
       expect(after[api], api).toBe(requests[api]);
     }
-    expect(after["cloudwatch:PutMetricData"]).toBe(requests["cloudwatch:PutMetricData"]);
+    expect(world.state().metrics.length, "a dry run publishes no metric").toBe(metricsBefore);
   });
 
   it("fails the init with the ConfigError text and makes no AWS call when the config is bad", async () => {

@@ -106,14 +106,14 @@ describe("one function, listeners 80 + 443, IPv4 + IPv6 (bundled handler)", () =
     // Assess: the DNS queries are those of one A and one AAAA discovery, whatever the number of pairs
     expect(afterFirst.dns).toBe((first.discovery.ipv4?.queries ?? 0) + (first.discovery.ipv6?.queries ?? 0));
     expect(first.apiCalls.dnsQueries).toBe(afterFirst.dns);
-    // Assess: one state object per pair, one PutMetricData per run with a TargetGroup series per pair
+    // Assess: one state object per pair, and the run's EMF lines carry a TargetGroup series per pair
     const keys = Object.keys(world.state().s3.buckets[world.info.bucket] ?? {}).sort();
     expect(keys).toEqual([
       "alb-static-ip/alb-static-ip-demo-0123456789abcdef/80.json",
       "alb-static-ip/alb-static-ip-demo-443-0123456789abcd01/443.json",
       "alb-static-ip/alb-static-ip-demo-443-v6-0123456789abcd02/443.json",
     ]);
-    expect(afterSecond["cloudwatch:PutMetricData"]).toBe(2);
+    expect(afterSecond["cloudwatch:PutMetricData"]).toBe(0);
     expect(second.targetGroups.every((p) => p.registered.length === 0 && !p.stateWritten)).toBe(true);
     const registeredSeries = world
       .state()

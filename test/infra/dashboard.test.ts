@@ -35,9 +35,9 @@ function published(): Set<string> {
   ];
   const keys = new Set<string>();
   for (const run of runs) {
-    for (const d of buildMetricData(run, { albDnsName: ALB, targetGroupArn: TG_ARN }, new Date(0))) {
-      const dims = (d.Dimensions ?? []).map((x) => `${x.Name}=${x.Value}`).sort();
-      keys.add(`${d.MetricName} ${dims.join(",")}`);
+    for (const d of buildMetricData(run, { albDnsName: ALB, targetGroupArn: TG_ARN })) {
+      const dims = d.dimensions.map((x) => `${x.name}=${x.value}`).sort();
+      keys.add(`${d.name} ${dims.join(",")}`);
     }
   }
   return keys;

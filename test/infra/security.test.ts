@@ -71,13 +71,6 @@ describe("the function's IAM policy", () => {
         resources: [bucketArn],
       },
       {
-        sid: "PublishOwnMetrics",
-        effect: "Allow",
-        actions: ["cloudwatch:PutMetricData"],
-        resources: ["*"],
-        condition: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["ALBStaticIP"] }],
-      },
-      {
         sid: "WriteOwnLogGroup",
         effect: "Allow",
         actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -98,18 +91,15 @@ describe("the function's IAM policy", () => {
     expect(starResources).toEqual([
       "elasticloadbalancing:DescribeTargetGroups",
       "elasticloadbalancing:DescribeTargetHealth",
-      "cloudwatch:PutMetricData",
     ]);
   });
 
-  it("limits the * resource of PutMetricData to the function's own namespace", () => {
+  it("grants no cloudwatch action: the metrics travel in the function's own logs (embedded metric format)", () => {
     // Act
-    const put = statements().find((st) => st.actions.includes("cloudwatch:PutMetricData"));
+    const actions = statements().flatMap((st) => st.actions);
 
     // Assess
-    expect(put?.condition).toEqual([
-      { test: "StringEquals", variable: "cloudwatch:namespace", values: ["ALBStaticIP"] },
-    ]);
+    expect(actions.filter((a) => a.startsWith("cloudwatch:"))).toEqual([]);
   });
 
   it("grants no IAM, no log group creation and no ec2 action (CKV_AWS_109, CKV_AWS_110)", () => {
@@ -273,8 +263,7 @@ const RULES: Rule[] = [
           st.actions.every(
             (a) =>
               a === "elasticloadbalancing:DescribeTargetGroups" ||
-              a === "elasticloadbalancing:DescribeTargetHealth" ||
-              a === "cloudwatch:PutMetricData",
+              a === "elasticloadbalancing:DescribeTargetHealth",
           ),
         ),
   },

@@ -91,8 +91,7 @@ type Api =
   | "elbv2:RegisterTargets"
   | "elbv2:DeregisterTargets"
   | "s3:GetObject"
-  | "s3:PutObject"
-  | "cloudwatch:PutMetricData";
+  | "s3:PutObject";
 
 /** Per API: the error code a failed call yields and what the faulted run still gets done. */
 const API_ROWS: ReadonlyArray<{ api: Api; label: string; code: string; failed: Omit<Expectation, "cause"> }> =
@@ -126,13 +125,6 @@ const API_ROWS: ReadonlyArray<{ api: Api; label: string; code: string; failed: O
       label: "S3 PutObject",
       code: "state_write_error",
       failed: { fails: true, code: "", registered: "none", deregistered: "none" },
-    },
-    {
-      api: "cloudwatch:PutMetricData",
-      label: "PutMetricData",
-      code: "put_metric_data_error",
-      // Metrics are best effort: the sync itself completes and the run succeeds.
-      failed: { fails: false, code: "", registered: "new", deregistered: "removed" },
     },
   ];
 

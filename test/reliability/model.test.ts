@@ -282,7 +282,6 @@ const FAULT_APIS: AwsApiName[] = [
   "elbv2:DeregisterTargets",
   "s3:GetObject",
   "s3:PutObject",
-  "cloudwatch:PutMetricData",
   "ec2:DescribeNetworkInterfaces",
   "ec2:DescribeNetworkInterfaces:nextPage",
 ];

@@ -122,21 +122,8 @@ data "aws_iam_policy_document" "this" {
     sid       = "MissingStateIsNotFound"
   }
 
-  # PutMetricData has no resource types: the condition limits it to the function's own namespace.
-  statement {
-    actions   = ["cloudwatch:PutMetricData"]
-    effect    = "Allow"
-    resources = ["*"]
-    sid       = "PublishOwnMetrics"
-
-    condition {
-      test     = "StringEquals"
-      values   = [var.metric_namespace]
-      variable = "cloudwatch:namespace"
-    }
-  }
-
-  # Its own log group only, which exists before the function (so no logs:CreateLogGroup).
+  # Its own log group only, which exists before the function (so no logs:CreateLogGroup). The metrics travel in these
+  # logs (embedded metric format), so the role has no cloudwatch:PutMetricData.
   statement {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     effect    = "Allow"
