@@ -17,20 +17,18 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 export const BENCH_DIST = join(root, "dist", "bench");
 export const LAMBDA_BUNDLE = DEFAULT_BUNDLE;
 export const BASELINE_BUNDLE = join(BENCH_DIST, "baseline.mjs");
-/** The three SDK clients imported, nothing else. */
+/** The SDK clients our bundle carries in DNS mode (ELBv2, S3) imported, nothing else. */
 export const SDK_IMPORT_BUNDLE = join(BENCH_DIST, "sdk-import.mjs");
-/** The three SDK clients imported and constructed with our options (our handler constructs them at import). */
+/** The same clients imported and constructed with our options (our handler constructs them at import). */
 export const SDK_CLIENTS_BUNDLE = join(BENCH_DIST, "sdk-clients.mjs");
 
 const SDK_IMPORT_SOURCE = `
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { S3Client } from "@aws-sdk/client-s3";
-export { CloudWatchClient, ElasticLoadBalancingV2Client, S3Client };
+export { ElasticLoadBalancingV2Client, S3Client };
 `;
 
 const SDK_CLIENTS_SOURCE = `
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { S3Client } from "@aws-sdk/client-s3";
 const common = { maxAttempts: 3, retryMode: "standard",
@@ -38,7 +36,6 @@ const common = { maxAttempts: 3, retryMode: "standard",
 export const clients = {
   elbv2: new ElasticLoadBalancingV2Client(common),
   s3: new S3Client({ ...common, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED" }),
-  cloudwatch: new CloudWatchClient(common),
 };
 `;
 

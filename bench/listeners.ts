@@ -42,8 +42,7 @@ export interface ListenerCostRow {
   /** RegisterTargets + DeregisterTargets (0 in steady state). */
   targetWrites: number;
   s3: number;
-  cloudwatch: number;
-  /** Every AWS API call. */
+  /** Every AWS API call (metrics are EMF log lines: none for them). */
   apiCalls: number;
   /** DescribeTargetGroups calls at cold start (once per container, then cached). */
   coldStartDescribeTargetGroups: number;
@@ -132,7 +131,6 @@ async function measure(
       describeTargetGroups: per("elbv2:DescribeTargetGroups"),
       targetWrites: per("elbv2:RegisterTargets") + per("elbv2:DeregisterTargets"),
       s3: per("s3:GetObject") + per("s3:PutObject") + per("s3:HeadObject"),
-      cloudwatch: per("cloudwatch:PutMetricData"),
       apiCalls: aws,
       coldStartDescribeTargetGroups: cold,
       synced: inSync,

@@ -306,8 +306,8 @@ async function main(): Promise<void> {
     return runColdStart(
       [
         { label: "ours (dist/lambda/index.mjs)", file: LAMBDA_BUNDLE },
-        { label: "3 SDK clients, imported", file: SDK_IMPORT_BUNDLE },
-        { label: "3 SDK clients, imported + constructed", file: SDK_CLIENTS_BUNDLE },
+        { label: "2 SDK clients (ELBv2, S3), imported", file: SDK_IMPORT_BUNDLE },
+        { label: "2 SDK clients (ELBv2, S3), imported + constructed", file: SDK_CLIENTS_BUNDLE },
       ],
       env,
       settings.coldStartRounds,
