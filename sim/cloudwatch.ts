@@ -14,7 +14,7 @@ import {
   parseQueryPutMetricData,
 } from "./cloudwatch-model.js";
 import { type Handler, headerValue, newRequestId, readBody } from "./http.js";
-import { extractPutLogEvents } from "./logs-emf.js";
+import { extractPutLogEvents, PUT_LOG_EVENTS_TARGET } from "./logs-emf.js";
 import { queryParams } from "./query.js";
 import { admit, type ServiceContext } from "./service.js";
 import { document, leaf, node } from "./xml.js";
@@ -22,7 +22,6 @@ import { document, leaf, node } from "./xml.js";
 /** XML namespace of CloudWatch awsQuery answers. */
 export const CLOUDWATCH_XMLNS = "http://monitoring.amazonaws.com/doc/2010-08-01/";
 const TARGET_PREFIX = "GraniteServiceVersion20100801.";
-const LOGS_PUT_LOG_EVENTS = "Logs_20140328.PutLogEvents";
 const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 
 /** Where accepted datapoints go. */
@@ -54,7 +53,7 @@ export function cloudwatchHandler(
       if (error instanceof SimApiError) return sendError(res, error, requestId, json);
       throw error;
     }
-    if (target === LOGS_PUT_LOG_EVENTS) {
+    if (target === PUT_LOG_EVENTS_TARGET) {
       try {
         sink.record(extractPutLogEvents(parseJson(body)));
         send(res, 200, "{}", "application/x-amz-json-1.1", requestId);

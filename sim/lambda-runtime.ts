@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { PUT_LOG_EVENTS_TARGET } from "./logs-emf.js";
 import { RUNTIME_NODE_ENV } from "./runtime-node.js";
 
 export interface InvokeResult<T = unknown> {
@@ -170,7 +171,7 @@ function logDelivery(endpoint: string | undefined): (lines: readonly string[]) =
         method: "POST",
         headers: {
           "content-type": "application/x-amz-json-1.1",
-          "x-amz-target": "Logs_20140328.PutLogEvents",
+          "x-amz-target": PUT_LOG_EVENTS_TARGET,
         },
         body: JSON.stringify({
           logGroupName: "/aws/lambda/alb-static-ip",

@@ -10,6 +10,9 @@
  */
 import type { MetricDatumRecord } from "./cloudwatch-model.js";
 
+/** The `X-Amz-Target` of CloudWatch Logs' PutLogEvents (AWS JSON 1.1), as Lambda's log delivery would send it. */
+export const PUT_LOG_EVENTS_TARGET = "Logs_20140328.PutLogEvents";
+
 /** The EMF specification's limits: metrics per directive, dimensions per set. */
 const MAX_METRICS = 100;
 const MAX_DIMENSIONS = 30;
